@@ -1,0 +1,81 @@
+"""Fully connected layers: Keras Dense and PyTorch Linear, both acting on the last axis."""
+
+from __future__ import annotations
+
+from archlint import rules
+from archlint.layers.conv import format_shape
+from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
+
+KERAS_DENSE_DEFAULTS = {
+    "units": REQUIRED,
+    "activation": None,
+    "use_bias": True,
+    "kernel_initializer": "glorot_uniform",
+    "bias_initializer": "zeros",
+    "kernel_regularizer": None,
+    "bias_regularizer": None,
+    "activity_regularizer": None,
+    "kernel_constraint": None,
+    "bias_constraint": None,
+    "lora_rank": None,
+    "lora_alpha": None,
+    "quantization_config": None,
+    "dtype": None,
+}
+
+TORCH_LINEAR_DEFAULTS = {
+    "in_features": None,  # optional in archlint: taken from the input, checked when given
+    "out_features": REQUIRED,
+    "bias": True,
+    "device": None,
+    "dtype": None,
+}
+
+
+def _last_axis(call: Call, what: str) -> int:
+    if call.x.rank < 2:
+        raise call.fail(rules.RANK_MISMATCH,
+                        f"{call.type} needs an input of rank 2 or more (batch, ..., features), "
+                        f"got rank {call.x.rank}")
+    features = call.x.shape[-1]
+    if features is None:
+        raise call.fail(
+            rules.UNKNOWN_DIMENSION,
+            f"{call.type} needs the size of the last axis to create its {what}, but it is unknown (null)",
+            hint="give the size in the input shape, or flatten a tensor whose sizes are all known",
+        )
+    return features
+
+
+def keras_dense(call: Call) -> Output:
+    units = call.cfg["units"]
+    if units < 1:
+        raise call.fail(rules.INVALID_ARGUMENT, f"Dense `units` must be positive, got {units}", "units")
+    features = _last_axis(call, "kernel")
+    bias = units if call.cfg["use_bias"] else 0
+    return Output(call.x.shape[:-1] + (units,), trainable=features * units + bias,
+                  bias=(call.x.rank - 1, bias) if bias else None)
+
+
+def torch_linear(call: Call) -> Output:
+    out = call.cfg["out_features"]
+    if out < 1:
+        raise call.fail(rules.INVALID_ARGUMENT, f"Linear `out_features` must be positive, got {out}",
+                        "out_features")
+    features = _last_axis(call, "weight")
+    declared = call.cfg["in_features"]
+    if declared is not None and declared != features:
+        raise call.fail(
+            rules.DECLARED_SIZE_MISMATCH,
+            f"Linear expects {declared} input features but receives {features}, "
+            f"input shape {format_shape(call.x.shape)}",
+            "in_features",
+            hint=f"set in_features: {features}, or fix the layer before it",
+        )
+    bias = out if call.cfg["bias"] else 0
+    return Output(call.x.shape[:-1] + (out,), trainable=features * out + bias,
+                  bias=(call.x.rank - 1, bias) if bias else None)
+
+
+register(KERAS, "Dense", "dense", KERAS_DENSE_DEFAULTS, keras_dense, unmodelled=("lora_rank", "quantization_config"))
+register(PYTORCH, "Linear", "dense", TORCH_LINEAR_DEFAULTS, torch_linear)

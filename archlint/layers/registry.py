@@ -1,0 +1,137 @@
+"""The one registry of layer types, and what a layer rule receives and returns.
+
+A layer rule is a plain function `infer(call) -> Output`. It reads its keyword arguments from
+`call.cfg` (the spec's values over the framework's defaults), its input tensors from `call.inputs`,
+reports findings through `call.report` / `call.fail`, and returns the output shape with the weights
+it creates. Adding a layer type means registering one `LayerType` in its family module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from archlint.rules import Rule
+
+KERAS = "keras"
+PYTORCH = "pytorch"
+FRAMEWORKS = (KERAS, PYTORCH)
+
+
+class _Required:
+    def __repr__(self):
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()  # a keyword with no default: the schema makes it required
+
+Shape = tuple  # (None, d1, d2, ...): the batch axis first, None where a size is unknown
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A tensor flowing between layers: its shape and what the linter knows about its contents."""
+
+    shape: Shape
+    producer: str  # the layer (or model input) that produced it
+    # Per axis, how many leading and trailing positions hold only padding added by a padding layer,
+    # so a later stride that skips them drops no input. Empty when nothing is known.
+    padding: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+
+@dataclass
+class Output:
+    shape: Shape | list  # a list of shapes for a layer with several outputs
+    trainable: int = 0
+    non_trainable: int = 0
+    padding: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+    # Per input axis, the input positions this layer never reads (windowed layers only).
+    unread: Mapping[int, frozenset] = field(default_factory=dict)
+    # The bias this layer adds: (axis it varies along, number of bias values). For bias-before-norm.
+    bias: tuple[int, int] | None = None
+    # A normalization that removes a per-channel offset along this axis (BatchNormalization).
+    removes_offset_along: int | None = None
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+
+class Stop(Exception):
+    """Raised by `Call.fail`: the layer cannot produce an output; its findings are already reported."""
+
+
+@dataclass
+class Call:
+    """One application of a layer: what its rule needs, and where its findings go."""
+
+    type: str
+    name: str
+    framework: str
+    cfg: dict  # keyword arguments, with the framework's defaults filled in
+    given: frozenset  # the keywords the spec wrote explicitly
+    inputs: list[Tensor]
+    where: tuple  # the layer's path in the document, for positions
+    sink: Callable[..., None]  # sink(rule, message, where, hint)
+
+    @property
+    def x(self) -> Tensor:
+        return self.inputs[0]
+
+    def report(self, rule: Rule, message: str, key: str | None = None, hint: str = "") -> None:
+        where = self.where + (key,) if key and key in self.given else self.where + ("type",)
+        self.sink(rule, message, where, hint)
+
+    def fail(self, rule: Rule, message: str, key: str | None = None, hint: str = "") -> Stop:
+        self.report(rule, message, key, hint)
+        raise Stop()
+
+
+@dataclass(frozen=True)
+class LayerType:
+    framework: str
+    name: str  # the class name, as the framework spells it
+    family: str
+    defaults: Mapping[str, Any]  # every keyword the constructor takes, with its default
+    infer: Callable[[Call], Output]
+    # Keywords that change the weights in ways archlint does not model: set to anything but their
+    # default, they make the counts untrustworthy, which is reported rather than silently ignored.
+    unmodelled: tuple[str, ...] = ()
+
+
+REGISTRY: dict[tuple[str, str], LayerType] = {}
+
+
+def register(framework: str, name: str, family: str, defaults: Mapping[str, Any],
+             infer: Callable[[Call], Output], unmodelled: tuple[str, ...] = ()) -> LayerType:
+    key = (framework, name)
+    if key in REGISTRY:
+        raise ValueError(f"layer type {framework}.{name} registered twice")
+    layer_type = LayerType(framework, name, family, dict(defaults), infer, unmodelled)
+    REGISTRY[key] = layer_type
+    return layer_type
+
+
+def lookup(framework: str, name: str) -> LayerType | None:
+    load_all()
+    return REGISTRY.get((framework, name))
+
+
+def known_types(framework: str) -> list[str]:
+    load_all()
+    return sorted(name for fw, name in REGISTRY if fw == framework)
+
+
+_LOADED = False
+
+
+def load_all() -> None:
+    """Import every family module once; each registers its layer types on import."""
+    global _LOADED
+    if not _LOADED:
+        _LOADED = True
+        from archlint.layers import FAMILIES  # noqa: F401  (the import registers the layers)

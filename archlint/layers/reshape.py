@@ -1,0 +1,1 @@
+"""reshape layers (being written)."""

@@ -1,0 +1,129 @@
+"""One file in, findings (and the walked model) out: the pipeline every command shares."""
+
+from __future__ import annotations
+
+import os
+import re
+import traceback
+from dataclasses import dataclass, field
+
+from archlint import rules
+from archlint.findings import Finding
+from archlint.loader import Document, LoadError, load_file
+from archlint.rules import Rule
+
+SPEC_EXTENSIONS = (".yaml", ".yml", ".json")
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
+# A file that fails to parse is reported only when it was meant to be a spec.
+_MARKER = re.compile(r'^\s*"?archlint"?\s*:', re.MULTILINE)
+
+
+@dataclass
+class Result:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    model: object = None  # walk.Model when the spec could be walked
+    skipped: str = ""  # why the file was not checked (not a spec), for -v
+
+    @property
+    def internal_error(self) -> bool:
+        return any(f.rule is rules.INTERNAL_ERROR for f in self.findings)
+
+
+class _Collector:
+    """Gathers findings as (rule, message, where) and resolves positions once, at the end."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.pending: list[tuple] = []
+
+    def __call__(self, rule: Rule, message: str, where: tuple = (), hint: str = "", key: bool = False):
+        self.pending.append((rule, message, tuple(where), hint, key))
+
+    def resolve(self, document: Document | None) -> list[Finding]:
+        found = []
+        for rule, message, where, hint, key in self.pending:
+            line, column = document.position(where, key) if document is not None else (0, 0)
+            found.append(Finding(rule, message, self.path, line, column, hint))
+        return sorted(set(found), key=Finding.sort_key)
+
+
+def looks_like_spec(data) -> bool:
+    layers = data.get("layers") if isinstance(data, dict) else None
+    return isinstance(layers, list) and bool(layers) and all(
+        isinstance(entry, dict) and "type" in entry for entry in layers
+    )
+
+
+def lint_file(path: str, use_libyaml: bool = True, debug: bool = False) -> Result:
+    result = Result(path)
+    collect = _Collector(path)
+    document = None
+    try:
+        try:
+            document = load_file(path, use_libyaml)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            result.findings.append(Finding(rules.UNREADABLE_FILE, f"cannot read {path}: {reason}", path, 0, 0))
+            return result
+        except LoadError as exc:
+            if not _MARKER.search(_peek(path)):  # a broken file that was never meant to be a spec
+                result.skipped = f"not a spec ({exc.message})"
+                return result
+            result.findings.append(Finding(exc.rule, exc.message, path, exc.line, exc.column, exc.hint))
+            return result
+        data = document.data
+        if not isinstance(data, dict) or "archlint" not in data:
+            if looks_like_spec(data):
+                collect(rules.MISSING_MARKER, "the file has a `layers` list of typed layers but no `archlint` key",
+                        ("layers",), "add `archlint: 1` at the top so archlint checks it")
+            else:
+                result.skipped = "not a spec (no `archlint` key)"
+            result.findings = collect.resolve(document)
+            return result
+        check_document(document, collect, result)
+        result.findings = collect.resolve(document)
+    except Exception as exc:  # noqa: BLE001 - a bug in archlint must not hide the other files' findings
+        detail = traceback.format_exc() if debug else f"{type(exc).__name__}: {exc}"
+        result.findings = collect.resolve(document) if document is not None else []
+        result.findings.append(
+            Finding(rules.INTERNAL_ERROR, f"internal error while checking this file: {detail}", path, 0, 0,
+                    "this is a bug in archlint: please report it with the file (run with --debug for details)")
+        )
+    return result
+
+
+def check_document(document: Document, sink, result: Result) -> None:
+    from archlint import budget, checks, schema, spec, walk
+
+    top_ok, bad_layers = schema.validate(document.data, sink)
+    if not top_ok:
+        return
+    model_spec = spec.build(document.path, document.data, bad_layers)
+    model = walk.walk(model_spec, sink)
+    checks.run_all(model, sink)
+    budget.check_budget(model, sink)
+    result.model = model
+
+
+def _peek(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(65536).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def discover(paths: list[str]) -> list[str]:
+    """Files to check: named files as given, folders searched recursively for YAML and JSON."""
+    found: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(files):
+                    if name.lower().endswith(SPEC_EXTENSIONS):
+                        found.append(os.path.join(root, name))
+        else:
+            found.append(path)
+    return found

@@ -1,0 +1,441 @@
+"""Text to data, keeping where every value came from.
+
+YAML is composed (never constructed) with libyaml's C parser when present, typed by the YAML 1.2
+core schema (`yes` stays a string, `1e-3` is a float), and turned into plain Python data by our own
+small converter, which refuses object tags, reports duplicate keys and bounds alias expansion.
+JSON goes through the standard library's C decoder; its positions are found only when a finding needs
+one, by a separate scan, so clean files pay nothing for them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import yaml
+from yaml.resolver import BaseResolver
+
+from archlint import rules
+from archlint.rules import Rule
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_EXPANDED_NODES = 2_000_000  # values after alias expansion; a real spec has a few thousand
+MAX_INT_DIGITS = 100
+
+Path = tuple  # a path into the data: keys and list indices, e.g. ("layers", 0, "filters")
+
+
+class LoadError(Exception):
+    """The file cannot be turned into data; carries the finding to report."""
+
+    def __init__(self, rule: Rule, message: str, line: int = 0, column: int = 0, hint: str = ""):
+        super().__init__(message)
+        self.rule, self.message, self.line, self.column, self.hint = rule, message, line, column, hint
+
+
+@dataclass
+class Document:
+    path: str
+    text: str
+    data: Any
+    kind: str  # "yaml" or "json"
+    _locator: Callable[[Path, bool], tuple[int, int] | None] = field(repr=False, default=None)
+
+    def position(self, where: Path, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the value at `where` (of its key with key=True).
+
+        Falls back to the nearest enclosing value that exists, so a finding about a missing key
+        points at the mapping that lacks it.
+        """
+        where = tuple(where)
+        while True:
+            found = self._locator(where, key) if self._locator else None
+            if found is not None:
+                return found
+            if not where:
+                return (1, 1)
+            where, key = where[:-1], False
+
+
+# ---------------------------------------------------------------- YAML 1.2 core schema typing
+
+
+class CoreResolver(BaseResolver):
+    """YAML 1.2 core schema: no yes/no/on/off booleans, no sexagesimals, no timestamps."""
+
+
+CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+CoreResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), list("~nN") + [""])
+CoreResolver.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+
+try:  # libyaml's C parser, several times faster than the pure-Python one
+    from yaml import CParser as _CParser
+
+    class _CLoader(_CParser, CoreResolver):
+        def __init__(self, stream):
+            _CParser.__init__(self, stream)
+            CoreResolver.__init__(self)
+
+    HAVE_LIBYAML = True
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    _CLoader = None
+    HAVE_LIBYAML = False
+
+from yaml.composer import Composer  # noqa: E402
+from yaml.parser import Parser  # noqa: E402
+from yaml.reader import Reader  # noqa: E402
+from yaml.scanner import Scanner  # noqa: E402
+
+
+class _PyLoader(Reader, Scanner, Parser, Composer, CoreResolver):
+    def __init__(self, stream):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        CoreResolver.__init__(self)
+
+
+def _compose(text: str, use_libyaml: bool) -> yaml.Node | None:
+    loader = _CLoader(text) if (use_libyaml and _CLoader is not None) else _PyLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+_STR, _INT, _FLOAT, _BOOL, _NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
+_MAP, _SEQ, _MERGE = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:merge"
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _INT:
+        digits = value.lstrip("+-")
+        if len(digits) > MAX_INT_DIGITS:
+            raise LoadError(rules.INPUT_TOO_LARGE, f"integer with {len(digits)} digits", *_mark(node),
+                            hint=f"archlint accepts integers of at most {MAX_INT_DIGITS} digits")
+        if digits.startswith("0o"):
+            return int(value.replace("0o", "", 1), 8)
+        if digits.startswith("0x"):
+            return int(value.replace("0x", "", 1), 16)
+        return int(value)
+    if tag == _FLOAT:
+        low = value.lower()
+        if low.endswith(".inf"):
+            return -math.inf if low.startswith("-") else math.inf
+        if low == ".nan":
+            return math.nan
+        return float(value)
+    raise LoadError(rules.UNSAFE_TAG, f"tag {tag!r} is not allowed", *_mark(node),
+                    hint="archlint reads plain data only; remove the tag")
+
+
+class _Converter:
+    """Turns a composed node graph into plain data, sharing the result of aliased nodes."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.sizes: dict[int, int] = {}
+        self.done: dict[int, Any] = {}
+
+    def size(self, node: yaml.Node) -> int:
+        """Number of values once aliases are expanded; memoized, so a billion laughs costs little."""
+        key = id(node)
+        if key in self.sizes:
+            return self.sizes[key]
+        self.sizes[key] = 1  # a recursive alias counts once; converting it is refused below
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(self.size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(self.size(k) + self.size(v) for k, v in node.value)
+        self.sizes[key] = total
+        return total
+
+    def convert(self, node: yaml.Node, depth: int = 0) -> Any:
+        key = id(node)
+        if key in self.done:
+            if self.done[key] is _IN_PROGRESS:
+                raise LoadError(rules.INPUT_TOO_LARGE, "a YAML alias refers to its own ancestor", *_mark(node))
+            return self.done[key]
+        if isinstance(node, yaml.ScalarNode):
+            value = _scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                raise LoadError(rules.UNSAFE_TAG, f"tag {node.tag!r} is not allowed", *_mark(node))
+            self.done[key] = _IN_PROGRESS
+            value = [self.convert(child, depth + 1) for child in node.value]
+        else:
+            if node.tag != _MAP:
+                raise LoadError(rules.UNSAFE_TAG, f"tag {node.tag!r} is not allowed", *_mark(node))
+            self.done[key] = _IN_PROGRESS
+            value = self._mapping(node, depth)
+        self.done[key] = value
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict:
+        result: dict = {}
+        merged: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in sources:
+                    data = self.convert(source, depth + 1)
+                    if not isinstance(data, dict):
+                        raise LoadError(rules.SCHEMA_VIOLATION, "a merge key `<<` needs a mapping", *_mark(source))
+                    for k, v in data.items():
+                        merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise LoadError(rules.SCHEMA_VIOLATION, "a mapping key must be a plain value", *_mark(key_node))
+            k = self.convert(key_node, depth + 1)
+            if k in result:
+                raise LoadError(rules.DUPLICATE_KEY, f"duplicate key {k!r}", *_mark(key_node),
+                                hint="YAML keeps only the last value of a repeated key; remove one")
+            result[k] = self.convert(value_node, depth + 1)
+        for k, v in merged.items():
+            result.setdefault(k, v)
+        return result
+
+
+_IN_PROGRESS = object()
+
+
+def _yaml_locator(root: yaml.Node) -> Callable[[Path, bool], tuple[int, int] | None]:
+    def find_in_mapping(node: yaml.MappingNode, step):
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                continue
+            if isinstance(key_node, yaml.ScalarNode) and (key_node.value == step or key_node.value == str(step)):
+                return key_node, value_node
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                for source in value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]:
+                    if isinstance(source, yaml.MappingNode):
+                        hit = find_in_mapping(source, step)
+                        if hit:
+                            return hit
+        return None
+
+    def locate(where: Path, key: bool) -> tuple[int, int] | None:
+        node, key_node = root, None
+        for step in where:
+            if isinstance(node, yaml.MappingNode):
+                hit = find_in_mapping(node, step)
+                if hit is None:
+                    return None
+                key_node, node = hit
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+                key_node, node = None, node.value[step]
+            else:
+                return None
+        target = key_node if key and key_node is not None else node
+        return _mark(target)
+
+    return locate
+
+
+def _load_yaml(path: str, text: str, use_libyaml: bool) -> Document:
+    try:
+        root = _compose(text, use_libyaml)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "expected a single document" in str(exc):
+            raise LoadError(rules.INVALID_SYNTAX, "the file holds several YAML documents", line, col,
+                            hint="a spec is one YAML document: remove the `---` separators or split the file")
+        raise LoadError(rules.INVALID_SYNTAX, f"invalid YAML: {problem}", line, col) from None
+    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+        raise LoadError(rules.INVALID_SYNTAX, f"invalid YAML: {exc}", 1, 1) from None
+    except RecursionError:
+        raise LoadError(rules.INPUT_TOO_LARGE, "the YAML is nested too deeply", 1, 1) from None
+    if root is None:
+        return Document(path, text, None, "yaml", lambda where, key: None)
+    converter = _Converter(MAX_EXPANDED_NODES)
+    try:
+        size = converter.size(root)
+        if size > MAX_EXPANDED_NODES:
+            raise LoadError(rules.INPUT_TOO_LARGE, f"the YAML expands to {size:,} values through aliases",
+                            *_mark(root), hint=f"archlint reads at most {MAX_EXPANDED_NODES:,} values")
+        data = converter.convert(root)
+    except RecursionError:
+        raise LoadError(rules.INPUT_TOO_LARGE, "the YAML is nested too deeply", 1, 1) from None
+    return Document(path, text, data, "yaml", _yaml_locator(root))
+
+
+# ---------------------------------------------------------------- JSON
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs):
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKey()
+    return result
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class _JsonScanner:
+    """Finds the offset of every value and key in a JSON text: run only when a position is needed."""
+
+    _WS = re.compile(r"[ \t\n\r]*")
+    _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+    _ATOM = re.compile(r"[^,\]}\s]+")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.values: dict[Path, int] = {}
+        self.keys: dict[Path, int] = {}
+        self.duplicate: int | None = None
+
+    def scan(self):
+        try:
+            self._value(self._skip(0), ())
+        except (IndexError, ValueError, RecursionError):
+            pass  # json.loads has already reported what is wrong; keep what was found
+        return self
+
+    def _skip(self, i: int) -> int:
+        return self._WS.match(self.text, i).end()
+
+    def _value(self, i: int, where: Path) -> int:
+        self.values[where] = i
+        ch = self.text[i]
+        if ch == "{":
+            i = self._skip(i + 1)
+            if self.text[i] == "}":
+                return i + 1
+            while True:
+                m = self._STRING.match(self.text, i)
+                key = json.loads(m.group())
+                if where + (key,) in self.keys and self.duplicate is None:
+                    self.duplicate = i
+                self.keys[where + (key,)] = i
+                i = self._skip(m.end())
+                i = self._skip(i + 1)  # the colon
+                i = self._skip(self._value(i, where + (key,)))
+                if self.text[i] == "}":
+                    return i + 1
+                i = self._skip(i + 1)
+        if ch == "[":
+            i = self._skip(i + 1)
+            index = 0
+            if self.text[i] == "]":
+                return i + 1
+            while True:
+                i = self._skip(self._value(i, where + (index,)))
+                index += 1
+                if self.text[i] == "]":
+                    return i + 1
+                i = self._skip(i + 1)
+        if ch == '"':
+            return self._STRING.match(self.text, i).end()
+        return self._ATOM.match(self.text, i).end()
+
+
+def _line_col(line_starts: list[int], offset: int) -> tuple[int, int]:
+    line = bisect.bisect_right(line_starts, offset)
+    return line, offset - line_starts[line - 1] + 1
+
+
+def _json_locator(text: str) -> Callable[[Path, bool], tuple[int, int] | None]:
+    cache: dict = {}
+
+    def locate(where: Path, key: bool) -> tuple[int, int] | None:
+        if "scanner" not in cache:
+            cache["scanner"] = _JsonScanner(text).scan()
+            cache["lines"] = [0] + [m.end() for m in re.finditer("\n", text)]
+        scanner = cache["scanner"]
+        offset = (scanner.keys if key and where else scanner.values).get(tuple(where))
+        return None if offset is None else _line_col(cache["lines"], offset)
+
+    return locate
+
+
+def _load_json(path: str, text: str) -> Document:
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except _DuplicateKey:
+        scanner = _JsonScanner(text).scan()
+        offset = scanner.duplicate or 0
+        lines = [0] + [m.end() for m in re.finditer("\n", text)]
+        raise LoadError(rules.DUPLICATE_KEY, "duplicate key in a JSON object", *_line_col(lines, offset),
+                        hint="JSON parsers keep only one value of a repeated key; remove one") from None
+    except json.JSONDecodeError as exc:
+        raise LoadError(rules.INVALID_SYNTAX, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except ValueError as exc:  # NaN/Infinity, or an integer too long to convert
+        raise LoadError(rules.INVALID_SYNTAX, f"invalid JSON: {exc}", 1, 1) from None
+    except RecursionError:
+        raise LoadError(rules.INPUT_TOO_LARGE, "the JSON is nested too deeply", 1, 1) from None
+    return Document(path, text, data, "json", _json_locator(text))
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def decode(raw: bytes) -> str:
+    if len(raw) > MAX_FILE_BYTES:
+        raise LoadError(rules.INPUT_TOO_LARGE, f"the file has {len(raw):,} bytes", 0, 0,
+                        hint=f"archlint reads files of at most {MAX_FILE_BYTES:,} bytes")
+    if b"\x00" in raw[:8192]:
+        raise LoadError(rules.INVALID_SYNTAX, "the file is binary, not YAML or JSON text", 1, 1)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        text = raw[: exc.start].decode("utf-8", "replace")
+        line = text.count("\n") + 1
+        col = len(text) - (text.rfind("\n") + 1) + 1
+        raise LoadError(rules.INVALID_SYNTAX, f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})", line, col,
+                        hint="save the file as UTF-8") from None
+
+
+def is_json_path(path: str) -> bool:
+    return path.lower().endswith(".json")
+
+
+def load_text(path: str, text: str, use_libyaml: bool = True) -> Document:
+    """Parse `text`; JSON files by name, everything else as YAML (a superset of JSON)."""
+    if is_json_path(path):
+        return _load_json(path, text)
+    return _load_yaml(path, text, use_libyaml)
+
+
+def load_file(path: str, use_libyaml: bool = True) -> Document:
+    with open(path, "rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    return load_text(path, decode(raw), use_libyaml)

@@ -1,0 +1,109 @@
+"""The rule catalogue: every finding archlint can emit, with a stable code and a kebab-case name.
+
+Codes are a family letter and three digits: S syntax and schema, E errors (the framework would refuse
+the model), W warnings (the framework accepts it but it is almost certainly a mistake), B budgets.
+A code never changes meaning once released; retired codes are not reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    summary: str
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, name: str, severity: str, summary: str) -> Rule:
+    rule = Rule(code, name, severity, summary)
+    assert code not in RULES and all(r.name != name for r in RULES.values()), code
+    RULES[code] = rule
+    return rule
+
+
+# S: reading the file and its schema
+INVALID_SYNTAX = _rule("S001", "invalid-syntax", ERROR, "The file is not valid YAML or JSON.")
+SCHEMA_VIOLATION = _rule("S002", "schema-violation", ERROR, "A value does not match the archlint schema.")
+UNKNOWN_LAYER_TYPE = _rule("S003", "unknown-layer-type", ERROR, "The layer type is not known for this framework.")
+UNKNOWN_KEYWORD = _rule("S004", "unknown-keyword", ERROR, "A layer keyword is not an argument of that layer.")
+MISSING_MARKER = _rule(
+    "S005", "missing-archlint-key", WARNING, "The file looks like a model spec but lacks the `archlint` key."
+)
+UNREADABLE_FILE = _rule("S006", "unreadable-file", ERROR, "The path does not exist or cannot be read.")
+DUPLICATE_KEY = _rule("S007", "duplicate-key", ERROR, "A mapping has the same key twice.")
+UNSAFE_TAG = _rule("S008", "unsupported-tag", ERROR, "A YAML tag that would construct an object.")
+INPUT_TOO_LARGE = _rule("S009", "input-too-large", ERROR, "The file exceeds a size, depth or expansion limit.")
+
+# E: the framework would refuse the model
+OUTPUT_SIZE = _rule(
+    "E001", "non-positive-output-size", ERROR, "The window is larger than the (padded) input: no output."
+)
+INVALID_ARGUMENT = _rule(
+    "E002", "invalid-layer-argument", ERROR, "A size, stride or dilation is zero, negative or of the wrong length."
+)
+GROUPS_MISMATCH = _rule("E003", "groups-mismatch", ERROR, "`groups` does not divide the input or output channels.")
+SAME_PADDING_STRIDE = _rule(
+    "E004", "same-padding-with-stride", ERROR, "PyTorch refuses padding='same' for strided convolutions."
+)
+STRIDE_WITH_DILATION = _rule(
+    "E005", "strides-with-dilation", ERROR, "Keras refuses strides > 1 together with dilation_rate > 1."
+)
+POOL_PADDING = _rule("E006", "pool-padding-too-large", ERROR, "PyTorch pooling padding exceeds half the kernel.")
+DECLARED_SIZE_MISMATCH = _rule(
+    "E007", "declared-size-mismatch", ERROR, "A declared input size (in_channels, in_features, ...) is not the real one."
+)
+RANK_MISMATCH = _rule("E008", "rank-mismatch", ERROR, "The layer does not accept a tensor of this rank.")
+EXPECTATION_FAILED = _rule("E009", "expectation-failed", ERROR, "An `expect:` on a layer does not hold.")
+UNKNOWN_DIMENSION = _rule(
+    "E010", "undefined-dimension", ERROR, "The layer needs a dimension that is unknown (null) to build its weights."
+)
+DUPLICATE_NAME = _rule("E011", "duplicate-name", ERROR, "Two layers (or a layer and an input) share a name.")
+UNKNOWN_REFERENCE = _rule("E012", "unknown-reference", ERROR, "A layer reads a name that is no earlier layer or input.")
+INTERNAL_ERROR = _rule("E900", "internal-error", ERROR, "archlint itself failed on this file: please report it.")
+
+# W: accepted by the framework, almost certainly a mistake
+TRUNCATED_INPUT = _rule(
+    "W001", "truncated-input", WARNING, "The stride does not fit the input: the last rows or columns are never read."
+)
+SKIPPED_INPUT = _rule(
+    "W002", "stride-skips-input", WARNING, "The stride exceeds the effective kernel: input positions are skipped."
+)
+ASYMMETRIC_PADDING = _rule(
+    "W003", "asymmetric-same-padding", WARNING, "'same' padding with an odd total pads one side more than the other."
+)
+PADDING_ONLY_OUTPUT = _rule(
+    "W004", "padding-only-output", WARNING, "Padding reaches the effective kernel: some outputs see only padding."
+)
+BIAS_BEFORE_NORM = _rule(
+    "W005", "bias-before-batchnorm", WARNING, "A bias immediately followed by batch normalization is wasted."
+)
+UNMODELLED_KEYWORD = _rule(
+    "W006", "unmodelled-keyword", WARNING, "A keyword changes the weights in a way archlint does not model."
+)
+
+# B: budgets
+PARAMS_BUDGET = _rule("B001", "params-budget-exceeded", ERROR, "The model has more parameters than its budget.")
+TRAINABLE_BUDGET = _rule(
+    "B002", "trainable-params-budget-exceeded", ERROR, "The model has more trainable parameters than its budget."
+)
+
+
+def lookup(code_or_name: str) -> Rule | None:
+    """Find a rule by its code (`E001`) or its name (`non-positive-output-size`)."""
+    key = code_or_name.strip()
+    if key.upper() in RULES:
+        return RULES[key.upper()]
+    for rule in RULES.values():
+        if rule.name == key.lower():
+            return rule
+    return None

@@ -1,0 +1,109 @@
+"""The spec model: a validated document as typed dataclasses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# Keys of a layer entry that belong to archlint, not to the layer's constructor.
+# `trainable` is both: Keras's own keyword, and archlint's way to freeze a PyTorch module.
+RESERVED_LAYER_KEYS = frozenset({"type", "name", "inputs", "expect", "trainable"})
+
+_COUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKMGT]?)\s*$")
+_SCALE = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+
+
+def parse_count(value: Any) -> int | None:
+    """25000, "25k", "3.5M", "1.2G" -> an int (decimal suffixes); None when not a count."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str):
+        match = _COUNT.match(value)
+        if match:
+            try:
+                return int(Decimal(match.group(1)) * _SCALE[match.group(2)])
+            except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+                return None
+    return None
+
+
+def snake_case(class_name: str) -> str:
+    """Keras's automatic layer names: Conv2D -> conv2d, BatchNormalization -> batch_normalization."""
+    name = re.sub(r"\W+", "", class_name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub("([a-z])([A-Z])", r"\1_\2", name)
+    return name.lower()
+
+
+@dataclass
+class LayerSpec:
+    type: str
+    name: str
+    kwargs: dict  # the constructor's keyword arguments as written
+    where: tuple  # path of the entry in the document, e.g. ("layers", 3)
+    inputs: list[str] | None = None
+    expect: dict | None = None
+    trainable: bool = True
+    named: bool = False  # whether the spec gave the name
+    valid: bool = True  # False when the entry failed its schema check: the walk skips it
+
+
+@dataclass
+class Budget:
+    params: int | None = None
+    trainable_params: int | None = None
+
+
+@dataclass
+class Spec:
+    path: str
+    name: str
+    framework: str
+    inputs: dict[str, tuple]  # model input name -> one sample's shape (no batch axis)
+    layers: list[LayerSpec]
+    outputs: list[str] | None = None
+    budget: Budget = field(default_factory=Budget)
+
+
+def build(path: str, data: dict, invalid_layers: set[int] = frozenset()) -> Spec:
+    """Turn schema-checked data into a Spec; names are given Keras-style defaults.
+
+    Layers listed in `invalid_layers` failed their own schema check: they keep their place (so names
+    and positions stay right) but are marked invalid, and the walk does not apply them.
+    """
+    framework = data.get("framework", "keras")
+    inputs = {"input": tuple(data["input"])}
+    explicit = {entry["name"] for entry in data["layers"] if isinstance(entry.get("name"), str)}
+    counters: dict[str, int] = {}
+    layers = []
+    for index, entry in enumerate(data["layers"]):
+        kwargs = {k: v for k, v in entry.items() if k not in RESERVED_LAYER_KEYS}
+        name = entry.get("name")
+        if name is None:
+            base = snake_case(entry["type"])
+            while True:
+                count = counters.get(base, 0)
+                counters[base] = count + 1
+                name = base if count == 0 else f"{base}_{count}"
+                if name not in explicit:
+                    break
+        layers.append(
+            LayerSpec(
+                type=entry["type"],
+                name=name,
+                kwargs=kwargs,
+                where=("layers", index),
+                inputs=entry.get("inputs"),
+                expect=entry.get("expect"),
+                trainable=entry.get("trainable", True) is not False,
+                named="name" in entry,
+                valid=index not in invalid_layers,
+            )
+        )
+    budget_data = data.get("budget") or {}
+    budget = Budget(parse_count(budget_data.get("params")), parse_count(budget_data.get("trainable_params")))
+    return Spec(path, str(data.get("name", "")), framework, inputs, layers, data.get("outputs"), budget)
