@@ -22,7 +22,7 @@ def check_budget(model: Model, sink: Sink) -> None:
             continue
         excess = actual - limit
         percent = f"{100 * excess / limit:.1f}%" if limit else "all of it"
-        what = key.replace("_", " ")
+        what = {"params": "parameters", "trainable_params": "trainable parameters"}[key]
         lower = "" if model.complete else " at least"
         sink(
             rule,

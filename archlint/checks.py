@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archlint import rules
+from archlint.shapes import axis_label, format_shape
 from archlint.walk import Model, Sink
 
 
@@ -30,36 +31,43 @@ def check_coverage(model: Model, sink: Sink) -> None:
         windowed = [r for r in readers if r.output is not None and r.output.unread]
         if len(windowed) < len(readers):
             continue  # some reader reads every position
-        for axis in windowed[0].output.unread:
-            unread = set(windowed[0].output.unread[axis])
-            for reader in windowed[1:]:
-                unread &= reader.output.unread.get(axis, frozenset())
+        reader = windowed[0]
+        channels_first = model.spec.framework == "pytorch" or reader.spec.kwargs.get("data_format") == "channels_first"
+        tails, holes = [], []
+        for axis in sorted(reader.output.unread):
+            unread = set(reader.output.unread[axis])
+            for other in windowed[1:]:
+                unread &= other.output.unread.get(axis, frozenset())
             head, tail = tensor.padding.get(axis, (0, 0))
             size = tensor.shape[axis]
             lost = sorted(p for p in unread if head <= p < size - tail)
             if not lost:
                 continue
-            reader = windowed[0]
-            what = "row" if axis == 1 else "column" if axis == 2 else f"position on axis {axis}"
+            label = axis_label(tensor.rank, axis, channels_first)
             if lost == list(range(lost[0], size - tail)):
-                sink(
-                    rules.TRUNCATED_INPUT,
-                    f"{reader.spec.type} never reads the last {len(lost)} {what}{'s' if len(lost) > 1 else ''} "
-                    f"of its input on axis {axis} (size {size}): the stride does not fit the input",
-                    reader.spec.where + ("type",),
-                    "adjust the padding, kernel or stride so (input + padding - effective kernel) is a "
-                    "multiple of the stride, or crop the input on purpose",
-                )
+                tails.append(f"the last {len(lost)} of {size} positions on the {label}")
             else:
                 runs = _runs(lost)
                 sample = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:4])
-                sink(
-                    rules.SKIPPED_INPUT,
-                    f"{reader.spec.type} skips {len(lost)} of {size} input positions on axis {axis} "
-                    f"({sample}{', ...' if len(runs) > 4 else ''}): its stride exceeds its effective kernel",
-                    reader.spec.where + ("type",),
-                    "use a stride no larger than the effective kernel, or pool before subsampling",
-                )
+                holes.append(f"{len(lost)} of {size} positions on the {label} ({sample}{', ...' if len(runs) > 4 else ''})")
+        if not tails and not holes:
+            continue
+        stride_key = next((k for k in ("strides", "stride") if k in reader.spec.kwargs), "type")
+        where = reader.spec.where + (stride_key,)
+        shared = " (nor does any other layer reading it)" if len(windowed) > 1 else ""
+        if holes:
+            sink(rules.SKIPPED_INPUT,
+                 f"{reader.name} ({reader.spec.type}) never reads {' and '.join(holes + tails)} of its input "
+                 f"{format_shape(tensor.shape)}{shared}: its stride exceeds its effective kernel",
+                 where, "use a stride no larger than the effective kernel (kernel or dilation), or pool before "
+                 "subsampling")
+        else:
+            sink(rules.TRUNCATED_INPUT,
+                 f"{reader.name} ({reader.spec.type}) never reads {' and '.join(tails)} of its input "
+                 f"{format_shape(tensor.shape)}{shared}: (input + padding - effective kernel) is not a multiple "
+                 "of the stride",
+                 where, "adjust padding, kernel or stride so the windows end at the input's edge, or crop the "
+                 "input on purpose with a cropping layer")
 
 
 def check_bias_before_norm(model: Model, sink: Sink) -> None:

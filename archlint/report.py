@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from archlint.findings import Finding
-from archlint.layers.conv import format_shape
+from archlint.shapes import format_shape
 
 
 def finding_line(finding: Finding) -> str:

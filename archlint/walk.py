@@ -12,6 +12,7 @@ from typing import Callable
 
 from archlint import rules
 from archlint.layers.registry import REQUIRED, Call, Output, Stop, Tensor, lookup
+from archlint.shapes import format_shape
 from archlint.spec import LayerSpec, Spec
 
 Sink = Callable[..., None]  # sink(rule, message, where, hint="")
@@ -99,7 +100,7 @@ def _check_expect(layer: LayerSpec, output: Output, sink: Sink) -> None:
             got = got[1:]  # written without the batch axis, like `input:`
         if isinstance(got, list) or tuple(got) != want:
             sink(rules.EXPECTATION_FAILED,
-                 f"{layer.name} output shape is {_fmt(output.shape)}, expected {_fmt(want)}",
+                 f"{layer.name} output shape is {format_shape(output.shape)}, expected {format_shape(want)}",
                  where + ("output_shape",), "update the expectation or fix the layers before it")
     for key, actual in (("params", output.params), ("trainable_params", output.trainable),
                         ("non_trainable_params", output.non_trainable)):
@@ -109,12 +110,6 @@ def _check_expect(layer: LayerSpec, output: Output, sink: Sink) -> None:
                  where + (key,), "update the expectation or fix the layer's arguments")
 
 
-def _fmt(shape) -> str:
-    from archlint.layers.conv import format_shape
-
-    if isinstance(shape, list):
-        return "[" + ", ".join(_fmt(s) for s in shape) + "]"
-    return format_shape(shape)
 
 
 def walk(spec: Spec, sink: Sink) -> Model:

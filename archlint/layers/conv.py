@@ -9,8 +9,7 @@ from archlint import rules
 from archlint.layers import windows
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 from archlint.layers.windows import AxisWindow
-
-SPATIAL_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+from archlint.shapes import SPATIAL_NAMES, axis_label, format_shape, spatial_axes
 
 KERAS_CONV_DEFAULTS = {
     "filters": REQUIRED,
@@ -49,10 +48,6 @@ TORCH_CONV_DEFAULTS = {
 }
 
 
-def spatial_axes(rank: int, channels_first: bool) -> list[int]:
-    return list(range(2, rank + 2)) if channels_first else list(range(1, rank + 1))
-
-
 def axis_name(rank: int, index: int) -> str:
     return SPATIAL_NAMES[rank][index]
 
@@ -67,10 +62,6 @@ def check_rank(call: Call, rank: int, layout: str) -> None:
             f"{format_shape(call.x.shape)}",
             hint="check the input shape (it excludes the batch axis) or use the layer of the right rank",
         )
-
-
-def format_shape(shape) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def check_groups(call: Call, groups: int, in_ch: int | None, out_ch: int, in_word: str, out_word: str) -> None:
@@ -155,7 +146,8 @@ def keras_conv(call: Call, rank: int) -> Output:
         out = windows.output_size(n, before, after, k_eff, s[i])
         if padding in ("same", "causal") and n is not None:
             out = (n - 1) // s[i] + 1  # Keras's own formula for 'same' and 'causal'
-        ws.append(AxisWindow(axis, n, k[i], s[i], d[i], before, after, out))
+        ws.append(AxisWindow(axis, n, k[i], s[i], d[i], before, after, out,
+                             axis_label(call.x.rank, axis, channels_first)))
     unread = finish_windows(call, rank, ws, "padding")
     if padding == "same":
         report_asymmetric(call, rank, ws, "Keras (like TensorFlow) puts the extra row after, PyTorch "
@@ -229,7 +221,7 @@ def torch_conv(call: Call, rank: int) -> Output:
         else:
             before = after = pads[i]
         ws.append(AxisWindow(axis, n, k[i], s[i], d[i], before, after,
-                             windows.output_size(n, before, after, k_eff, s[i])))
+                             windows.output_size(n, before, after, k_eff, s[i]), axis_label(call.x.rank, axis, True)))
     unread = finish_windows(call, rank, ws, "padding")
     if padding == "same":
         report_asymmetric(call, rank, ws, "PyTorch puts the extra row after, which differs from an "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archlint import rules
-from archlint.layers.conv import format_shape
+from archlint.shapes import format_shape
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 
 KERAS_DENSE_DEFAULTS = {

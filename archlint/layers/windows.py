@@ -78,6 +78,7 @@ class AxisWindow:
     before: int
     after: int
     out: int | None
+    label: str = ""  # "height axis", for messages
 
     @property
     def k_eff(self) -> int:
@@ -120,7 +121,7 @@ def check_padding_only(call: Call, w: AxisWindow, pad_key: str | None) -> None:
         return
     call.report(
         rules.PADDING_ONLY_OUTPUT,
-        f"{call.type} pads {amount} positions on axis {w.axis} with an effective kernel of {w.k_eff}: "
+        f"{call.type} pads {amount} positions on the {w.label or f'axis {w.axis}'} with an effective kernel of {w.k_eff}: "
         f"the {edge} output is computed from padding alone",
         pad_key,
         hint=f"use padding of at most {w.k_eff - 1} on that side",
@@ -136,8 +137,8 @@ def check_output_positive(call: Call, windows: list[AxisWindow], what: str = "ke
         size_word = "padded input" if (w.before or w.after) else "input"
         raise call.fail(
             rules.OUTPUT_SIZE,
-            f"{call.type} {what} of effective size {w.k_eff} on axis {w.axis} does not fit the {size_word} of "
-            f"size {padded}: output size would be {w.out} "
+            f"{call.type} {what} of effective size {w.k_eff} does not fit the {size_word} of size {padded} on the "
+            f"{w.label or f'axis {w.axis}'}: output size would be {w.out} "
             f"(floor(({w.n} + {w.before + w.after} - {w.k_eff}) / {w.s}) + 1)",
             "kernel_size" if what == "kernel" else "pool_size" if "pool_size" in call.cfg else "kernel_size",
             hint="use a smaller kernel or dilation, add padding, or remove a downsampling layer before it",

@@ -1,1 +1,0 @@
-"""activation layers (being written)."""

@@ -1,0 +1,1 @@
+"""Shape-preserving layers without weights: activations, dropout, noise (being written)."""
