@@ -1,0 +1,160 @@
+"""The shipped examples: exact totals, output shapes and findings, as archlint reports them.
+
+Every number here was computed by the framework itself, not by archlint:
+- Keras numbers come from Keras 3.15.1 (keras.applications.VGG16 and the seed models are recorded in
+  tests/data/keras/expected.json, a copy of the fixtures Keras produced; LeNet-5 and the audio model
+  were built as keras.Sequential and summarised);
+- PyTorch numbers come from PyTorch 2.13 (the same modules built in plain torch, parameters counted
+  with `sum(p.numel() for p in model.parameters())`, shapes from a forward pass).
+tests/crosscheck/ rebuilds every example in the frameworks and checks the same numbers layer by layer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archlint.cli import main
+from archlint.lint import discover, lint_file
+from conftest import DATA, EXAMPLES
+
+KERAS_DATA = DATA / "keras"
+
+# path under examples/ -> (total, trainable, non-trainable, output shape as the JSON summary writes it)
+TOTALS = {
+    # Keras 3.15.1, expected.json "seed_example{1,2,3}_sequential"
+    "seed/example1.yaml": (10, 10, 0, [None, 8, 8, 1]),
+    "seed/example2.yaml": (50, 50, 0, [None, 8, 8, 5]),
+    "seed/example3.yaml": (140, 140, 0, [None, 8, 8, 5]),
+    # PyTorch 2.13: nn.Sequential(nn.Conv2d(c_in, c_out, 3), nn.ReLU()), a batch of 2 in
+    "seed/torch/example1.yaml": (10, 10, 0, [None, 1, 8, 8]),
+    "seed/torch/example2.yaml": (50, 50, 0, [None, 5, 8, 8]),
+    "seed/torch/example3.yaml": (140, 140, 0, [None, 5, 8, 8]),
+    # Keras 3.15.1, expected.json "VGG16" (keras.applications.VGG16, include_top, 224x224x3)
+    "vgg16/vgg16_keras.yaml": (138_357_544, 138_357_544, 0, [None, 1000]),
+    # PyTorch 2.13: torchvision's vgg16 layout built in plain torch
+    "vgg16/vgg16_torch.yaml": (138_357_544, 138_357_544, 0, [None, 1000]),
+    # Keras 3.15.1 (average or max pooling alike) and PyTorch 2.13
+    "lenet5/lenet5_keras.yaml": (61_706, 61_706, 0, [None, 10]),
+    "lenet5/lenet5_torch.yaml": (61_706, 61_706, 0, [None, 10]),
+    # Keras 3.15.1: the BatchNormalization moving mean and variance are the 896 non-trainable weights
+    "audio/conv1d_keras.yaml": (135_436, 134_540, 896, [None, 12]),
+}
+
+# path under examples/ -> the rule codes of the findings archlint reports, in order. Every example is
+# written to draw none: a warning added here must be true and explained, here and in the example.
+FINDINGS: dict[str, list[str]] = {path: [] for path in TOTALS}
+
+
+def example_paths() -> list[str]:
+    return sorted(Path(p).relative_to(EXAMPLES).as_posix() for p in discover([str(EXAMPLES)]))
+
+
+def summary_json(path: Path) -> dict:
+    result = CliRunner().invoke(main, ["summary", "--format", "json", str(path)])
+    assert result.exit_code == 0, result.output
+    (model,) = json.loads(result.stdout)["models"]
+    return model
+
+
+def test_every_example_is_listed():
+    assert example_paths() == sorted(TOTALS)
+
+
+@pytest.mark.parametrize("name", sorted(TOTALS))
+def test_example_totals_and_output_shape(name):
+    model = summary_json(EXAMPLES / name)
+    total, trainable, non_trainable, output_shape = TOTALS[name]
+    assert (model["total_params"], model["trainable_params"], model["non_trainable_params"]) == (
+        total, trainable, non_trainable)
+    assert model["output_shape"] == output_shape
+    assert None not in [layer["output_shape"] for layer in model["layers"]]  # every layer was computed
+
+
+@pytest.mark.parametrize("name", sorted(FINDINGS))
+def test_example_findings(name):
+    result = lint_file(str(EXAMPLES / name))
+    assert [(f.rule.code, f.message) for f in result.findings if f.rule.code not in FINDINGS[name]] == []
+    assert [f.rule.code for f in result.findings] == FINDINGS[name]
+    assert result.model is not None and result.model.complete
+
+
+def test_check_examples_folder_passes():
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES)])
+    assert result.exit_code == 0, result.output
+
+
+def test_fixtures_are_the_shared_ones_when_present():
+    """tests/data/keras is a copy of the shared fixtures; when the shared folder is there, they agree."""
+    shared = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "keras"
+    if not shared.is_dir():
+        pytest.skip("no shared fixtures next to this checkout (a user's clone has none)")
+    for original in sorted(shared.glob("*.json")):
+        assert (KERAS_DATA / original.name).read_bytes() == original.read_bytes(), original.name
+
+
+def recorded(key: str) -> dict:
+    return json.loads((KERAS_DATA / "expected.json").read_text(encoding="utf-8"))[key]
+
+
+def test_vgg16_keras_every_layer_as_keras_records_it():
+    want = recorded("VGG16")
+    got = summary_json(EXAMPLES / "vgg16" / "vgg16_keras.yaml")
+    layers = [layer for layer in want["layers"] if layer["class"] != "InputLayer"]
+    assert [(l["name"], l["type"], l["output_shape"], l["params"], l["trainable_params"]) for l in got["layers"]] == [
+        (l["name"], l["class"], l["output_shape"], l["params"], l["trainable_params"]) for l in layers
+    ]
+    assert (got["total_params"], got["trainable_params"], got["non_trainable_params"], got["output_shape"]) == (
+        want["total_params"], want["trainable_params"], want["non_trainable_params"], want["output_shape"])
+
+
+# The keyword arguments Keras's VGG16 config records, and the spec keyword each corresponds to.
+_CONFIG_KEYS = {
+    "Conv2D": ("filters", "kernel_size", "strides", "padding", "activation", "use_bias", "dilation_rate"),
+    "MaxPooling2D": ("pool_size", "strides", "padding"),
+    "Dense": ("units", "activation", "use_bias"),
+    "Flatten": (),
+}
+
+
+def _as_list(value, rank):
+    return list(value) if isinstance(value, (list, tuple)) else [value] * rank
+
+
+def test_vgg16_keras_arguments_match_the_keras_config():
+    """The spec's keywords, with archlint's defaults filled in, are the ones keras.applications.VGG16 uses."""
+    from archlint.layers.registry import lookup
+
+    config = json.loads((KERAS_DATA / "VGG16.json").read_text(encoding="utf-8"))["config"]["layers"]
+    by_name = {layer["name"]: layer for layer in config}
+    result = lint_file(str(EXAMPLES / "vgg16" / "vgg16_keras.yaml"))
+    for layer in result.model.layers:
+        keras_layer = by_name[layer.name]
+        assert keras_layer["class_name"] == layer.spec.type
+        layer_type = lookup("keras", layer.spec.type)
+        assert layer_type is not None, layer.spec.type
+        cfg = {**layer_type.defaults, **layer.spec.kwargs}
+        for key in _CONFIG_KEYS[layer.spec.type]:
+            want = keras_layer["config"][key]
+            if key == "strides" and cfg.get(key) is None:  # pooling: strides default to pool_size
+                cfg[key] = cfg["pool_size"]
+            if isinstance(want, list):
+                assert _as_list(cfg[key], len(want)) == want, (layer.name, key)
+            else:
+                assert cfg[key] == want, (layer.name, key)
+
+
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_seed_examples_as_keras_records_them(number):
+    want = recorded(f"seed_example{number}_sequential")
+    got = summary_json(EXAMPLES / "seed" / f"example{number}.yaml")
+    assert (got["total_params"], got["trainable_params"], got["non_trainable_params"], got["output_shape"]) == (
+        want["total_params"], want["trainable_params"], want["non_trainable_params"], want["output_shape"])
+    # Keras numbers its automatic names across the session that recorded them (conv2d, conv2d_1, ...),
+    # so the layers are compared by class, shape and counts.
+    assert [(l["type"], l["output_shape"], l["params"], l["trainable_params"]) for l in got["layers"]] == [
+        (l["class"], l["output_shape"], l["params"], l["trainable_params"]) for l in want["layers"]
+    ]
