@@ -14,8 +14,10 @@ from archlint.rules import Rule
 
 SPEC_EXTENSIONS = (".yaml", ".yml", ".json")
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
-# A file that fails to parse is reported only when it was meant to be a spec.
-_MARKER = re.compile(r'^\s*"?archlint"?\s*:', re.MULTILINE)
+# A file that fails to parse is reported only when it was meant to be a spec: when an `archlint` key
+# appears in its text (block YAML, flow YAML or JSON, minified or not). Other broken YAML in a repo is
+# skipped, so a pre-commit run over every YAML file fails only for specs.
+_MARKER = re.compile(r"""(?:^|[\s{,])["']?archlint["']?\s*:""", re.MULTILINE)
 
 
 @dataclass
@@ -73,6 +75,10 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False) -> Resul
             result.findings.append(Finding(exc.rule, exc.message, path, exc.line, exc.column, exc.hint))
             return result
         data = document.data
+        if data is None:
+            result.skipped = "not a spec (empty file)" if not document.text.strip() else \
+                "not a spec (no data: only comments or null)"
+            return result
         if not isinstance(data, dict) or "archlint" not in data:
             if looks_like_spec(data):
                 collect(rules.MISSING_MARKER, "the file has a `layers` list of typed layers but no `archlint` key",
@@ -126,4 +132,4 @@ def discover(paths: list[str]) -> list[str]:
                         found.append(os.path.join(root, name))
         else:
             found.append(path)
-    return found
+    return list(dict.fromkeys(found))  # a file named twice (or inside a folder also named) is checked once

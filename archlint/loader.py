@@ -154,8 +154,15 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         if low == ".nan":
             return math.nan
         return float(value)
-    raise LoadError(rules.UNSAFE_TAG, f"tag {tag!r} is not allowed", *_mark(node),
-                    hint="archlint reads plain data only; remove the tag")
+    raise _tag_error(node)
+
+
+def _tag_error(node: yaml.Node) -> LoadError:
+    tag = node.tag
+    if tag.startswith("tag:yaml.org,2002:"):
+        tag = "!!" + tag[len("tag:yaml.org,2002:"):]  # as the user wrote it
+    return LoadError(rules.UNSAFE_TAG, f"the YAML tag {tag} is not allowed", *_mark(node),
+                     hint="archlint reads plain data only and never constructs objects; remove the tag")
 
 
 class _Converter:
@@ -190,12 +197,12 @@ class _Converter:
             value = _scalar(node)
         elif isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
-                raise LoadError(rules.UNSAFE_TAG, f"tag {node.tag!r} is not allowed", *_mark(node))
+                raise _tag_error(node)
             self.done[key] = _IN_PROGRESS
             value = [self.convert(child, depth + 1) for child in node.value]
         else:
             if node.tag != _MAP:
-                raise LoadError(rules.UNSAFE_TAG, f"tag {node.tag!r} is not allowed", *_mark(node))
+                raise _tag_error(node)
             self.done[key] = _IN_PROGRESS
             value = self._mapping(node, depth)
         self.done[key] = value
@@ -274,7 +281,11 @@ def _load_yaml(path: str, text: str, use_libyaml: bool) -> Document:
             raise LoadError(rules.INVALID_SYNTAX, "the file holds several YAML documents", line, col,
                             hint="a spec is one YAML document: remove the `---` separators or split the file")
         raise LoadError(rules.INVALID_SYNTAX, f"invalid YAML: {problem}", line, col) from None
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        line, col = _line_col(_line_starts(text), exc.position)
+        raise LoadError(rules.INVALID_SYNTAX, f"invalid YAML: character #x{exc.character:04x} is not allowed",
+                        line, col, hint="remove the control character") from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every other YAML error carries a mark
         raise LoadError(rules.INVALID_SYNTAX, f"invalid YAML: {exc}", 1, 1) from None
     except RecursionError:
         raise LoadError(rules.INPUT_TOO_LARGE, "the YAML is nested too deeply", 1, 1) from None
@@ -299,6 +310,10 @@ class _DuplicateKey(Exception):
     pass
 
 
+class _BadNumber(Exception):
+    """NaN/Infinity, or an integer too long: json.loads gives no position, the token search finds it."""
+
+
 def _no_duplicates(pairs):
     result = dict(pairs)
     if len(result) != len(pairs):
@@ -307,7 +322,33 @@ def _no_duplicates(pairs):
 
 
 def _reject_constant(name):
-    raise ValueError(f"{name} is not valid JSON")
+    raise _BadNumber()
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _BadNumber()
+    return int(text)
+
+
+# Strings are matched first so that a token inside a string is never taken for a number.
+_BAD_NUMBER = re.compile(
+    r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)|(?<![0-9.eE+-])(-?[0-9]{%d,})(?![0-9.eE])' % (MAX_INT_DIGITS + 1),
+    re.DOTALL,
+)
+
+
+def _bad_number_error(text: str) -> LoadError:
+    for match in _BAD_NUMBER.finditer(text):
+        if match.group(1) or match.group(2):
+            line, col = _line_col(_line_starts(text), match.start())
+            if match.group(1):
+                return LoadError(rules.INVALID_SYNTAX, f"invalid JSON: {match.group(1)} is not a JSON number",
+                                 line, col, hint="JSON has no NaN or Infinity; write a finite number")
+            digits = len(match.group(2).lstrip("-"))
+            return LoadError(rules.INPUT_TOO_LARGE, f"integer with {digits} digits", line, col,
+                             hint=f"archlint accepts integers of at most {MAX_INT_DIGITS} digits")
+    return LoadError(rules.INVALID_SYNTAX, "invalid JSON number", 1, 1)  # pragma: no cover
 
 
 class _JsonScanner:
@@ -321,7 +362,7 @@ class _JsonScanner:
         self.text = text
         self.values: dict[Path, int] = {}
         self.keys: dict[Path, int] = {}
-        self.duplicate: int | None = None
+        self.duplicate: tuple[int, str] | None = None  # offset and text of the first repeated key
 
     def scan(self):
         try:
@@ -344,7 +385,7 @@ class _JsonScanner:
                 m = self._STRING.match(self.text, i)
                 key = json.loads(m.group())
                 if where + (key,) in self.keys and self.duplicate is None:
-                    self.duplicate = i
+                    self.duplicate = (i, key)
                 self.keys[where + (key,)] = i
                 i = self._skip(m.end())
                 i = self._skip(i + 1)  # the colon
@@ -368,6 +409,10 @@ class _JsonScanner:
         return self._ATOM.match(self.text, i).end()
 
 
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer("\n", text)]
+
+
 def _line_col(line_starts: list[int], offset: int) -> tuple[int, int]:
     line = bisect.bisect_right(line_starts, offset)
     return line, offset - line_starts[line - 1] + 1
@@ -379,7 +424,7 @@ def _json_locator(text: str) -> Callable[[Path, bool], tuple[int, int] | None]:
     def locate(where: Path, key: bool) -> tuple[int, int] | None:
         if "scanner" not in cache:
             cache["scanner"] = _JsonScanner(text).scan()
-            cache["lines"] = [0] + [m.end() for m in re.finditer("\n", text)]
+            cache["lines"] = _line_starts(text)
         scanner = cache["scanner"]
         offset = (scanner.keys if key and where else scanner.values).get(tuple(where))
         return None if offset is None else _line_col(cache["lines"], offset)
@@ -388,18 +433,19 @@ def _json_locator(text: str) -> Callable[[Path, bool], tuple[int, int] | None]:
 
 
 def _load_json(path: str, text: str) -> Document:
+    if not text.strip():  # an empty file holds no document, as in YAML
+        return Document(path, text, None, "json", lambda where, key: None)
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant,
+                          parse_int=_bounded_int)
     except _DuplicateKey:
-        scanner = _JsonScanner(text).scan()
-        offset = scanner.duplicate or 0
-        lines = [0] + [m.end() for m in re.finditer("\n", text)]
-        raise LoadError(rules.DUPLICATE_KEY, "duplicate key in a JSON object", *_line_col(lines, offset),
+        offset, key = _JsonScanner(text).scan().duplicate or (0, "")
+        raise LoadError(rules.DUPLICATE_KEY, f"duplicate key {key!r}", *_line_col(_line_starts(text), offset),
                         hint="JSON parsers keep only one value of a repeated key; remove one") from None
+    except _BadNumber:
+        raise _bad_number_error(text) from None
     except json.JSONDecodeError as exc:
         raise LoadError(rules.INVALID_SYNTAX, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    except ValueError as exc:  # NaN/Infinity, or an integer too long to convert
-        raise LoadError(rules.INVALID_SYNTAX, f"invalid JSON: {exc}", 1, 1) from None
     except RecursionError:
         raise LoadError(rules.INPUT_TOO_LARGE, "the JSON is nested too deeply", 1, 1) from None
     return Document(path, text, data, "json", _json_locator(text))
@@ -412,8 +458,11 @@ def decode(raw: bytes) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise LoadError(rules.INPUT_TOO_LARGE, f"the file has {len(raw):,} bytes", 0, 0,
                         hint=f"archlint reads files of at most {MAX_FILE_BYTES:,} bytes")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError(rules.INVALID_SYNTAX, "the file is UTF-16, not UTF-8", 1, 1, hint="save the file as UTF-8")
     if b"\x00" in raw[:8192]:
-        raise LoadError(rules.INVALID_SYNTAX, "the file is binary, not YAML or JSON text", 1, 1)
+        raise LoadError(rules.INVALID_SYNTAX, "the file is binary, not YAML or JSON text", 1, 1,
+                        hint="archlint reads YAML or JSON text files")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
