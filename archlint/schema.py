@@ -13,6 +13,7 @@ import difflib
 import json
 from functools import lru_cache
 from importlib import resources
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from archlint import rules
@@ -75,61 +76,128 @@ def _type_words(expected) -> str:
     return " or ".join(names.get(t, t) for t in expected)
 
 
-def _leaves(error) -> Iterator:
-    """For anyOf/oneOf, the most specific failing alternative; otherwise the error itself."""
-    if error.validator in ("anyOf", "oneOf") and error.context:
-        import jsonschema.exceptions
+def _leaves(error, description: str = "") -> Iterator:
+    """For anyOf/oneOf, the errors of the alternative the value was meant for; otherwise the error itself.
 
-        yield from _leaves(jsonschema.exceptions.best_match(error.context))
-    else:
-        yield error
+    The alternative meant is the one whose type the value has (a list for `kernel_size: [3, 3.0]`); when
+    the value has none of the types, one type error names them all.
+    """
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        yield error, description
+        return
+    description = error.schema.get("description", description)
+    branches: dict[int, list] = {}
+    for sub in error.context:
+        branches.setdefault(sub.schema_path[0], []).append(sub)
+    here = list(error.absolute_path)
+    typed = [errs for errs in branches.values()
+             if not any(e.validator == "type" and list(e.absolute_path) == here for e in errs)]
+    if len(typed) == 1:
+        for sub in typed[0]:
+            yield from _leaves(sub, description)
+        return
+    if not typed:
+        types = [t for errs in branches.values() for e in errs if e.validator == "type"
+                 for t in (e.validator_value if isinstance(e.validator_value, list) else [e.validator_value])]
+        yield _AnyType(error, types), description
+        return
+    import jsonschema.exceptions
+
+    yield from _leaves(jsonschema.exceptions.best_match(error.context), description)
 
 
-def _describe(error, owner: str) -> tuple[str, str]:
+@dataclass
+class _AnyType:
+    """A value of none of the types the alternatives of an anyOf/oneOf accept."""
+
+    error: Any
+    types: list
+
+    validator = "type"
+
+    @property
+    def validator_value(self):
+        return list(dict.fromkeys(self.types))
+
+    @property
+    def instance(self):
+        return self.error.instance
+
+    @property
+    def absolute_path(self):
+        return self.error.absolute_path
+
+    @property
+    def schema(self):
+        return self.error.schema
+
+
+def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, str]:
     """A message and a hint for one schema error, in words a user of the layer would use."""
-    where = ".".join(str(p) for p in error.path) or owner
+    where = ".".join(str(p) for p in base[2:] + tuple(error.absolute_path)) or owner
     value, kind = error.instance, error.validator
+    hint = error.schema.get("description", description) if isinstance(error.schema, dict) else description
     if kind == "type":
-        return f"`{where}` must be {_type_words(error.validator_value)}, got {json.dumps(value)}", ""
+        return f"`{where}` must be {_type_words(error.validator_value)}, got {json.dumps(value)}", hint
     if kind == "enum":
         options = ", ".join(json.dumps(v) for v in error.validator_value)
         close = difflib.get_close_matches(str(value), [str(v) for v in error.validator_value], n=1)
         return (f"`{where}` must be one of {options}, got {json.dumps(value)}",
                 f"did you mean {json.dumps(close[0])}?" if close else "")
     if kind == "const":
-        return f"`{where}` must be {json.dumps(error.validator_value)}, got {json.dumps(value)}", ""
-    if kind == "required":
-        missing = [k for k in error.validator_value if k not in value]
-        return f"{owner} requires `{missing[0]}`", f"add `{missing[0]}:` to {owner}"
+        return f"`{where}` must be {json.dumps(error.validator_value)}, got {json.dumps(value)}", hint
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[kind]
-        return f"`{where}` must be {sign} {error.validator_value}, got {json.dumps(value)}", ""
+        return f"`{where}` must be {sign} {error.validator_value}, got {json.dumps(value)}", hint
     if kind in ("minItems", "maxItems"):
         bound = "at least" if kind == "minItems" else "at most"
-        return f"`{where}` must have {bound} {error.validator_value} items, got {len(value)}", ""
+        items = "item" if error.validator_value == 1 else "items"
+        return f"`{where}` must have {bound} {error.validator_value} {items}, got {len(value)}", hint
+    if kind == "minLength":
+        return f"`{where}` must not be empty", hint
     if kind == "pattern":
-        return f"`{where}` has an invalid form: {json.dumps(value)}", error.schema.get("description", "")
-    return f"`{where}`: {error.message}", ""
+        return f"`{where}` has an invalid form: {json.dumps(value)}", hint
+    return f"`{where}`: {error.message}", hint
+
+
+def _owner_words(owner: str, path: tuple) -> str:
+    """Who owns a mapping at `path` inside `owner`: `Conv2D`, `expect` of Conv2D, `budget`."""
+    if not path:
+        return owner
+    inner = f"`{'.'.join(str(p) for p in path)}`"
+    return inner if owner == "the spec" else f"{inner} of {owner}"
 
 
 def _report_errors(validator, data: Any, base: tuple, owner: str, sink: Sink) -> int:
     count = 0
     for error in validator.iter_errors(data):
-        if error.validator == "additionalProperties":
-            allowed = sorted(error.schema.get("properties", {}))
-            for key in sorted(set(error.instance) - set(allowed), key=str):
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"did you mean `{close[0]}`?" if close else f"{owner} takes: {', '.join(allowed)}"
-                rule = rules.UNKNOWN_KEYWORD if base[:1] == ("layers",) and len(error.path) == 0 else \
-                    rules.SCHEMA_VIOLATION
-                sink(rule, f"`{key}` is not an argument of {owner}", base + tuple(error.path) + (key,), hint,
-                     key=True)
+        for leaf, description in _leaves(error):
+            path = tuple(leaf.absolute_path)
+            if leaf.validator == "additionalProperties":
+                allowed = sorted(leaf.schema.get("properties", {}))
+                layer_keyword = base[:1] == ("layers",) and not path
+                for key in sorted(set(leaf.instance) - set(allowed), key=str):
+                    close = difflib.get_close_matches(str(key), allowed, n=1)
+                    where = _owner_words(owner, path)
+                    hint = f"did you mean `{close[0]}`?" if close else f"{where} takes: {', '.join(allowed)}"
+                    if layer_keyword:
+                        rule, message = rules.UNKNOWN_KEYWORD, f"`{key}` is not an argument of {owner}"
+                    else:
+                        rule, message = rules.SCHEMA_VIOLATION, f"`{key}` is not a key of {where}"
+                    sink(rule, message, base + path + (key,), hint, key=True)
+                    count += 1
+            elif leaf.validator == "required":
+                # jsonschema reports each missing key with the full list: name the one it is about
+                for key in leaf.validator_value:
+                    if key not in leaf.instance:
+                        where = _owner_words(owner, path)
+                        sink(rules.SCHEMA_VIOLATION, f"{where} requires `{key}`", base + path,
+                             f"add `{key}:` to {where}")
+                        count += 1
+            else:
+                message, hint = _describe(leaf, owner, base, description)
+                sink(rules.SCHEMA_VIOLATION, message, base + path, hint)
                 count += 1
-            continue
-        for leaf in _leaves(error):
-            message, hint = _describe(leaf, owner)
-            sink(rules.SCHEMA_VIOLATION, message, base + tuple(leaf.path), hint)
-            count += 1
     return count
 
 
@@ -151,7 +219,14 @@ def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
         layer_type = layer.get("type")
         if not isinstance(layer_type, str):
             bad_layers.add(index)
-            continue  # reported by the top-level check
+            if "type" not in layer:
+                sink(rules.SCHEMA_VIOLATION, "the layer has no `type`", ("layers", index),
+                     f"add `type:` with a {_FRAMEWORK_WORDS[framework]} class name, e.g. `type: "
+                     f"{'Dense' if framework == 'keras' else 'Linear'}`")
+            else:
+                sink(rules.SCHEMA_VIOLATION, f"`type` must be a string, got {json.dumps(layer_type)}",
+                     ("layers", index, "type"), "write the layer's class name, e.g. `type: Conv2D`")
+            continue
         key = definition_key(framework, layer_type)
         if key not in definitions:
             bad_layers.add(index)
@@ -162,6 +237,9 @@ def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
     return top_ok, bad_layers
 
 
+_FRAMEWORK_WORDS = {"keras": "Keras", "pytorch": "PyTorch"}
+
+
 def _unknown_type(framework: str, layer_type: str, where: tuple, sink: Sink) -> None:
     other = "pytorch" if framework == "keras" else "keras"
     known = layer_types(framework)
@@ -170,9 +248,10 @@ def _unknown_type(framework: str, layer_type: str, where: tuple, sink: Sink) -> 
     if layer_type.lower() in lowered:
         close = [lowered[layer_type.lower()]]
     if definition_key(other, layer_type) in schema()["definitions"]:
-        message = f"{layer_type} is a {'PyTorch' if other == 'pytorch' else 'Keras'} layer, but this spec's " \
-                  f"framework is {framework}"
+        message = f"{layer_type} is a {_FRAMEWORK_WORDS[other]} layer, but this spec's framework is {framework}"
+        instead = f"use the {_FRAMEWORK_WORDS[framework]} class {close[0]!r}, or " if close else ""
+        hint = f"{instead}set `framework: {other}` if the whole spec is written for {_FRAMEWORK_WORDS[other]}"
     else:
-        message = f"unknown {'Keras' if framework == 'keras' else 'PyTorch'} layer type {layer_type!r}"
-    hint = f"did you mean {close[0]!r}?" if close else "run `archlint schema` to see the known layer types"
+        message = f"unknown {_FRAMEWORK_WORDS[framework]} layer type {layer_type!r}"
+        hint = f"did you mean {close[0]!r}?" if close else "run `archlint schema` to see the known layer types"
     sink(rules.UNKNOWN_LAYER_TYPE, message, where, hint)

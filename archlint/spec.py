@@ -82,9 +82,15 @@ def build(path: str, data: dict, invalid_layers: set[int] = frozenset()) -> Spec
     layers = []
     for index, entry in enumerate(data["layers"]):
         kwargs = {k: v for k, v in entry.items() if k not in RESERVED_LAYER_KEYS}
-        name = entry.get("name")
+        # A layer that failed its schema check may hold anything: keep only well-formed parts.
+        layer_type = entry.get("type") if isinstance(entry.get("type"), str) else "?"
+        name = entry.get("name") if isinstance(entry.get("name"), str) else None
+        layer_inputs = entry.get("inputs")
+        if not (isinstance(layer_inputs, list) and all(isinstance(i, str) for i in layer_inputs)):
+            layer_inputs = None
+        expect = entry.get("expect") if index not in invalid_layers else None
         if name is None:
-            base = snake_case(entry["type"])
+            base = snake_case(layer_type) or "layer"
             while True:
                 count = counters.get(base, 0)
                 counters[base] = count + 1
@@ -93,12 +99,12 @@ def build(path: str, data: dict, invalid_layers: set[int] = frozenset()) -> Spec
                     break
         layers.append(
             LayerSpec(
-                type=entry["type"],
+                type=layer_type,
                 name=name,
                 kwargs=kwargs,
                 where=("layers", index),
-                inputs=entry.get("inputs"),
-                expect=entry.get("expect"),
+                inputs=layer_inputs,
+                expect=expect,
                 trainable=entry.get("trainable", True) is not False,
                 named="name" in entry,
                 valid=index not in invalid_layers,
