@@ -1,0 +1,82 @@
+"""Every shipped example rebuilt in its real framework: each layer's output shape and parameter
+counts must equal archlint's.
+
+Run with the frameworks installed (skipped otherwise):
+    KERAS_BACKEND=torch python -m pytest -q -m crosscheck tests/crosscheck
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from archlint.lint import discover, lint_file
+from builders import archlint_rows, keras_rows, torch_rows
+from conftest import EXAMPLES
+
+pytestmark = pytest.mark.crosscheck
+
+EXAMPLE_FILES = sorted(Path(p).relative_to(EXAMPLES).as_posix() for p in discover([str(EXAMPLES)]))
+
+
+def walked(path: str):
+    result = lint_file(path)
+    if result.model is not None:
+        require(result.model.spec.framework)  # skipped, not failed, without the framework
+    errors = [f"{f.rule.code} {f.message}" for f in result.findings if f.is_error]
+    assert errors == [], "archlint could not check the spec"
+    assert result.model is not None and result.model.complete
+    return result.model
+
+
+def require(framework: str):
+    if framework == "keras":
+        os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is first imported
+        pytest.importorskip("keras")
+    pytest.importorskip("torch")  # the torch backend of Keras, or PyTorch itself
+
+
+def compare_keras(model) -> None:
+    symbolic, concrete, net = keras_rows(model)
+    ours = archlint_rows(model)
+    # Keras's symbolic shapes keep the batch axis unknown (None), as archlint does.
+    assert [(r.name, r.type, r.shape, r.trainable, r.non_trainable) for r in ours] == [
+        (r.name, r.type, r.shape, r.trainable, r.non_trainable) for r in symbolic
+    ]
+    # The forward pass on a batch of 2 gives the same shapes with the batch filled in.
+    assert [(r.name,) + r.shape[1:] for r in ours] == [(r.name,) + r.shape[1:] for r in concrete]
+    assert all(r.shape[0] == 2 for r in concrete)
+    assert (model.total_params, model.trainable_params, model.non_trainable_params) == (
+        net.count_params(), sum(r.trainable for r in symbolic), sum(r.non_trainable for r in symbolic))
+    assert model.output_shape == tuple(net.layers[-1].output.shape)
+
+
+def compare_torch(model) -> None:
+    rows, net = torch_rows(model)
+    ours = archlint_rows(model)
+    assert all(r.shape[0] is None for r in ours)
+    assert [(r.name, r.type, r.shape[1:], r.trainable, r.non_trainable) for r in ours] == [
+        (r.name, r.type, r.shape[1:], r.trainable, r.non_trainable) for r in rows
+    ]
+    assert all(r.shape[0] == 2 for r in rows)
+    assert model.total_params == sum(p.numel() for p in net.parameters())
+    assert model.trainable_params == sum(p.numel() for p in net.parameters() if p.requires_grad)
+
+
+def crosscheck(path: str) -> None:
+    model = walked(path)
+    if model.spec.framework == "keras":
+        compare_keras(model)
+    else:
+        compare_torch(model)
+
+
+def test_there_are_examples():
+    assert len(EXAMPLE_FILES) >= 11
+
+
+@pytest.mark.parametrize("name", EXAMPLE_FILES)
+def test_example_matches_framework(name):
+    crosscheck(str(EXAMPLES / name))
