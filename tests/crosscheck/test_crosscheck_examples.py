@@ -26,7 +26,7 @@ def walked(path: str):
     if result.model is not None:
         require(result.model.spec.framework)  # skipped, not failed, without the framework
     errors = [f"{f.rule.code} {f.message}" for f in result.findings if f.is_error]
-    assert errors == [], "archlint could not check the spec"
+    assert not errors, "archlint could not check the spec:\n" + "\n".join(errors)
     assert result.model is not None and result.model.complete
     return result.model
 
