@@ -86,7 +86,7 @@ CoreResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|
 CoreResolver.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
 
 try:  # libyaml's C parser, several times faster than the pure-Python one
-    from yaml import CParser as _CParser
+    from yaml._yaml import CParser as _CParser  # not re-exported by `yaml`: `from yaml import CParser` fails
 
     class _CLoader(_CParser, CoreResolver):
         def __init__(self, stream):
@@ -117,6 +117,12 @@ def _compose(text: str, use_libyaml: bool) -> yaml.Node | None:
     loader = _CLoader(text) if (use_libyaml and _CLoader is not None) else _PyLoader(text)
     try:
         return loader.get_single_node()
+    except yaml.YAMLError:
+        if loader.__class__ is _PyLoader:
+            raise
+        # libyaml words its errors differently and counts reader positions in bytes: parse the broken
+        # file again with the pure-Python parser, so both report the same message at the same place.
+        return _compose(text, use_libyaml=False)
     finally:
         loader.dispose()
 
