@@ -145,8 +145,8 @@ def torch_batchnorm(call: Call, rank: int) -> Output:
         raise call.fail(
             rules.RANK_MISMATCH,
             f"{call.type} expects a {words} input but receives rank {call.x.rank}, shape "
-            f"{format_shape(call.x.shape)} (torch: expected {' or '.join(f'{r}D' for r in ranks)} input, "
-            f"got {call.x.rank}D input)",
+            f"{format_shape(call.x.shape)}; torch: expected {' or '.join(f'{r}D' for r in ranks)} input "
+            f"(got {call.x.rank}D input)",
             hint="check the input shape (it excludes the batch axis) or use the BatchNorm of the right rank",
         )
     channels = call.x.shape[1]
