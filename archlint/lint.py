@@ -47,7 +47,8 @@ class _Collector:
         for rule, message, where, hint, key in self.pending:
             line, column = document.position(where, key) if document is not None else (0, 0)
             found.append(Finding(rule, message, self.path, line, column, hint))
-        return sorted(set(found), key=Finding.sort_key)
+        # drop repeats, keep the order of emission among findings at the same place: a stable report
+        return sorted(dict.fromkeys(found), key=Finding.sort_key)
 
 
 def looks_like_spec(data) -> bool:

@@ -1,0 +1,260 @@
+"""The schema: in step with the layer registry, published = packaged, and findings in the user's words."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import jsonschema
+import pytest
+import yaml
+from conftest import EXAMPLES, ROOT, codes
+
+from archlint import schema
+from archlint.layers.registry import FRAMEWORKS, REGISTRY, load_all
+from archlint.spec import RESERVED_LAYER_KEYS
+
+PUBLISHED = ROOT / "schemas" / "archlint.schema.json"
+PACKAGED = ROOT / "archlint" / "archlint.schema.json"
+
+
+def published() -> dict:
+    return json.loads(PUBLISHED.read_text(encoding="utf-8"))
+
+
+def layer_definitions() -> dict:
+    return {k: v for k, v in schema.schema()["definitions"].items() if k.split(".", 1)[0] in FRAMEWORKS
+            and "." in k}
+
+
+# ---------------------------------------------------------------- the schema and the registry
+
+
+def test_every_registered_layer_has_a_definition_and_vice_versa():
+    registered = {f"{framework}.{name}" for framework, name in REGISTRY}
+    assert registered, "no layer type registered"
+    assert set(layer_definitions()) == registered
+
+
+load_all()  # the family modules register their layer types on import
+
+
+@pytest.mark.parametrize("key", sorted(f"{fw}.{name}" for fw, name in REGISTRY))
+def test_definition_properties_are_the_constructor_keywords_plus_the_common_keys(key):
+    framework, name = key.split(".", 1)
+    definition = schema.schema()["definitions"][key]
+    assert set(definition["properties"]) == set(REGISTRY[(framework, name)].defaults) | RESERVED_LAYER_KEYS
+    assert definition["properties"]["type"] == {"const": name}
+
+
+def test_common_keys_are_type_name_inputs_expect_trainable():
+    assert RESERVED_LAYER_KEYS == {"type", "name", "inputs", "expect", "trainable"}
+
+
+def test_sync_schema_check_passes(capsys):
+    spec = importlib.util.spec_from_file_location("sync_schema", ROOT / "scripts" / "sync_schema.py")
+    sync_schema = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sync_schema)
+    assert sync_schema.main(["--check"]) == 0
+    assert capsys.readouterr().out == "schema in sync\n"
+
+
+def test_published_and_packaged_schema_are_byte_identical():
+    assert PUBLISHED.read_bytes() == PACKAGED.read_bytes()
+
+
+def test_schema_is_valid_draft7():
+    jsonschema.Draft7Validator.check_schema(published())
+
+
+# ---------------------------------------------------------------- the published schema, as editors use it
+
+EXAMPLE_FILES = sorted(p for p in EXAMPLES.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+
+
+def test_there_are_examples():
+    assert len(EXAMPLE_FILES) >= 3
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: str(p.relative_to(EXAMPLES)))
+def test_published_schema_accepts_every_example(path):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    errors = [e.message for e in jsonschema.Draft7Validator(published()).iter_errors(data)]
+    assert errors == []
+
+
+def published_errors(data: dict) -> list:
+    return list(jsonschema.Draft7Validator(published()).iter_errors(data))
+
+
+def test_published_schema_dispatch_rejects_an_unknown_keyword():
+    spec = {"archlint": 1, "input": [10, 10, 3], "layers": [{"type": "Conv2D", "filters": 4, "kernel_size": 3}]}
+    assert published_errors(spec) == []
+    spec["layers"][0]["kernel_sise"] = 3
+    errors = published_errors(spec)
+    assert errors and all("kernel_sise" in json.dumps(list(e.instance)) for e in errors)
+
+
+def test_published_schema_dispatches_on_the_framework():
+    conv = {"type": "Conv2d", "in_channels": 3, "out_channels": 4, "kernel_size": 3}
+    torch_spec = {"archlint": 1, "framework": "pytorch", "input": [3, 10, 10], "layers": [conv]}
+    assert published_errors(torch_spec) == []
+    assert published_errors({**torch_spec, "framework": "keras"}) != []  # Conv2d is no Keras type
+    assert published_errors({**torch_spec, "layers": [{**conv, "filters": 4}]}) != []
+
+
+# ---------------------------------------------------------------- findings
+
+
+def findings(result) -> list[tuple]:
+    return [(f.rule.code, f.line, f.column, f.message, f.hint) for f in result.findings]
+
+
+HEAD = "archlint: 1\ninput: [10, 10, 3]\nlayers:\n"
+
+
+def test_type_error(lint):
+    result = lint(HEAD + "  - {type: Conv2D, filters: four, kernel_size: 3}\n")
+    assert findings(result) == [("S002", 4, 29, '`filters` must be an integer, got "four"', "")]
+
+
+def test_float_where_int_is_required_is_rejected(lint):
+    result = lint(HEAD + "  - {type: Conv2D, filters: 3.0, kernel_size: 3}\n")
+    assert findings(result) == [("S002", 4, 29, "`filters` must be an integer, got 3.0", "")]
+
+
+def test_float_in_a_size_argument(lint):
+    hint = "An int, or a list with one int per spatial axis."
+    assert findings(lint(HEAD + "  - {type: Conv2D, filters: 3, kernel_size: 3.0}\n")) == [
+        ("S002", 4, 45, "`kernel_size` must be an integer or a list, got 3.0", hint)]
+    assert findings(lint(HEAD + "  - {type: Conv2D, filters: 3, kernel_size: [3, 3.0]}\n")) == [
+        ("S002", 4, 49, "`kernel_size.1` must be an integer, got 3.0", hint)]
+
+
+def test_float_in_the_input_shape(lint):
+    result = lint("archlint: 1\ninput: [10, 10.0, 3]\nlayers:\n  - {type: Dense, units: 2}\n")
+    assert findings(result) == [("S002", 2, 13, "`input.1` must be an integer or null, got 10.0", "")]
+
+
+def test_enum_with_did_you_mean(lint):
+    result = lint(HEAD + "  - {type: Conv2D, filters: 3, kernel_size: 3, padding: smae}\n")
+    assert findings(result) == [
+        ("S002", 4, 57, '`padding` must be one of "valid", "same", got "smae"', 'did you mean "same"?')]
+
+
+def test_required_keys_each_reported(lint):
+    result = lint(HEAD + "  - {type: Conv2D}\n")
+    assert findings(result) == [
+        ("S002", 4, 5, "Conv2D requires `filters`", "add `filters:` to Conv2D"),
+        ("S002", 4, 5, "Conv2D requires `kernel_size`", "add `kernel_size:` to Conv2D"),
+    ]
+    result = lint("archlint: 1\nname: x\n")
+    assert findings(result) == [
+        ("S002", 1, 1, "the spec requires `input`", "add `input:` to the spec"),
+        ("S002", 1, 1, "the spec requires `layers`", "add `layers:` to the spec"),
+    ]
+
+
+def test_unknown_keyword_at_the_key_with_did_you_mean(lint):
+    result = lint(HEAD + "  - type: Conv2D\n    filters: 3\n    kernel_sise: 3\n")
+    assert findings(result) == [
+        ("S002", 4, 5, "Conv2D requires `kernel_size`", "add `kernel_size:` to Conv2D"),
+        ("S004", 6, 5, "`kernel_sise` is not an argument of Conv2D", "did you mean `kernel_size`?"),
+    ]
+
+
+def test_unknown_keyword_of_a_pytorch_layer(lint):
+    result = lint("archlint: 1\nframework: pytorch\ninput: [4]\nlayers:\n"
+                  "  - {type: Linear, in_features: 4, out_features: 2, use_bias: false}\n")
+    assert findings(result) == [
+        ("S004", 5, 53, "`use_bias` is not an argument of Linear", "did you mean `bias`?")]
+
+
+def test_unknown_keys_outside_layers_are_schema_violations(lint):
+    result = lint(HEAD + "  - {type: Dense, units: 2, expect: {parms: 3}}\nbudget: {parms: 3}\nfoo: 1\n")
+    assert findings(result) == [
+        ("S002", 4, 38, "`parms` is not a key of `expect` of Dense", "did you mean `params`?"),
+        ("S002", 5, 10, "`parms` is not a key of `budget`", "did you mean `params`?"),
+        ("S002", 6, 1, "`foo` is not a key of the spec",
+         "the spec takes: $schema, archlint, budget, description, framework, input, layers, name"),
+    ]
+
+
+def test_budget_count_form(lint):
+    result = lint(HEAD + "  - {type: Dense, units: 2}\nbudget: {params: 3x}\n")
+    assert findings(result) == [
+        ("S002", 5, 18, '`budget.params` has an invalid form: "3x"',
+         "A count: an integer, or a decimal with a k, M, G or T suffix (25k, 3.5M).")]
+
+
+def test_wrong_version_and_framework(lint):
+    assert findings(lint("archlint: 2\ninput: [3]\nlayers: [{type: Dense, units: 2}]\n")) == [
+        ("S002", 1, 11, "`archlint` must be 1, got 2", "Marks the file as an archlint spec; the format version.")]
+    assert codes(lint("archlint: 1\nframework: tf\ninput: [3]\nlayers: [{type: Dense, units: 2}]\n")) == [
+        ("S002", 2, 12)]
+
+
+def test_unknown_layer_type_with_did_you_mean(lint):
+    result = lint(HEAD + "  - {type: Conv2DD, filters: 3, kernel_size: 3}\n  - {type: conv2d, filters: 3}\n")
+    assert findings(result) == [
+        ("S003", 4, 12, "unknown Keras layer type 'Conv2DD'", "did you mean 'Conv2D'?"),
+        ("S003", 5, 12, "unknown Keras layer type 'conv2d'", "did you mean 'Conv2D'?"),
+    ]
+
+
+def test_unknown_layer_type_without_a_close_match(lint):
+    result = lint(HEAD + "  - {type: Transformerish}\n")
+    assert findings(result) == [("S003", 4, 12, "unknown Keras layer type 'Transformerish'",
+                                 "run `archlint schema` to see the known layer types")]
+
+
+def test_pytorch_class_in_a_keras_spec(lint):
+    result = lint(HEAD + "  - {type: Conv2d, in_channels: 3, out_channels: 4, kernel_size: 3}\n")
+    assert findings(result) == [
+        ("S003", 4, 12, "Conv2d is a PyTorch layer, but this spec's framework is keras",
+         "use the Keras class 'Conv2D', or set `framework: pytorch` if the whole spec is written for PyTorch")]
+
+
+def test_keras_class_in_a_pytorch_spec(lint):
+    result = lint("archlint: 1\nframework: pytorch\ninput: [4]\nlayers:\n  - {type: Dense, units: 2}\n")
+    assert findings(result) == [
+        ("S003", 5, 12, "Dense is a Keras layer, but this spec's framework is pytorch",
+         "set `framework: keras` if the whole spec is written for Keras")]
+
+
+def test_layer_without_type_or_with_a_bad_type(lint):
+    result = lint(HEAD + "  - {filters: 3}\n  - {type: 3}\n  - {type: Dense, units: 2}\n")
+    assert findings(result) == [
+        ("S002", 4, 5, "the layer has no `type`", "add `type:` with a Keras class name, e.g. `type: Dense`"),
+        ("S002", 5, 12, "`type` must be a string, got 3", "write the layer's class name, e.g. `type: Conv2D`"),
+    ]
+
+
+def test_a_layer_that_is_not_a_mapping(lint):
+    result = lint(HEAD + "  - Dense\n")
+    assert findings(result) == [("S002", 4, 5, '`layers.0` must be a mapping, got "Dense"', "")]
+    assert result.model is None
+
+
+def test_invalid_layer_is_not_walked_and_its_successors_are_skipped_quietly(lint):
+    result = lint(HEAD + "  - {type: Conv2D, filters: 4, kernel_size: 3, padding: smae}\n"
+                         "  - {type: Conv2D, filters: 4, kernel_size: 30, expect: {params: 1}}\n"
+                         "  - {type: Flatten}\n  - {type: Dense, units: 2}\n")
+    assert codes(result) == [("S002", 4, 57)]
+    assert [layer.output for layer in result.model.layers] == [None, None, None, None]
+
+
+def test_invalid_layer_with_garbage_name_and_inputs_does_not_crash(lint):
+    result = lint(HEAD + "  - {type: Dense, units: 2, name: 3, inputs: input}\n  - {type: Dense, units: 2}\n")
+    assert codes(result) == [("S002", 4, 35), ("S002", 4, 46)]
+    assert [layer.name for layer in result.model.layers] == ["dense", "dense_1"]
+
+
+def test_top_level_error_stops_before_the_walk(lint):
+    result = lint("archlint: 1\ninput: [3]\nlayers: [{type: Dense, units: 2}]\nbudget: {params: -1}\n")
+    assert codes(result) == [("S002", 4, 18)]
+    assert result.model is None
+
+
+def test_layer_types_lists_a_framework():
+    assert "Conv2D" in schema.layer_types("keras") and "Conv2D" not in schema.layer_types("pytorch")
