@@ -44,7 +44,7 @@ def check(paths, output_format, strict, verbose, debug):
         text = report.format_full(findings)
         if text:
             click.echo(text)
-        checked = sum(1 for r in results if not r.skipped)
+        checked = sum(1 for r in results if not r.skipped and not r.unreadable)
         if verbose:
             for result in results:
                 if result.skipped:
@@ -81,7 +81,7 @@ def summary(paths, output_format, debug):
     models = [r for r in results if r.model is not None]
     if output_format == "json":
         click.echo(json.dumps({"models": [report.model_json(r.path, r.model) for r in models]}, indent=2))
-    else:
+    elif models:
         click.echo("\n\n".join(report.format_summary(r.path, r.model) for r in models))
     errors = [f for f in findings if f.is_error]
     if errors:

@@ -28,6 +28,10 @@ class Result:
     skipped: str = ""  # why the file was not checked (not a spec), for -v
 
     @property
+    def unreadable(self) -> bool:
+        return any(f.rule is rules.UNREADABLE_FILE for f in self.findings)
+
+    @property
     def internal_error(self) -> bool:
         return any(f.rule is rules.INTERNAL_ERROR for f in self.findings)
 
@@ -83,7 +87,7 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False) -> Resul
         if not isinstance(data, dict) or "archlint" not in data:
             if looks_like_spec(data):
                 collect(rules.MISSING_MARKER, "the file has a `layers` list of typed layers but no `archlint` key",
-                        ("layers",), "add `archlint: 1` at the top so archlint checks it")
+                        ("layers",), "add `archlint: 1` at the top so archlint checks it", key=True)
             else:
                 result.skipped = "not a spec (no `archlint` key)"
             result.findings = collect.resolve(document)
