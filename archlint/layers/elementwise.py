@@ -1,1 +1,307 @@
-"""Shape-preserving layers without weights: activations, dropout, noise (being written)."""
+"""Shape-preserving layers without weights: activations, dropout, noise.
+
+Every layer here returns its input shape with no weights, except those that halve one axis (PyTorch
+GLU, Keras Activation('glu')). The rules only check what the framework refuses: arguments its
+constructor rejects, and inputs a forward pass fails on. A dropout or noise layer that fails only
+in training (Keras GaussianDropout(rate=1), a noise_shape that does not broadcast) is still an
+error: the model cannot be trained.
+
+Conditions were checked against Keras 3.15.1 (torch backend) and torch 2.13.0; tests/test_elementwise.py
+holds the verified cases.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import partial
+
+from archlint import rules
+from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
+from archlint.shapes import format_shape
+
+# Two warnings this family needs are requested in rules.py (owned elsewhere). Until they exist,
+# the conditions they describe pass silently instead of being filed under a rule that means
+# something else.
+RANK_MISREAD = getattr(rules, "INPUT_RANK_MISREAD", None)
+SUSPICIOUS = getattr(rules, "SUSPICIOUS_ARGUMENT", None)
+
+# Names keras.activations.get accepts in Keras 3.15 (keras.src.activations.ALL_OBJECTS_DICT).
+# 'threshold' is among them but needs two arguments the Activation layer never passes.
+KERAS_ACTIVATIONS = frozenset({
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish",
+    "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu",
+    "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid",
+    "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink", "threshold",
+})
+
+KERAS_BASE = {"activity_regularizer": None, "dtype": None}  # Layer(**kwargs) keywords that matter here
+KERAS_DROPOUT = {"rate": REQUIRED, "noise_shape": None, "seed": None}
+INPLACE = {"inplace": False}
+TORCH_DROPOUT = {"p": 0.5, "inplace": False}
+
+
+def _fail(call: Call, message: str, key: str, hint: str = ""):
+    return call.fail(rules.INVALID_ARGUMENT, f"{call.type} {message}", key, hint)
+
+
+def _warn(call: Call, rule, message: str, key: str | None, hint: str) -> None:
+    if rule is not None:
+        call.report(rule, f"{call.type} {message}", key, hint)
+
+
+def same(call: Call) -> Output:
+    return Output(call.x.shape)
+
+
+def _axis(call: Call, key: str, axis: int) -> int:
+    """A possibly negative axis as an index into the batched shape; E002 when out of range."""
+    rank = call.x.rank
+    if not -rank <= axis < rank:
+        raise _fail(call, f"{key}={axis} is out of range for the rank-{rank} input {format_shape(call.x.shape)}: "
+                    f"the framework fails with 'Dimension out of range (expected to be in range of "
+                    f"[{-rank}, {rank - 1}], but got {axis})'", key,
+                    hint=f"use an axis in [{-rank}, {rank - 1}] (the batch axis is 0)")
+    return axis % rank
+
+
+def _over_batch(call: Call, key: str, what: str) -> None:
+    _warn(call, SUSPICIOUS, f"{what} the batch axis (axis 0): every sample depends on the others in its batch",
+          key, "count the batch axis: the first axis of `input:` is axis 1")
+
+
+def _halve(call: Call, axis: int, key: str) -> Output:
+    """GLU: split `axis` in two halves, whose size must be even."""
+    n = call.x.shape[axis]
+    if n is not None and n % 2:
+        raise _fail(call, f"halves axis {axis}, whose size {n} is odd: the framework fails with "
+                    f"'Halving dimension must be even, but dimension {axis} is size {n}'", key,
+                    hint="make that axis even, or split a different axis")
+    if axis == 0:
+        _over_batch(call, key, "halves")
+    shape = list(call.x.shape)
+    shape[axis] = None if n is None else n // 2
+    return Output(tuple(shape))
+
+
+def _unit_interval(call: Call, key: str, closed_at_one: bool = True) -> float:
+    value = call.cfg[key]
+    if not 0 <= value <= 1:
+        framework = f"Expected a float value between 0 and 1. Received: {key}={value}" if call.framework == KERAS \
+            else f"dropout probability has to be between 0 and 1, but got {value}"
+        raise _fail(call, f"`{key}` must be between 0 and 1: the framework refuses it ({framework})", key,
+                    hint=f"use a {key} in [0, 1), e.g. 0.5")
+    if value == 1:
+        if not closed_at_one:
+            # the training forward pass divides by (1 - rate): ZeroDivisionError in Keras
+            raise _fail(call, f"{key}=1 makes every training step fail (the layer divides by 1 - {key})", key,
+                        hint=f"use a {key} below 1")
+        _warn(call, SUSPICIOUS, f"{key}=1 drops every value in training: the output is all zeros", key,
+              f"use a {key} below 1")
+    return value
+
+
+# Keras
+
+
+def keras_activation(call: Call) -> Output:
+    name = call.cfg["activation"]
+    if name is None:  # keras.activations.get(None) is `linear`
+        return same(call)
+    if name == "threshold":
+        raise _fail(call, "activation='threshold' needs the arguments `threshold` and `default_value`, which "
+                    "Activation never passes: the forward pass fails with a TypeError", "activation",
+                    hint="use ReLU(threshold=...) or a relu/hard_shrink activation")
+    if name not in KERAS_ACTIVATIONS:
+        close = difflib.get_close_matches(name.lower(), sorted(KERAS_ACTIVATIONS), n=1)
+        raise _fail(call, f"`activation` {name!r} is not a Keras activation: Keras fails with 'Could not "
+                    f"interpret activation function identifier: {name}'", "activation",
+                    hint=f"did you mean {close[0]!r}?" if close else "see keras.activations for the names")
+    if name == "glu":
+        # Keras's compute_output_shape says the shape is unchanged, but the tensor really is halved
+        # on the last axis; archlint follows the tensor.
+        return _halve(call, call.x.rank - 1, "activation")
+    return same(call)
+
+
+def keras_relu(call: Call) -> Output:
+    for key in ("max_value", "negative_slope", "threshold"):
+        value = call.cfg[key]
+        if value is not None and value < 0:
+            raise _fail(call, f"`{key}` cannot be negative: Keras refuses it ({key} of a ReLU layer cannot be a "
+                        f"negative value. Received: {key}={value})", key, hint=f"use {key} >= 0")
+    return same(call)
+
+
+def keras_leaky_relu(call: Call) -> Output:
+    key = "alpha" if call.cfg["alpha"] is not None else "negative_slope"  # alpha: deprecated alias, wins
+    value = call.cfg[key]
+    if value < 0:
+        raise _fail(call, f"`{key}` cannot be negative: Keras refuses it (The negative_slope value of a Leaky "
+                    f"ReLU layer cannot be None or negative value. Received: negative_slope={value})", key,
+                    hint="use a slope >= 0, e.g. 0.3")
+    return same(call)
+
+
+def keras_softmax(call: Call) -> Output:
+    written = call.cfg["axis"]
+    axes = written if isinstance(written, list) else [written]
+    seen = set()
+    for axis in axes:
+        index = _axis(call, "axis", axis)
+        if index in seen:
+            raise _fail(call, f"axis={written} names axis {index} twice: the forward pass fails with "
+                        f"'dim {index} appears multiple times in the list of dims'", "axis",
+                        hint="list each axis once")
+        seen.add(index)
+    if 0 in seen:
+        _over_batch(call, "axis", "normalizes over")
+    return same(call)
+
+
+def keras_dropout(call: Call, key: str = "rate", closed_at_one: bool = True) -> Output:
+    _unit_interval(call, key, closed_at_one)
+    if call.cfg.get("noise_shape") is not None:
+        _check_noise_shape(call, call.cfg["noise_shape"])
+    return same(call)
+
+
+def _check_noise_shape(call: Call, noise: list) -> None:
+    """Keras fills None from the input (by position), then broadcasts the mask onto the input."""
+    shape = call.x.shape
+    for i, n in enumerate(noise):
+        if n is not None and n <= 0:
+            raise _fail(call, f"noise_shape={noise} has a non-positive size at index {i}: Keras expects "
+                        "positive integers or None", "noise_shape", hint="use 1 where the mask is shared, None "
+                        "to follow the input")
+    if len(noise) > len(shape):
+        raise _fail(call, f"noise_shape={noise} has {len(noise)} entries for the rank-{len(shape)} input "
+                    f"{format_shape(shape)}: the mask cannot be broadcast onto it", "noise_shape",
+                    hint=f"give {len(shape)} entries, the batch axis first")
+    filled = [shape[i] if n is None else n for i, n in enumerate(noise)]
+    for offset, (m, d) in enumerate(zip(reversed(filled), reversed(shape))):
+        if m is not None and d is not None and m not in (1, d):
+            axis = len(shape) - 1 - offset
+            raise _fail(call, f"noise_shape={noise} does not broadcast onto the input {format_shape(shape)}: "
+                        f"size {m} against {d} on axis {axis}, so every training step fails", "noise_shape",
+                        hint=f"use 1 (shared mask), {d} or None on that axis; the mask aligns with the input's "
+                        "last axes")
+
+
+def keras_spatial_dropout(call: Call, rank: int) -> Output:
+    _unit_interval(call, "rate")
+    want = rank + 2
+    if call.x.rank != want:
+        raise call.fail(rules.RANK_MISMATCH,
+                        f"{call.type} expects a rank-{want} input (Keras: expected ndim={want}) but receives rank "
+                        f"{call.x.rank}, shape {format_shape(call.x.shape)}",
+                        hint="use Dropout, or the SpatialDropout of the input's rank")
+    return same(call)
+
+
+# PyTorch
+
+
+def torch_dropout(call: Call, feature_rank: int | None = None) -> Output:
+    """Dropout, AlphaDropout, FeatureAlphaDropout (any rank); Dropout1d/2d/3d (feature_rank 1/2/3)."""
+    _unit_interval(call, "p")
+    rank = call.x.rank
+    if feature_rank is None or rank == feature_rank + 2:
+        return same(call)
+    if feature_rank == 1:
+        if rank != 2:
+            raise call.fail(rules.RANK_MISMATCH,
+                            f"Dropout1d expects a 3D (N, C, L) input but receives rank {rank}, shape "
+                            f"{format_shape(call.x.shape)}: torch fails with 'dropout1d: Expected 2D or 3D "
+                            f"input, but received a {rank}D input'",
+                            hint="use Dropout, or the Dropout of the input's spatial rank")
+        reading = "an unbatched (C, L): each sample of the batch is dropped whole as one channel"
+    elif feature_rank == 2 and rank == 3:
+        reading = ("(N, C, L) with a warning that a future release will read it as an unbatched (C, H, W)")
+    elif feature_rank == 3 and rank == 4:
+        reading = "an unbatched (C, D, H, W): each sample of the batch is dropped whole as one channel"
+    else:
+        reading = f"a deprecated {rank}-D input (torch warns that it will be an error in a future release)"
+    suggestion = {3: "Dropout1d", 4: "Dropout2d", 5: "Dropout3d"}.get(rank, "Dropout")
+    _warn(call, RANK_MISREAD, f"reads the rank-{rank} input {format_shape(call.x.shape)} as {reading}", None,
+          f"use {suggestion} for this input")
+    return same(call)
+
+
+def torch_softmax(call: Call) -> Output:
+    dim = call.cfg["dim"]
+    if dim is None:
+        # torch picks dim 0 for rank 3 (the batch) and 1 otherwise, with a deprecation warning; the shape
+        # is the same either way, so archlint accepts it and says which axis torch uses.
+        implicit = 0 if call.x.rank == 3 else 1
+        _warn(call, SUSPICIOUS, f"without `dim` normalizes over axis {implicit} of the rank-{call.x.rank} input"
+              f"{' (the batch axis)' if implicit == 0 else ''}: torch deprecates the implicit choice", None,
+              "give `dim` explicitly, e.g. dim: -1")
+        return same(call)
+    if _axis(call, "dim", dim) == 0:
+        _over_batch(call, "dim", "normalizes over")
+    return same(call)
+
+
+def torch_glu(call: Call) -> Output:
+    return _halve(call, _axis(call, "dim", call.cfg["dim"]), "dim")
+
+
+def torch_hardtanh(call: Call) -> Output:
+    # min_value / max_value are deprecated aliases that override min_val / max_val when given
+    low_key = "min_value" if call.cfg["min_value"] is not None else "min_val"
+    high_key = "max_value" if call.cfg["max_value"] is not None else "max_val"
+    low, high = call.cfg[low_key], call.cfg[high_key]
+    if high <= low:
+        key = high_key if high_key in call.given else low_key
+        raise _fail(call, f"max_val ({high}) must be greater than min_val ({low}): torch's constructor asserts it",
+                    key, hint="make max_val larger than min_val")
+    return same(call)
+
+
+def torch_celu(call: Call) -> Output:
+    if call.cfg["alpha"] == 0:
+        raise _fail(call, "alpha=0 makes the forward pass fail (ZeroDivisionError: alpha cannot be 0 for CELU)",
+                    "alpha", hint="use a non-zero alpha, e.g. 1.0")
+    return same(call)
+
+
+KERAS_TYPES = {
+    "Activation": ({"activation": REQUIRED}, keras_activation),
+    "ReLU": ({"max_value": None, "negative_slope": 0.0, "threshold": 0.0}, keras_relu),
+    "LeakyReLU": ({"negative_slope": 0.3, "alpha": None}, keras_leaky_relu),
+    "Softmax": ({"axis": -1}, keras_softmax),
+    "ELU": ({"alpha": 1.0}, same),
+    "Dropout": (KERAS_DROPOUT, keras_dropout),
+    # both divide by 1 - rate in training
+    "AlphaDropout": (KERAS_DROPOUT, partial(keras_dropout, closed_at_one=False)),
+    "GaussianDropout": ({"rate": REQUIRED, "seed": None}, partial(keras_dropout, closed_at_one=False)),
+    "GaussianNoise": ({"stddev": REQUIRED, "seed": None}, partial(keras_dropout, key="stddev")),
+}
+
+TORCH_TYPES = {
+    **{name: (INPLACE, same) for name in ("ReLU", "ReLU6", "SiLU", "SELU", "Mish", "Hardswish", "Hardsigmoid")},
+    **{name: ({}, same) for name in ("Sigmoid", "Tanh", "Softsign", "Tanhshrink", "LogSigmoid", "Identity")},
+    **{name: ({"dim": None}, torch_softmax) for name in ("Softmax", "LogSoftmax", "Softmin")},
+    "GELU": ({"approximate": "none"}, same),
+    "LeakyReLU": ({"negative_slope": 0.01, **INPLACE}, same),
+    "ELU": ({"alpha": 1.0, **INPLACE}, same),
+    "CELU": ({"alpha": 1.0, **INPLACE}, torch_celu),
+    "Hardtanh": ({"min_val": -1.0, "max_val": 1.0, **INPLACE, "min_value": None, "max_value": None}, torch_hardtanh),
+    "Softplus": ({"beta": 1.0, "threshold": 20.0}, same),
+    "Threshold": ({"threshold": REQUIRED, "value": REQUIRED, **INPLACE}, same),
+    "GLU": ({"dim": -1}, torch_glu),
+    **{name: (TORCH_DROPOUT, torch_dropout) for name in ("Dropout", "AlphaDropout", "FeatureAlphaDropout")},
+    **{f"Dropout{r}d": (TORCH_DROPOUT, partial(torch_dropout, feature_rank=r)) for r in (1, 2, 3)},
+}
+
+for _name, (_defaults, _infer) in KERAS_TYPES.items():
+    register(KERAS, _name, "elementwise", {**_defaults, **KERAS_BASE}, _infer)
+# SpatialDropout takes no **kwargs: activity_regularizer is a TypeError there
+register(KERAS, "SpatialDropout1D", "elementwise", {"rate": REQUIRED, "seed": None, "dtype": None},
+         partial(keras_spatial_dropout, rank=1))
+for _rank in (2, 3):
+    register(KERAS, f"SpatialDropout{_rank}D", "elementwise",
+             {"rate": REQUIRED, "data_format": None, "seed": None, "dtype": None},
+             partial(keras_spatial_dropout, rank=_rank))
+for _name, (_defaults, _infer) in TORCH_TYPES.items():
+    register(PYTORCH, _name, "elementwise", _defaults, _infer)
