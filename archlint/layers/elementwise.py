@@ -83,7 +83,7 @@ def _halve(call: Call, axis: int, key: str) -> Output:
     return Output(tuple(shape))
 
 
-def _unit_interval(call: Call, key: str, closed_at_one: bool = True) -> float:
+def _unit_interval(call: Call, key: str, fails_at_one: bool = False) -> float:
     value = call.cfg[key]
     if not 0 <= value <= 1:
         framework = f"Expected a float value between 0 and 1. Received: {key}={value}" if call.framework == KERAS \
@@ -91,7 +91,7 @@ def _unit_interval(call: Call, key: str, closed_at_one: bool = True) -> float:
         raise _fail(call, f"`{key}` must be between 0 and 1: the framework refuses it ({framework})", key,
                     hint=f"use a {key} in [0, 1), e.g. 0.5")
     if value == 1:
-        if not closed_at_one:
+        if fails_at_one:
             # the training forward pass divides by (1 - rate): ZeroDivisionError in Keras
             raise _fail(call, f"{key}=1 makes every training step fail (the layer divides by 1 - {key})", key,
                         hint=f"use a {key} below 1")
@@ -158,8 +158,8 @@ def keras_softmax(call: Call) -> Output:
     return same(call)
 
 
-def keras_dropout(call: Call, key: str = "rate", closed_at_one: bool = True) -> Output:
-    _unit_interval(call, key, closed_at_one)
+def keras_dropout(call: Call, key: str = "rate", fails_at_one: bool = False) -> Output:
+    _unit_interval(call, key, fails_at_one)
     if call.cfg.get("noise_shape") is not None:
         _check_noise_shape(call, call.cfg["noise_shape"])
     return same(call)
@@ -273,8 +273,8 @@ KERAS_TYPES = {
     "ELU": ({"alpha": 1.0}, same),
     "Dropout": (KERAS_DROPOUT, keras_dropout),
     # both divide by 1 - rate in training
-    "AlphaDropout": (KERAS_DROPOUT, partial(keras_dropout, closed_at_one=False)),
-    "GaussianDropout": ({"rate": REQUIRED, "seed": None}, partial(keras_dropout, closed_at_one=False)),
+    "AlphaDropout": (KERAS_DROPOUT, partial(keras_dropout, fails_at_one=True)),
+    "GaussianDropout": ({"rate": REQUIRED, "seed": None}, partial(keras_dropout, fails_at_one=True)),
     "GaussianNoise": ({"stddev": REQUIRED, "seed": None}, partial(keras_dropout, key="stddev")),
 }
 
