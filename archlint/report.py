@@ -84,6 +84,10 @@ def format_summary(path: str, model) -> str:
     """A table in the style of Keras's model.summary()."""
     connected = not _is_sequential(model)
     rows = [("Layer (type)", "Output Shape", "Param #") + (("Connected to",) if connected else ())]
+    if connected:  # like Keras, a functional model lists its inputs first
+        for name in model.spec.inputs:
+            tensor = model.tensors.get(name)
+            rows.append((f"{name} (InputLayer)", _shape_text(tensor.shape if tensor else None), "0", "-"))
     for layer in model.layers:
         row = (f"{layer.name} ({layer.spec.type})", _shape_text(layer.output.shape if layer.output else None),
                f"{layer.params:,}" if layer.output else "?")
