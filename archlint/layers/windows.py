@@ -143,3 +143,20 @@ def check_output_positive(call: Call, windows: list[AxisWindow], what: str = "ke
             "kernel_size" if what == "kernel" else "pool_size" if "pool_size" in call.cfg else "kernel_size",
             hint="use a smaller kernel or dilation, add padding, or remove a downsampling layer before it",
         )
+
+
+def first_padding_only_window(w: AxisWindow, head: int = 0, tail: int = 0) -> int | None:
+    """The first output whose every tap falls outside the input [head, n - tail), or None.
+
+    Exact for dilated windows, whose span can cover input while each tap lands in padding (a max
+    pooling then outputs -inf). `head`/`tail` are padding already added by a padding layer.
+    """
+    if w.n is None or w.out is None or w.out <= 0 or w.n > MAX_COVERAGE_SIZE:
+        return None
+    lo, hi = head, w.n - tail
+    for i in range(w.out):
+        start = i * w.s - w.before
+        j = max(0, -(-(lo - start) // w.d))  # the first tap at or after lo
+        if j >= w.k or start + j * w.d >= hi:
+            return i
+    return None
