@@ -90,6 +90,13 @@ BIAS_BEFORE_NORM = _rule(
 UNMODELLED_KEYWORD = _rule(
     "W006", "unmodelled-keyword", WARNING, "A keyword changes the weights in a way archlint does not model."
 )
+INPUT_RANK_MISREAD = _rule(
+    "W007", "input-rank-misread", WARNING,
+    "The framework accepts this input rank only by reading its axes differently, or with a deprecation warning.",
+)
+SUSPICIOUS_ARGUMENT = _rule(
+    "W008", "suspicious-layer-argument", WARNING, "The framework accepts this argument but it is almost certainly a mistake."
+)
 
 # B: budgets
 PARAMS_BUDGET = _rule("B001", "params-budget-exceeded", ERROR, "The model has more parameters than its budget.")

@@ -19,11 +19,8 @@ from archlint import rules
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 from archlint.shapes import format_shape
 
-# Two warnings this family needs are requested in rules.py (owned elsewhere). Until they exist,
-# the conditions they describe pass silently instead of being filed under a rule that means
-# something else.
-RANK_MISREAD = getattr(rules, "INPUT_RANK_MISREAD", None)
-SUSPICIOUS = getattr(rules, "SUSPICIOUS_ARGUMENT", None)
+RANK_MISREAD = rules.INPUT_RANK_MISREAD
+SUSPICIOUS = rules.SUSPICIOUS_ARGUMENT
 
 # Names keras.activations.get accepts in Keras 3.15 (keras.src.activations.ALL_OBJECTS_DICT).
 # 'threshold' is among them but needs two arguments the Activation layer never passes.
@@ -45,8 +42,7 @@ def _fail(call: Call, message: str, key: str, hint: str = ""):
 
 
 def _warn(call: Call, rule, message: str, key: str | None, hint: str) -> None:
-    if rule is not None:
-        call.report(rule, f"{call.type} {message}", key, hint)
+    call.report(rule, f"{call.type} {message}", key, hint)
 
 
 def same(call: Call) -> Output:
