@@ -83,26 +83,74 @@ def check_groups(call: Call, groups: int, in_ch: int | None, out_ch: int, in_wor
         )
 
 
-def finish_windows(call: Call, rank: int, windows_: list[AxisWindow], pad_key: str) -> dict:
+def finish_windows(call: Call, rank: int, windows_: list[AxisWindow], pad_key: str, mode: str = "zeros") -> dict:
     """Findings every windowed layer shares, and the positions it leaves unread."""
     windows.check_output_positive(call, windows_)
-    for w in windows_:
-        windows.check_padding_only(call, w, pad_key)
-    return {w.axis: windows.unread_positions(w) for w in windows_}
+    if mode == "zeros":  # reflected, replicated or wrapped padding holds input values, never padding alone
+        windows.check_padding_only_all(call, windows_, pad_key)
+    return {w.axis: windows.unread_positions(w, mode) for w in windows_}
 
 
-def report_asymmetric(call: Call, rank: int, windows_: list[AxisWindow], framework_word: str) -> None:
-    odd = [(i, w) for i, w in enumerate(windows_) if (w.before + w.after) % 2]
-    if odd:
-        i, w = odd[0]
-        call.report(
-            rules.ASYMMETRIC_PADDING,
-            f"{call.type} padding='same' pads the {axis_name(rank, i)} axis by {w.before + w.after} "
-            f"({w.before} before, {w.after} after): {framework_word}",
+def _single(value) -> bool:
+    return isinstance(value, list) and len(value) == 1
+
+
+def torch_padding(call: Call, rank: int, mode: str) -> tuple[int, ...]:
+    """An explicit PyTorch padding: one int, or a list that F.pad or the convolution accepts."""
+    value = call.cfg["padding"]
+    if mode != "zeros" and rank > 1 and isinstance(value, list) and len(value) == 1:
+        # The module pads with F.pad, which takes one (before, after) pair per spatial axis
+        raise call.fail(
+            rules.INVALID_ARGUMENT,
+            f"{call.type} padding={value} with padding_mode='{mode}': PyTorch pads with F.pad, which needs "
+            f"{rank} values here, one per spatial axis, and refuses 1",
             "padding",
-            hint="use an odd kernel with stride 1, or pad explicitly (a padding layer and padding='valid') "
-            "so the model behaves the same in every framework",
+            hint=f"write padding: {value[0]} or a list of {rank} ints",
         )
+    if mode != "zeros":
+        return windows.int_tuple(call, "padding", rank, minimum=None)  # F.pad crops for a negative padding
+    return windows.int_tuple(call, "padding", rank, minimum=0, what="non-negative", expand_single=True)
+
+
+# padding_mode -> (the largest padding PyTorch accepts on a side of an axis of size n, as a phrase)
+_PAD_LIMITS = {"reflect": (lambda n: n - 1, "smaller than"), "circular": (lambda n: n, "no larger than")}
+
+
+def check_padding_mode(call: Call, mode: str, ws: list[AxisWindow]) -> None:
+    """E002: reflect padding must be smaller than the input, circular no larger (PyTorch's F.pad)."""
+    if mode not in _PAD_LIMITS:
+        return  # replicate repeats the edge value any number of times
+    limit, phrase = _PAD_LIMITS[mode]
+    for w in ws:
+        if w.n is not None and max(w.before, w.after) > limit(w.n):
+            raise call.fail(
+                rules.INVALID_ARGUMENT,
+                f"{call.type} padding_mode='{mode}' pads the {w.label} by {max(w.before, w.after)}, but PyTorch "
+                f"needs {mode} padding {phrase} the input size, {w.n} there",
+                "padding" if "padding" in call.given else "padding_mode",
+                hint=f"use padding of at most {limit(w.n)} on that axis, or padding_mode='zeros' or 'replicate'",
+            )
+
+
+def report_asymmetric(call: Call, rank: int, windows_: list[AxisWindow], symmetric_word: str) -> None:
+    """W003, decided from the padding actually computed: an odd total cannot be split evenly."""
+    odd = [(i, w) for i, w in enumerate(windows_) if (w.before + w.after) % 2]
+    if not odd:
+        return
+    i, w = odd[0]
+    total = w.before + w.after
+    if w.s > 1:
+        cause = f"with stride {w.s} on a size of {w.n}, the windows need {total} extra position{'s' * (total > 1)}"
+    else:
+        cause = f"the effective kernel {w.k_eff} is even"
+    call.report(
+        rules.ASYMMETRIC_PADDING,
+        f"{call.type} padding='same' pads the {axis_name(rank, i)} axis by {total} ({w.before} before, "
+        f"{w.after} after) because {cause}: the windows sit off-centre, unlike {symmetric_word}",
+        "padding",
+        hint="use an odd kernel_size with stride 1, or pad explicitly with a padding layer and padding='valid' "
+        "if the offset is intended",
+    )
 
 
 def keras_conv(call: Call, rank: int) -> Output:
@@ -150,8 +198,8 @@ def keras_conv(call: Call, rank: int) -> Output:
                              axis_label(call.x.rank, axis, channels_first)))
     unread = finish_windows(call, rank, ws, "padding")
     if padding == "same":
-        report_asymmetric(call, rank, ws, "Keras (like TensorFlow) puts the extra row after, PyTorch "
-                          "would put it elsewhere when the weights are ported")
+        report_asymmetric(call, rank, ws, "a symmetric padding (PyTorch's padding=int, for one): ported "
+                          "weights would give shifted results")
     out_shape = list(call.x.shape)
     for w in ws:
         out_shape[w.axis] = w.out
@@ -170,8 +218,8 @@ def torch_conv(call: Call, rank: int) -> Output:
     cfg = call.cfg
     check_rank(call, rank, "(batch, channels, *spatial)")
     k = windows.int_tuple(call, "kernel_size", rank)
-    s = windows.int_tuple(call, "stride", rank)
-    d = windows.int_tuple(call, "dilation", rank)
+    s = windows.int_tuple(call, "stride", rank, expand_single=True)  # F.convNd expands a one-element list
+    d = windows.int_tuple(call, "dilation", rank, expand_single=True)
     out_ch = cfg["out_channels"]
     if out_ch < 1:
         raise call.fail(
@@ -189,16 +237,13 @@ def torch_conv(call: Call, rank: int) -> Output:
         )
     in_ch = in_ch if in_ch is not None else declared
     check_groups(call, cfg["groups"], in_ch, out_ch, "in_channels", "out_channels")
-    if declared is not None and declared % cfg["groups"]:
-        raise call.fail(rules.GROUPS_MISMATCH,
-                        f"{call.type} in_channels={declared} is not divisible by groups={cfg['groups']}", "groups")
     if in_ch is None:
         raise call.fail(
             rules.UNKNOWN_DIMENSION,
             f"{call.type} needs to know its input channels to create its weight, but they are unknown (null)",
             hint="give in_channels, or the channel size in the input shape",
         )
-    padding = cfg["padding"]
+    padding, mode = cfg["padding"], cfg["padding_mode"]
     if padding == "same" and max(s) > 1:
         raise call.fail(
             rules.SAME_PADDING_STRIDE,
@@ -206,26 +251,28 @@ def torch_conv(call: Call, rank: int) -> Output:
             "padding",
             hint="give the padding as an int, e.g. padding=(kernel_size - 1) // 2 with the stride",
         )
-    if isinstance(padding, str):
-        pads = None
-    else:
-        pads = windows.int_tuple(call, "padding", rank, minimum=0, what="non-negative")
+    pads = None if isinstance(padding, str) else torch_padding(call, rank, mode)
     ws = []
     for i, axis in enumerate(range(2, rank + 2)):
         n, k_eff = call.x.shape[axis], windows.effective(k[i], d[i])
-        if padding == "same":
+        if padding == "same" and not (mode != "zeros" and i > 0 and _single(cfg["dilation"])):
             total = k_eff - 1
-            before, after = total // 2, total - total // 2
+            before, after = total // 2, total - total // 2  # PyTorch puts the odd one after
+        elif padding == "same":
+            # PyTorch computes the F.pad amounts with zip(dilation, kernel_size): a one-element
+            # dilation list pads the first spatial axis only (checked in torch 2.13.0)
+            before = after = 0
         elif padding == "valid":
             before = after = 0
         else:
             before = after = pads[i]
         ws.append(AxisWindow(axis, n, k[i], s[i], d[i], before, after,
                              windows.output_size(n, before, after, k_eff, s[i]), axis_label(call.x.rank, axis, True)))
-    unread = finish_windows(call, rank, ws, "padding")
+    if mode != "zeros":
+        check_padding_mode(call, mode, ws)
+    unread = finish_windows(call, rank, ws, "padding", mode)
     if padding == "same":
-        report_asymmetric(call, rank, ws, "PyTorch puts the extra row after, which differs from an "
-                          "explicit symmetric padding")
+        report_asymmetric(call, rank, ws, "padding=int, which pads both sides equally")
     out_shape = (call.x.shape[0], out_ch) + tuple(w.out for w in ws)
     weights = prod(k) * (in_ch // cfg["groups"]) * out_ch
     bias = out_ch if cfg["bias"] else 0

@@ -18,10 +18,17 @@ def effective(k: int, d: int) -> int:
     return d * (k - 1) + 1
 
 
-def int_tuple(call: Call, key: str, rank: int, minimum: int = 1, what: str | None = None) -> tuple[int, ...]:
-    """A size argument as a tuple of `rank` ints, each >= minimum; E002 otherwise."""
+def int_tuple(call: Call, key: str, rank: int, minimum: int | None = 1, what: str | None = None,
+              expand_single: bool = False) -> tuple[int, ...]:
+    """A size argument as a tuple of `rank` ints, each >= minimum (if any); E002 otherwise.
+
+    `expand_single`: a one-element list stands for every axis, as PyTorch's convolution functions
+    accept (`stride=[2]` on a Conv2d); Keras and a conv's `kernel_size` want exactly `rank` values.
+    """
     value = call.cfg[key]
     values = (value,) * rank if isinstance(value, int) and not isinstance(value, bool) else tuple(value)
+    if expand_single and len(values) == 1:
+        values = values * rank
     if len(values) != rank:
         raise call.fail(
             rules.INVALID_ARGUMENT,
@@ -30,7 +37,7 @@ def int_tuple(call: Call, key: str, rank: int, minimum: int = 1, what: str | Non
             hint=f"write one int or a list of {rank} ints",
         )
     for v in values:
-        if not isinstance(v, int) or isinstance(v, bool) or v < minimum:
+        if not isinstance(v, int) or isinstance(v, bool) or (minimum is not None and v < minimum):
             word = "positive" if minimum == 1 else f"at least {minimum}"
             raise call.fail(
                 rules.INVALID_ARGUMENT,
@@ -85,10 +92,16 @@ class AxisWindow:
         return effective(self.k, self.d)
 
 
-def unread_positions(w: AxisWindow) -> frozenset:
-    """Input positions in [0, n) that no output window reads."""
+def unread_positions(w: AxisWindow, mode: str = "zeros") -> frozenset:
+    """Input positions in [0, n) that no output window reads.
+
+    `mode` is PyTorch's padding_mode: with 'reflect', 'replicate' or 'circular' the padding holds copies
+    of input positions, which count as read.
+    """
     if w.n is None or w.out is None or w.out <= 0 or w.n > MAX_COVERAGE_SIZE:
         return frozenset()
+    if mode != "zeros" and (w.before or w.after):
+        return _unread_by_enumeration(w, _SOURCES[mode])
     if w.d == 1 and w.s <= w.k:
         # windows touch or overlap, so only the tail past the last window can be unread
         end = (w.out - 1) * w.s - w.before + w.k_eff
@@ -96,36 +109,90 @@ def unread_positions(w: AxisWindow) -> frozenset:
     return _unread_by_enumeration(w)
 
 
-def _unread_by_enumeration(w: AxisWindow) -> frozenset:
+# Where a padded position's value comes from, per PyTorch padding_mode (None: a zero)
+_SOURCES = {
+    "zeros": lambda p, n: p if 0 <= p < n else None,
+    "reflect": lambda p, n: -p if p < 0 else 2 * (n - 1) - p if p >= n else p,
+    "replicate": lambda p, n: min(max(p, 0), n - 1),
+    "circular": lambda p, n: p % n,
+}
+
+
+def _unread_by_enumeration(w: AxisWindow, source=_SOURCES["zeros"]) -> frozenset:
     read = bytearray(w.n)
     for i in range(w.out):
         start = i * w.s - w.before
         for j in range(w.k):
-            p = start + j * w.d
-            if 0 <= p < w.n:
+            p = source(start + j * w.d, w.n)
+            if p is not None and 0 <= p < w.n:
                 read[p] = 1
     return frozenset(p for p in range(w.n) if not read[p])
 
 
-def check_padding_only(call: Call, w: AxisWindow, pad_key: str | None) -> None:
-    """W004: the first or last window lies entirely in padding, so its output sees no input."""
+def padding_only_outputs(w: AxisWindow, head: int = 0, tail: int = 0) -> list[int]:
+    """Outputs whose window reads no input position, only padding (the layer's own, and `head`/`tail`
+    positions a padding layer added before it). Exact with dilation, whose taps can straddle the input."""
     if w.n is None or not w.out or w.out <= 0:
-        return
-    head, tail = call.x.padding.get(w.axis, (0, 0))  # padding already added by a padding layer
-    last_start = (w.out - 1) * w.s - w.before
-    if w.before + head >= w.k_eff:
-        edge, amount = "first", w.before + head
-    elif last_start >= w.n - tail:
-        edge, amount = "last", w.after + tail
+        return []
+    lo, hi = head, w.n - tail  # the positions that hold input
+
+    def only_padding(i: int) -> bool:
+        start = i * w.s - w.before
+        j = max(0, -(-(lo - start) // w.d))  # the first tap at or after lo
+        return not (j < w.k and start + j * w.d < hi)
+
+    if w.out > MAX_COVERAGE_SIZE:  # large axes: only the edges can lie in padding
+        return [i for i in (0, w.out - 1) if only_padding(i)]
+    return [i for i in range(w.out) if only_padding(i)]
+
+
+def describe_outputs(indices: list[int], total: int) -> str:
+    """'all 3', 'the first', 'the last 2', 'the first and the last', or '3 (4, 5, 6)' of `total` outputs."""
+    if len(indices) == total:
+        return f"all {total}" if total > 1 else "the only one"
+    first = next((i for i, p in enumerate(indices) if p != i), len(indices))
+    last = next((i for i, p in enumerate(reversed(indices)) if p != total - 1 - i), len(indices))
+    if first + last >= len(indices):
+        last = len(indices) - first
+        parts = [f"the {edge}{f' {count}' if count > 1 else ''}" for edge, count in (("first", first), ("last", last))
+                 if count]
+        return " and ".join(parts)
+    sample = ", ".join(str(i) for i in indices[:6]) + (", ..." if len(indices) > 6 else "")
+    return f"{len(indices)} ({sample})"
+
+
+def padding_only_message(call: Call, w: AxisWindow, bad: list[int]) -> tuple[str, str]:
+    """The W004 message for one axis, and its hint."""
+    head, tail = call.x.padding.get(w.axis, (0, 0))
+    label = w.label or f"axis {w.axis}"
+    added = f" (plus {head} before and {tail} after from the padding layer before it)" if head or tail else ""
+    if max(w.before + head, w.after + tail) >= w.k_eff:
+        cause = f"the padding on a side reaches the effective kernel size {w.k_eff}"
+        hint = f"pad at most {w.k_eff - 1} on each side"
     else:
-        return
-    call.report(
-        rules.PADDING_ONLY_OUTPUT,
-        f"{call.type} pads {amount} positions on the {w.label or f'axis {w.axis}'} with an effective kernel of {w.k_eff}: "
-        f"the {edge} output is computed from padding alone",
-        pad_key,
-        hint=f"use padding of at most {w.k_eff - 1} on that side",
-    )
+        cause = f"the dilated kernel (effective size {w.k_eff}) reaches past both ends of an input of {w.n}"
+        hint = "use a smaller dilation or padding, or a larger input"
+    message = (f"{describe_outputs(bad, w.out)} of its {w.out} outputs on the {label} see only padding: it pads "
+               f"{w.before} before and {w.after} after{added}, and {cause}")
+    return message, hint
+
+
+def check_padding_only(call: Call, w: AxisWindow, pad_key: str | None) -> None:
+    """W004: some windows lie entirely in padding, so their outputs see no input."""
+    check_padding_only_all(call, [w], pad_key)
+
+
+def check_padding_only_all(call: Call, ws: list[AxisWindow], pad_key: str | None) -> None:
+    """W004 for a whole layer: one finding naming every axis with outputs computed from padding alone."""
+    found = []
+    for w in ws:
+        head, tail = call.x.padding.get(w.axis, (0, 0))  # padding already added by a padding layer
+        bad = padding_only_outputs(w, head, tail)
+        if bad:
+            found.append(padding_only_message(call, w, bad))
+    if found:
+        call.report(rules.PADDING_ONLY_OUTPUT, f"{call.type}: " + "; ".join(m for m, _ in found), pad_key,
+                    hint=found[0][1])
 
 
 def check_output_positive(call: Call, windows: list[AxisWindow], what: str = "kernel") -> None:
