@@ -32,26 +32,32 @@ TORCH_LINEAR_DEFAULTS = {
 }
 
 
-def _last_axis(call: Call, what: str) -> int:
+def _check_rank(call: Call) -> None:
+    # The batch axis is implicit, so a spec can only hand Dense/Linear rank 2 or more; kept for safety
     if call.x.rank < 2:
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} needs an input of rank 2 or more (batch, ..., features), "
                         f"got rank {call.x.rank}")
-    features = call.x.shape[-1]
-    if features is None:
-        raise call.fail(
-            rules.UNKNOWN_DIMENSION,
-            f"{call.type} needs the size of the last axis to create its {what}, but it is unknown (null)",
-            hint="give the size in the input shape, or flatten a tensor whose sizes are all known",
-        )
-    return features
+
+
+def _unknown_features(call: Call, what: str, hint: str):
+    return call.fail(
+        rules.UNKNOWN_DIMENSION,
+        f"{call.type} needs the size of the last axis to create its {what}, but it is unknown (null), "
+        f"input shape {format_shape(call.x.shape)}",
+        hint=hint,
+    )
 
 
 def keras_dense(call: Call) -> Output:
     units = call.cfg["units"]
     if units < 1:
         raise call.fail(rules.INVALID_ARGUMENT, f"Dense `units` must be positive, got {units}", "units")
-    features = _last_axis(call, "kernel")
+    _check_rank(call)
+    features = call.x.shape[-1]
+    if features is None:  # Keras refuses to create a kernel of shape (None, units)
+        raise _unknown_features(call, "kernel", "give the size in the input shape, or flatten a tensor whose "
+                                "sizes are all known")
     bias = units if call.cfg["use_bias"] else 0
     return Output(call.x.shape[:-1] + (units,), trainable=features * units + bias,
                   bias=(call.x.rank - 1, bias) if bias else None)
@@ -62,9 +68,9 @@ def torch_linear(call: Call) -> Output:
     if out < 1:
         raise call.fail(rules.INVALID_ARGUMENT, f"Linear `out_features` must be positive, got {out}",
                         "out_features")
-    features = _last_axis(call, "weight")
-    declared = call.cfg["in_features"]
-    if declared is not None and declared != features:
+    _check_rank(call)
+    features, declared = call.x.shape[-1], call.cfg["in_features"]
+    if declared is not None and features is not None and declared != features:
         raise call.fail(
             rules.DECLARED_SIZE_MISMATCH,
             f"Linear expects {declared} input features but receives {features}, "
@@ -72,6 +78,9 @@ def torch_linear(call: Call) -> Output:
             "in_features",
             hint=f"set in_features: {features}, or fix the layer before it",
         )
+    features = features if features is not None else declared  # PyTorch builds from in_features alone
+    if features is None:
+        raise _unknown_features(call, "weight", "give in_features, or the size in the input shape")
     bias = out if call.cfg["bias"] else 0
     return Output(call.x.shape[:-1] + (out,), trainable=features * out + bias,
                   bias=(call.x.rank - 1, bias) if bias else None)
