@@ -43,6 +43,12 @@ UNREADABLE_FILE = _rule("S006", "unreadable-file", ERROR, "The path does not exi
 DUPLICATE_KEY = _rule("S007", "duplicate-key", ERROR, "A mapping has the same key twice.")
 UNSAFE_TAG = _rule("S008", "unsupported-tag", ERROR, "A YAML tag that would construct an object.")
 INPUT_TOO_LARGE = _rule("S009", "input-too-large", ERROR, "The file exceeds a size, depth or expansion limit.")
+UNUSED_SUPPRESSION = _rule(
+    "S010", "unused-suppression", WARNING, "An `# archlint: disable=` comment suppresses no finding."
+)
+INVALID_SUPPRESSION = _rule(
+    "S011", "invalid-suppression", WARNING, "An `# archlint:` comment is malformed, misplaced or names no rule."
+)
 
 # E: the framework would refuse the model
 OUTPUT_SIZE = _rule(
