@@ -61,6 +61,13 @@ def _top_validator():
 
 
 @lru_cache(maxsize=None)
+def _fast_check(key: str):
+    from archlint.fastschema import compile_definition
+
+    return compile_definition(schema()["definitions"], key) or (lambda value: False)
+
+
+@lru_cache(maxsize=None)
 def _layer_validator(key: str):
     root = schema()
     return _validator_class()({"$ref": f"#/definitions/{key}", "definitions": root["definitions"]})
@@ -232,6 +239,8 @@ def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
             bad_layers.add(index)
             _unknown_type(framework, layer_type, ("layers", index, "type"), sink)
             continue
+        if _fast_check(key)(layer):
+            continue  # certainly valid; jsonschema is asked only about layers that may not be
         if _report_errors(_layer_validator(key), layer, ("layers", index), layer_type, sink):
             bad_layers.add(index)
     return top_ok, bad_layers
