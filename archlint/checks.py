@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from archlint import rules
+from archlint.layers.registry import lookup
 from archlint.shapes import axis_label, format_shape
-from archlint.walk import Model, Sink
+from archlint.walk import Model, Sink, WalkedLayer
+
+# What one position along a spatial axis is called, singular and plural
+_UNITS = {"height": ("row", "rows"), "width": ("column", "columns"), "depth": ("plane", "planes"),
+          "length": ("step", "steps")}
 
 
 def _runs(positions: list[int]) -> list[tuple[int, int]]:
@@ -17,23 +22,73 @@ def _runs(positions: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
+def _units(label: str, count: int) -> str:
+    """'row', 'columns', 'positions on axis 4': what `count` positions along an axis are called."""
+    name = label.split()[0]
+    if name in _UNITS:
+        return _UNITS[name][count != 1]
+    return f"{'position' if count == 1 else 'positions'} on {label}"
+
+
+def _edge(label: str, side: str, count: int) -> str:
+    """'the last row', 'the first 2 columns'."""
+    return f"the {side} {_units(label, count)}" if count == 1 else f"the {side} {count} {_units(label, count)}"
+
+
+def _window(layer: WalkedLayer, model: Model, index: int) -> tuple[int, int, int] | None:
+    """(kernel, stride, dilation) of a windowed layer along its spatial axis `index`, for messages.
+
+    Read back from the layer's keywords over its framework defaults; a stride left at None defaults to
+    the window (pooling). None when the layer has no such keywords.
+    """
+    layer_type = lookup(model.spec.framework, layer.spec.type)
+    cfg = {**(layer_type.defaults if layer_type else {}), **layer.spec.kwargs}
+
+    def pick(value):
+        if isinstance(value, list):
+            value = value[0] if len(value) == 1 else value[index] if index < len(value) else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    kernel = pick(cfg.get("kernel_size", cfg.get("pool_size")))
+    padding = pick(cfg.get("padding"))
+    if kernel is None or (padding is not None and padding < 0):
+        return None  # a negative padding (PyTorch, non-zero padding_mode) crops instead
+    stride = pick(next((cfg[k] for k in ("strides", "stride") if cfg.get(k) is not None), kernel))
+    dilation = pick(next((cfg[k] for k in ("dilation_rate", "dilation") if cfg.get(k) is not None), 1))
+    return (kernel, stride, dilation) if stride and dilation else None
+
+
+def _gap_cause(window: tuple[int, int, int] | None) -> str:
+    if window is None:
+        return "its windows (or a negative padding) leave them out"
+    k, s, d = window
+    k_eff = d * (k - 1) + 1
+    if s > k_eff:
+        return f"its stride {s} is larger than its effective kernel {k_eff}"
+    if d > 1:
+        return f"its dilation {d} spaces the {k} taps of its kernel so that, moving by {s}, they skip positions"
+    return "its windows leave gaps"
+
+
 def check_coverage(model: Model, sink: Sink) -> None:
     """W001/W002: input positions that no layer reading the tensor ever reads.
 
     A position counts only when it holds input: rows that a padding layer added are free to drop, and
     a position one consumer skips is fine when another consumer of the same tensor reads it (the main
-    path of a ResNet block covers what its 1x1 stride-2 shortcut skips).
+    path of a ResNet block covers what its 1x1 stride-2 shortcut skips). A model output is read whole.
+    Unread runs at an edge are truncation (W001); gaps inside the input are skipping (W002).
     """
     for name, readers in model.consumers.items():
         tensor = model.tensors.get(name)
-        if tensor is None or not readers:
+        if tensor is None or not readers or name in model.outputs:
             continue
         windowed = [r for r in readers if r.output is not None and r.output.unread]
         if len(windowed) < len(readers):
             continue  # some reader reads every position
         reader = windowed[0]
         channels_first = model.spec.framework == "pytorch" or reader.spec.kwargs.get("data_format") == "channels_first"
-        tails, holes = [], []
+        first_spatial = 2 if channels_first else 1
+        edges, gaps, causes, whole = [], [], [], False
         for axis in sorted(reader.output.unread):
             unread = set(reader.output.unread[axis])
             for other in windowed[1:]:
@@ -44,30 +99,37 @@ def check_coverage(model: Model, sink: Sink) -> None:
             if not lost:
                 continue
             label = axis_label(tensor.rank, axis, channels_first)
-            if lost == list(range(lost[0], size - tail)):
-                tails.append(f"the last {len(lost)} of {size} positions on the {label}")
+            real = size - head - tail
+            runs = _runs(lost)
+            inner = [(a, b) for a, b in runs if b < size - tail - 1]  # all but a trailing run
+            if len(lost) == real:
+                edges.append(f"any of its {real} {_units(label, real)}" if real > 1 else f"its only {_units(label, 1)}")
+                whole = True
+            elif not inner:
+                edges.append(_edge(label, "last", len(lost)))
             else:
-                runs = _runs(lost)
                 sample = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:4])
-                holes.append(f"{len(lost)} of {size} positions on the {label} ({sample}{', ...' if len(runs) > 4 else ''})")
-        if not tails and not holes:
+                gaps.append(f"{len(lost)} of the {real} {_units(label, real)} ({sample}"
+                            f"{', ...' if len(runs) > 4 else ''})")
+                causes.append(_gap_cause(_window(reader, model, axis - first_spatial)))
+        if not edges and not gaps:
             continue
         stride_key = next((k for k in ("strides", "stride") if k in reader.spec.kwargs), "type")
         where = reader.spec.where + (stride_key,)
         shared = " (nor does any other layer reading it)" if len(windowed) > 1 else ""
-        if holes:
-            sink(rules.SKIPPED_INPUT,
-                 f"{reader.name} ({reader.spec.type}) never reads {' and '.join(holes + tails)} of its input "
-                 f"{format_shape(tensor.shape)}{shared}: its stride exceeds its effective kernel",
-                 where, "use a stride no larger than the effective kernel (kernel or dilation), or pool before "
-                 "subsampling")
+        what = f"{reader.name} ({reader.spec.type}) never reads {' and '.join(gaps + edges)} of its input " \
+               f"{format_shape(tensor.shape)}{shared}"
+        if gaps:
+            sink(rules.SKIPPED_INPUT, f"{what}: {causes[0]}", where,
+                 "use a stride no larger than the effective kernel, a dilation the stride does not skip over, or "
+                 "pool before subsampling")
         else:
-            sink(rules.TRUNCATED_INPUT,
-                 f"{reader.name} ({reader.spec.type}) never reads {' and '.join(tails)} of its input "
-                 f"{format_shape(tensor.shape)}{shared}: (input + padding - effective kernel) is not a multiple "
-                 "of the stride",
-                 where, "adjust padding, kernel or stride so the windows end at the input's edge, or crop the "
-                 "input on purpose with a cropping layer")
+            cause = ("every tap of its dilated kernel lands in padding" if whole else
+                     "its last window ends before the edge, as (input + padding - effective kernel) is not a "
+                     "multiple of the stride")
+            sink(rules.TRUNCATED_INPUT, f"{what}: {cause}", where,
+                 "adjust padding, kernel or stride so the windows end at the input's edge, or crop the input on "
+                 "purpose with a cropping layer")
 
 
 def check_bias_before_norm(model: Model, sink: Sink) -> None:
