@@ -75,6 +75,21 @@ UNKNOWN_DIMENSION = _rule(
 )
 DUPLICATE_NAME = _rule("E011", "duplicate-name", ERROR, "Two layers (or a layer and an input) share a name.")
 UNKNOWN_REFERENCE = _rule("E012", "unknown-reference", ERROR, "A layer reads a name that is no earlier layer or input.")
+GRAPH_CYCLE = _rule("E013", "graph-cycle", ERROR, "Layers read each other in a cycle: the graph has no order.")
+UNKNOWN_OUTPUT = _rule("E014", "unknown-output", ERROR, "A model output names no layer or input.")
+MERGE_SHAPE_MISMATCH = _rule(
+    "E015", "merge-shape-mismatch", ERROR, "A merge combines tensors whose shapes the framework cannot combine."
+)
+BLOCK_PARAMETER = _rule(
+    "E016", "block-parameter-mismatch", ERROR, "A block use misses a required parameter or passes an unknown one."
+)
+INVALID_EXPRESSION = _rule("E017", "invalid-expression", ERROR, "A `${...}` expression is invalid or exceeds a bound.")
+EXPANSION_LIMIT = _rule(
+    "E018", "block-expansion-limit", ERROR, "A block uses itself, or the expansion exceeds the layer limit."
+)
+SHARED_WEIGHTS_MISMATCH = _rule(
+    "E019", "shared-weights-mismatch", ERROR, "A shared layer or a weight tie does not fit the weights it reuses."
+)
 INTERNAL_ERROR = _rule("E900", "internal-error", ERROR, "archlint itself failed on this file: please report it.")
 
 # W: accepted by the framework, almost certainly a mistake
@@ -103,6 +118,9 @@ INPUT_RANK_MISREAD = _rule(
 SUSPICIOUS_ARGUMENT = _rule(
     "W008", "suspicious-layer-argument", WARNING, "The framework accepts this argument but it is almost certainly a mistake."
 )
+
+UNUSED_LAYER = _rule("W009", "unused-layer", WARNING, "A layer or model input reaches no model output.")
+UNUSED_BLOCK = _rule("W010", "unused-block", WARNING, "A block is defined but never used.")
 
 # B: budgets
 PARAMS_BUDGET = _rule("B001", "params-budget-exceeded", ERROR, "The model has more parameters than its budget.")
