@@ -86,7 +86,9 @@ def _without_gc(function):
 
 
 @_without_gc
-def lint_file(path: str, use_libyaml: bool = True, debug: bool = False) -> Result:
+def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults: dict | None = None) -> Result:
+    """`defaults`: top-level keys used when the spec does not write them (the configuration's default
+    `framework` and per-path `budget`)."""
     result = Result(path)
     collect = _Collector(path)
     document = None
@@ -116,6 +118,8 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False) -> Resul
                 result.skipped = "not a spec (no `archlint` key)"
             result.findings = collect.resolve(document)
             return result
+        for key, value in (defaults or {}).items():
+            data.setdefault(key, value)
         check_document(document, collect, result)
         result.findings = collect.resolve(document)
     except Exception as exc:  # noqa: BLE001 - a bug in archlint must not hide the other files' findings
