@@ -141,7 +141,7 @@ class _AnyType:
 
 def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, str]:
     """A message and a hint for one schema error, in words a user of the layer would use."""
-    where = ".".join(str(p) for p in base[2:] + tuple(error.absolute_path)) or owner
+    where = ".".join(str(p) for p in tuple(error.absolute_path)) or owner
     value, kind = error.instance, error.validator
     hint = error.schema.get("description", description) if isinstance(error.schema, dict) else description
     if kind == "type":
@@ -182,7 +182,7 @@ def _report_errors(validator, data: Any, base: tuple, owner: str, sink: Sink) ->
             path = tuple(leaf.absolute_path)
             if leaf.validator == "additionalProperties":
                 allowed = sorted(leaf.schema.get("properties", {}))
-                layer_keyword = base[:1] == ("layers",) and not path
+                layer_keyword = base[-2:-1] == ("layers",) and not path
                 for key in sorted(set(leaf.instance) - set(allowed), key=str):
                     close = difflib.get_close_matches(str(key), allowed, n=1)
                     where = _owner_words(owner, path)
@@ -218,32 +218,41 @@ def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
     framework = data.get("framework", "keras")
     if framework not in ("keras", "pytorch"):
         return top_ok, set(range(len(layers)))
-    definitions = schema()["definitions"]
     for index, layer in enumerate(layers):
-        if not isinstance(layer, dict):
-            bad_layers.add(index)
-            continue
-        layer_type = layer.get("type")
-        if not isinstance(layer_type, str):
-            bad_layers.add(index)
-            if "type" not in layer:
-                sink(rules.SCHEMA_VIOLATION, "the layer has no `type`", ("layers", index),
-                     f"add `type:` with a {_FRAMEWORK_WORDS[framework]} class name, e.g. `type: "
-                     f"{'Dense' if framework == 'keras' else 'Linear'}`")
-            else:
-                sink(rules.SCHEMA_VIOLATION, f"`type` must be a string, got {json.dumps(layer_type)}",
-                     ("layers", index, "type"), "write the layer's class name, e.g. `type: Conv2D`")
-            continue
-        key = definition_key(framework, layer_type)
-        if key not in definitions:
-            bad_layers.add(index)
-            _unknown_type(framework, layer_type, ("layers", index, "type"), sink)
-            continue
-        if _fast_check(key)(layer):
-            continue  # certainly valid; jsonschema is asked only about layers that may not be
-        if _report_errors(_layer_validator(key), layer, ("layers", index), layer_type, sink):
+        if not validate_layer(framework, layer, ("layers", index), sink):
             bad_layers.add(index)
     return top_ok, bad_layers
+
+
+def validate_layer(framework: str, layer, where: tuple, sink: Sink) -> bool:
+    """Report the findings of one typed layer entry at `where` (its path in the document); True if valid.
+
+    Layers expanded from blocks are checked here too, with `where` inside the block's definition.
+    """
+    if not isinstance(layer, dict):
+        return False
+    layer_type = layer.get("type")
+    if not isinstance(layer_type, str):
+        if "type" not in layer:
+            sink(rules.SCHEMA_VIOLATION, "the layer has no `type`", where,
+                 f"add `type:` with a {_FRAMEWORK_WORDS[framework]} class name, e.g. `type: "
+                 f"{'Dense' if framework == 'keras' else 'Linear'}`")
+        else:
+            sink(rules.SCHEMA_VIOLATION, f"`type` must be a string, got {json.dumps(layer_type)}",
+                 where + ("type",), "write the layer's class name, e.g. `type: Conv2D`")
+        return False
+    key = definition_key(framework, layer_type)
+    if key not in schema()["definitions"]:
+        _unknown_type(framework, layer_type, where + ("type",), sink)
+        return False
+    if _fast_check(key)(layer):
+        return True  # certainly valid; jsonschema is asked only about layers that may not be
+    return _report_errors(_layer_validator(key), layer, where, layer_type, sink) == 0
+
+
+def validate_definition(key: str, data, where: tuple, owner: str, sink: Sink) -> bool:
+    """Report the findings of `data` against one schema definition (block uses, applies); True if valid."""
+    return _report_errors(_layer_validator(key), data, tuple(where), owner, sink) == 0
 
 
 _FRAMEWORK_WORDS = {"keras": "Keras", "pytorch": "PyTorch"}
