@@ -1,8 +1,11 @@
-"""The command line: `archlint check`, `archlint summary`, `archlint schema`."""
+"""The command line: `archlint check`, `summary`, `explain`, `rules`, `rule` and `schema`.
+
+Heavy modules are imported inside the commands, so `archlint --help` and a small check start fast.
+"""
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 
 import click
@@ -10,13 +13,43 @@ import click
 from archlint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
+PEOPLE_FORMATS = ("full", "concise")  # the others are for machines: only they go to stdout
 
 
-def _format_option(choices):
-    return click.option(
-        "--output-format", "--format", "output_format", type=click.Choice(choices), default="full",
-        show_default=True, help="How to print the results.",
-    )
+def _codes(ctx, param, value):
+    """`--select E001,W` and repeated options -> a tuple of selectors (None when not given)."""
+    if not value:
+        return None
+    from archlint import config as cfg
+
+    selectors = tuple(part.strip() for item in value for part in item.split(",") if part.strip())
+    try:
+        return cfg.check_selectors(list(selectors), f"--{param.name.replace('_', '-')}", param.name)
+    except cfg.ConfigError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[1]) from None
+
+
+def _config_options(function):
+    for decorator in reversed([
+        click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                     help="Use this configuration file for every path (no search)."),
+        click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
+        click.option("--framework", type=click.Choice(["keras", "pytorch"]),
+                     help="The framework of specs that do not name one (default: the configuration's, else keras)."),
+        click.option("--debug", is_flag=True, help="Show the traceback of an internal error."),
+    ]):
+        function = decorator(function)
+    return function
+
+
+class _Failure(Exception):
+    """A usage or configuration error found after parsing: printed on stderr, exit code 2."""
+
+
+def _fail(message: str):
+    click.echo(f"archlint: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,62 +58,130 @@ def main() -> None:
     """archlint: lint neural-network architectures written as YAML or JSON."""
 
 
+def _use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: present and not empty
+        return False
+    return sys.stdout.isatty()
+
+
+def _output_format(given: str | None, project) -> str:
+    """Option, then ARCHLINT_OUTPUT_FORMAT (click reads both), then configuration, then github in
+    GitHub Actions, then full."""
+    if given:
+        return given
+    if project.output_format:
+        return project.output_format
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return "github"
+    return "full"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@_format_option(["full", "json"])
-@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.option("--output-format", "--format", "output_format", type=click.Choice(FORMATS),
+              envvar="ARCHLINT_OUTPUT_FORMAT", show_envvar=True,
+              help="How to print the findings (default: the configuration's, github in GitHub Actions, else full).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour the output for people (auto: when stdout is a terminal and NO_COLOR is not set).")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means a failure).")
+@click.option("--strict/--no-strict", default=None, help="Warnings fail too (exit 1).")
+@click.option("--select", multiple=True, callback=_codes, help="Only these rules: codes, prefixes or names, comma-separated.")
+@click.option("--extend-select", multiple=True, callback=_codes, help="Rules to add to the selection.")
+@click.option("--ignore", multiple=True, callback=_codes, help="Rules to leave out.")
+@click.option("--force-exclude/--no-force-exclude", default=None,
+              help="Apply `exclude` to files named on the command line too (pre-commit names every file).")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no count line, no skipped files.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list the files that were skipped and why.")
-@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
-def check(paths, output_format, strict, verbose, debug):
+@_config_options
+def check(paths, output_format, color, statistics, exit_zero, strict, select, extend_select, ignore,
+          force_exclude, quiet, verbose, config_file, isolated, framework, debug):
     """Check model specs: PATHS are files or folders (searched for *.yaml, *.yml, *.json)."""
-    from archlint import report
-    from archlint.lint import discover, lint_file
+    from archlint import config as cfg
+    from archlint import formats, project
 
-    results = [lint_file(path, debug=debug) for path in discover(list(paths))]
-    findings = [f for result in results for f in result.findings]
-    if output_format == "json":
-        click.echo(report.format_json(findings))
+    options = project.Options(config_file, isolated, select, tuple(extend_select or ()), tuple(ignore or ()),
+                              force_exclude, strict, framework, debug)
+    try:
+        home = project.config_for(os.path.join(os.getcwd(), "."), options)
+        fmt = _output_format(output_format, home)
+        if statistics and fmt not in ("full", "concise", "json"):
+            raise _Failure(f"--statistics prints text or json, not {fmt}")
+        checked = [project.check_file(path, options) for path in project.collect_files(list(paths), options)]
+    except cfg.ConfigError as exc:
+        _fail(str(exc))
+    except _Failure as exc:
+        _fail(str(exc))
+    use_color = _use_color(color) and fmt in PEOPLE_FORMATS
+    findings = [f for item in checked for f in item.findings]
+    spec_paths = [item.result.path for item in checked if not item.result.skipped and not item.result.unreadable]
+    if statistics:
+        from archlint.formats.text import statistics as text_statistics
+
+        if fmt == "json":
+            import json
+
+            counts: dict = {}
+            for finding in findings:
+                counts[finding.rule] = counts.get(finding.rule, 0) + 1
+            text = json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "count": n}
+                               for r, n in sorted(counts.items(), key=lambda i: (-i[1], i[0].code))], indent=2)
+        else:
+            text = text_statistics(findings, use_color)
     else:
-        text = report.format_full(findings)
-        if text:
-            click.echo(text)
-        checked = sum(1 for r in results if not r.skipped and not r.unreadable)
-        if verbose:
-            for result in results:
-                if result.skipped:
-                    click.echo(f"skipped {result.path}: {result.skipped}", err=True)
+        text = formats.render(fmt, findings, spec_paths, use_color)
+    if text:
+        click.echo(text, color=use_color)
+    if verbose:
+        for item in checked:
+            if item.result.skipped:
+                click.echo(f"skipped {item.result.path}: {item.result.skipped}", err=True)
+    if not quiet and fmt in PEOPLE_FORMATS + ("github",):
         errors = sum(f.is_error for f in findings)
-        warnings = len(findings) - errors
-        click.echo(
-            f"{checked} spec{'s' if checked != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
-            f"{warnings} warning{'s' if warnings != 1 else ''}",
-            err=True,
-        )
-    sys.exit(_exit_code(results, findings, strict))
+        click.echo(f"{_plural(len(spec_paths), 'spec')} checked: {_plural(errors, 'error')}, "
+                   f"{_plural(len(findings) - errors, 'warning')}", err=True)
+    sys.exit(_exit_code(checked, exit_zero))
 
 
-def _exit_code(results, findings, strict: bool) -> int:
-    if any(result.internal_error for result in results):
+def _exit_code(checked, exit_zero: bool) -> int:
+    if any(item.result.internal_error for item in checked):
         return EXIT_USAGE
-    if any(f.is_error or strict for f in findings):
+    if exit_zero:
+        return EXIT_OK
+    if any(f.is_error or item.strict for item in checked for f in item.findings):
         return EXIT_FINDINGS
     return EXIT_OK
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@_format_option(["full", "json"])
-@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
-def summary(paths, output_format, debug):
+@click.option("--output-format", "--format", "output_format", type=click.Choice(["full", "json", "markdown"]),
+              default="full", show_default=True, help="A Keras-style table, JSON, or a Markdown table.")
+@_config_options
+def summary(paths, output_format, config_file, isolated, framework, debug):
     """Print a Keras-style summary of each model: layers, output shapes, parameter counts."""
-    from archlint import report
-    from archlint.lint import discover, lint_file
+    import json
 
-    results = [lint_file(path, debug=debug) for path in discover(list(paths))]
-    findings = [f for result in results for f in result.findings]
-    models = [r for r in results if r.model is not None]
+    from archlint import config as cfg
+    from archlint import project, report
+
+    options = project.Options(config_file, isolated, framework=framework, debug=debug)
+    try:
+        checked = [project.check_file(path, options) for path in project.collect_files(list(paths), options)]
+    except cfg.ConfigError as exc:
+        _fail(str(exc))
+    models = [item.result for item in checked if item.result.model is not None]
+    findings = [f for item in checked for f in item.findings]
     if output_format == "json":
         click.echo(json.dumps({"models": [report.model_json(r.path, r.model) for r in models]}, indent=2))
+    elif output_format == "markdown" and models:
+        click.echo("\n\n".join(report.format_markdown(r.path, r.model) for r in models))
     elif models:
         click.echo("\n\n".join(report.format_summary(r.path, r.model) for r in models))
     errors = [f for f in findings if f.is_error]
@@ -89,7 +190,79 @@ def summary(paths, output_format, debug):
     if not models and not findings:
         click.echo("no model spec found", err=True)
         sys.exit(EXIT_FINDINGS)
-    sys.exit(_exit_code(results, errors, False))
+    if any(item.result.internal_error for item in checked):
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--layer", "layer_names", multiple=True, help="Only this layer (by name; may be repeated).")
+@_config_options
+def explain(path, layer_names, config_file, isolated, framework, debug):
+    """Show how each output size and parameter count of a spec is derived, with the values filled in."""
+    from archlint import config as cfg
+    from archlint import explain as explainer
+    from archlint import project, report
+
+    options = project.Options(config_file, isolated, framework=framework, debug=debug)
+    try:
+        item = project.check_file(path, options)
+    except cfg.ConfigError as exc:
+        _fail(str(exc))
+    model = item.result.model
+    if model is None:
+        errors = [f for f in item.findings if f.is_error]
+        if errors:
+            click.echo(report.format_full(errors), err=True)
+        else:
+            click.echo(f"{path}: no model spec ({item.result.skipped or 'nothing to explain'})", err=True)
+        sys.exit(EXIT_FINDINGS)
+    known = [layer.name for layer in model.layers]
+    for name in layer_names:
+        if name not in known:
+            import difflib
+
+            close = difflib.get_close_matches(name, known, n=1)
+            _fail(f"no layer named {name!r} in {item.result.path}" + (f" (did you mean {close[0]!r}?)" if close else
+                                                                       f"; layers: {', '.join(known)}"))
+    click.echo(explainer.explain(model, list(layer_names)))
+    sys.exit(EXIT_OK)
+
+
+@main.command("rules")
+@click.option("--output-format", "--format", "output_format", type=click.Choice(["full", "json"]), default="full",
+              show_default=True)
+def rules_command(output_format):
+    """List every rule: code, name, default severity and summary."""
+    from archlint.rules import RULES
+
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}
+                               for r in RULES.values()], indent=2))
+        return
+    width = max(len(r.name) for r in RULES.values())
+    for rule in RULES.values():
+        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary}")
+
+
+@main.command("rule")
+@click.argument("code_or_name")
+def rule_command(code_or_name):
+    """Print the documentation of one rule (by code, E001, or name, non-positive-output-size)."""
+    from archlint import ruledocs
+    from archlint.rules import RULES, lookup
+
+    rule = lookup(code_or_name)
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(code_or_name.lower(), [r.name for r in RULES.values()], n=1)
+        _fail(f"no rule {code_or_name!r}" + (f" (did you mean {close[0]}?)" if close else
+                                             "; `archlint rules` lists them"))
+    click.echo(ruledocs.text(rule))
 
 
 @main.command()

@@ -115,3 +115,34 @@ def format_summary(path: str, model) -> str:
     out.append(f"Non-trainable params: {model.non_trainable_params:,} ({_bytes(model.non_trainable_params)})")
     out.append(f"Output shape: {_shape_text(model.output_shape)}")
     return "\n".join(out)
+
+
+def _md(cell: str) -> str:
+    """A table cell: `|` would end the cell and `<` could open HTML in a pull-request comment."""
+    return cell.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+
+
+def format_markdown(path: str, model) -> str:
+    """The summary as a GitHub-flavoured Markdown table, for pull-request comments."""
+    connected = not _is_sequential(model)
+    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if connected else [])
+    rows = []
+    if connected:
+        for name in model.spec.inputs:
+            tensor = model.tensors.get(name)
+            rows.append([f"{name} (InputLayer)", _shape_text(tensor.shape if tensor else None), "0", "-"])
+    for layer in model.layers:
+        row = [f"{layer.name} ({layer.spec.type})", _shape_text(layer.output.shape if layer.output else None),
+               f"{layer.params:,}" if layer.output else "?"]
+        rows.append(row + ([", ".join(layer.inputs)] if connected else []))
+    title = model.spec.name or path
+    exact = "" if model.complete else " (lower bound: some layers could not be computed)"
+    out = [f"### {_md(title)}", "", f"`{path}` ({model.spec.framework})", "",
+           "| " + " | ".join(header) + " |", "|" + "|".join([":--", ":--", "--:", ":--"][:len(header)]) + "|"]
+    out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
+    out += ["",
+            f"**Total params:** {model.total_params:,} ({_bytes(model.total_params)}){exact}  ",
+            f"**Trainable params:** {model.trainable_params:,} ({_bytes(model.trainable_params)})  ",
+            f"**Non-trainable params:** {model.non_trainable_params:,} ({_bytes(model.non_trainable_params)})  ",
+            f"**Output shape:** {_md(_shape_text(model.output_shape))}"]
+    return "\n".join(out)
