@@ -2,9 +2,11 @@
 `expect:` entries (E009). Shapes and read positions were checked against Keras 3.15.1 and torch 2.13.0
 (the input positions a layer reads are those its gradient reaches)."""
 
-from conftest import codes, layer_rows
+import pytest
+from conftest import DATA, codes, layer_rows
 
 from archlint import checks
+from archlint.lint import lint_file
 from archlint.layers.registry import Tensor
 
 
@@ -171,3 +173,25 @@ def test_e009_expectations(lint):
         "conv2d_3 has 0 trainable params, expected 30",
         "conv2d_3 has 30 non trainable params, expected 0",
     ]
+
+
+# Each broken spec in tests/data is named after the rule it triggers; the comment at its top quotes the
+# framework's refusal (Keras 3.15.1 / torch 2.13.0), checked by building the same model.
+BROKEN = {
+    "E001-non-positive-output-size.yaml": [("E001", 6, 45, "output size would be 0")],
+    "E002-invalid-layer-argument.yaml": [("E002", 10, 63, "reflect padding smaller than the input size, 4 there")],
+    "E003-groups-mismatch.yaml": [("E003", 6, 62, "receives 3 input channels, which groups=2 does not divide")],
+    "E004-same-padding-with-stride.yaml": [("E004", 6, 74, "(stride=[2, 2])")],
+    "E005-strides-with-dilation.yaml": [("E005", 5, 76, "strides=[2] with dilation_rate=[4]")],
+    "E007-declared-size-mismatch.yaml": [("E007", 6, 33, "Linear expects 512 input features but receives 2048")],
+    "W002-stride-skips-input.yaml": [("W002", 6, 58, "never reads 16 of the 32 rows (1, 3, 5, 7, ...)")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_specs(name):
+    result = lint_file(str(DATA / name))
+    assert [(f.rule.code, f.line, f.column) for f in result.findings] == [e[:3] for e in BROKEN[name]]
+    for finding, expected in zip(result.findings, BROKEN[name]):
+        assert expected[3] in finding.message
+    assert name.startswith(result.findings[0].rule.code + "-" + result.findings[0].rule.name)
