@@ -54,6 +54,8 @@ def test_errors_exit_1(files):
     assert result.exit_code == 1
     assert result.stdout == (
         "a.yaml:4:29: S004 [error] `bias` is not an argument of Dense\n"
+        "  4 |   - {type: Dense, units: 2, bias: true}\n"
+        "    |                             ^^^^\n"
         "  hint: did you mean `use_bias`?\n"
     )
     assert result.stderr == "1 spec checked: 1 error, 0 warnings\n"
@@ -145,11 +147,12 @@ def test_check_json_when_clean_and_with_verbose(files):
     assert json.loads(result.stdout) == {"findings": []}
 
 
-def test_summary_json_exact_shape():
+def test_summary_json_exact_shape(monkeypatch):
+    monkeypatch.chdir(ROOT)
     result = run("summary", "--format", "json", EXAMPLES / "seed" / "example3.yaml")
     assert (result.exit_code, result.stderr) == (0, "")
     assert json.loads(result.stdout) == {"models": [{
-        "path": str(EXAMPLES / "seed" / "example3.yaml"),
+        "path": "examples/seed/example3.yaml",  # relative to the working directory
         "name": "seed-example-3",
         "framework": "keras",
         "total_params": 140,
@@ -197,11 +200,11 @@ def test_non_specs_are_skipped_and_listed_with_verbose(files):
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr == (
-        "skipped ./broken.yaml: not a spec (invalid YAML: expected ',' or ']', but got '<stream end>')\n"
-        "skipped ./comments.yml: not a spec (no data: only comments or null)\n"
-        "skipped ./config.yaml: not a spec (no `archlint` key)\n"
-        "skipped ./empty.yaml: not a spec (empty file)\n"
-        "skipped ./list.json: not a spec (no `archlint` key)\n"
+        "skipped broken.yaml: not a spec (invalid YAML: expected ',' or ']', but got '<stream end>')\n"
+        "skipped comments.yml: not a spec (no data: only comments or null)\n"
+        "skipped config.yaml: not a spec (no `archlint` key)\n"
+        "skipped empty.yaml: not a spec (empty file)\n"
+        "skipped list.json: not a spec (no `archlint` key)\n"
         "1 spec checked: 0 errors, 0 warnings\n"
     )
     assert run("check", ".").stderr == "1 spec checked: 0 errors, 0 warnings\n"
@@ -249,15 +252,21 @@ def test_folder_search_is_recursive_sorted_and_skips_hidden_folders(files):
     files("a.json", json.dumps({"archlint": 1, "input": [4], "layers": [{"type": "Dense", "units": 2, "bias": 1}]}))
     result = run("check", "--format", "json", ".")
     paths = [f["path"] for f in json.loads(result.stdout)["findings"]]
-    assert paths == ["./a.json", "./b/a.yml", "./b/z.yaml", "./c/d/e.YAML"]
+    assert paths == ["a.json", "b/a.yml", "b/z.yaml", "c/d/e.YAML"]
 
 
-def test_paths_are_printed_as_given(files):
+def test_paths_are_printed_relative_to_the_working_directory(files, tmp_path, monkeypatch):
     files("sub/x.yaml", ERROR)
-    for given, printed in [("sub", "sub/x.yaml"), ("sub/", "sub/x.yaml"), ("./sub", "./sub/x.yaml"),
-                           ("sub/x.yaml", "sub/x.yaml"), (os.path.abspath("sub/x.yaml"), os.path.abspath("sub/x.yaml"))]:
+    for given in ["sub", "sub/", "./sub", "sub/x.yaml", "./sub/../sub/x.yaml", os.path.abspath("sub/x.yaml")]:
         result = run("check", "--format", "json", given)
-        assert [f["path"] for f in json.loads(result.stdout)["findings"]] == [printed]
+        assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["sub/x.yaml"]
+    monkeypatch.chdir(tmp_path / "sub")
+    for given, printed in [("../sub/x.yaml", "x.yaml"), (str(tmp_path / "sub"), "x.yaml")]:
+        assert json.loads(run("check", "--format", "json", given).stdout)["findings"][0]["path"] == printed
+    files("other/y.yaml", ERROR)  # outside the working directory: as given, normalized
+    result = run("check", "--format", "json", "../other/./y.yaml", str(tmp_path / "other" / "y.yaml"))
+    assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["../other/y.yaml",
+                                                                          str(tmp_path / "other" / "y.yaml")]
 
 
 def test_a_file_named_twice_is_checked_once(files):

@@ -46,7 +46,7 @@ def _token_length(line: str, index: int) -> int:
 
 def _source(finding: Finding, color: bool) -> list[str]:
     lines = source_lines(finding.path) if finding.line > 0 else ()
-    if finding.line > len(lines):
+    if not 0 < finding.line <= len(lines):  # a finding about the whole file, or a file that changed
         return []
     line = lines[finding.line - 1]
     index = min(finding.column - 1, len(line))
