@@ -122,6 +122,21 @@ SUSPICIOUS_ARGUMENT = _rule(
 UNUSED_LAYER = _rule("W009", "unused-layer", WARNING, "A layer or model input reaches no model output.")
 UNUSED_BLOCK = _rule("W010", "unused-block", WARNING, "A block is defined but never used.")
 
+# Keras model configs (issue 5)
+INVALID_KERAS_CONFIG = _rule(
+    "S020", "invalid-keras-config", ERROR, "A Keras model config archlint cannot read: damaged, edited or unsupported."
+)
+INVALID_KERAS_ARCHIVE = _rule(
+    "S021", "invalid-keras-archive", ERROR, "A .keras archive that is not a valid zip, lacks config.json or is too large."
+)
+UNKNOWN_KERAS_LAYER = _rule(
+    "W018", "unknown-keras-layer", WARNING,
+    "A Keras layer class archlint does not know (custom, third-party, Lambda): its weights are not counted.",
+)
+RECORDED_SHAPE_MISMATCH = _rule(
+    "W019", "recorded-shape-mismatch", WARNING, "A shape the Keras file records differs from the computed one."
+)
+
 # B: budgets
 PARAMS_BUDGET = _rule("B001", "params-budget-exceeded", ERROR, "The model has more parameters than its budget.")
 TRAINABLE_BUDGET = _rule(
