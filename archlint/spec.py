@@ -50,6 +50,9 @@ class LayerSpec:
     trainable: bool = True
     named: bool = False  # whether the spec gave the name
     valid: bool = True  # False when the entry failed its schema check: the walk skips it
+    # The output shape a converted Keras file records for the layer: the walk goes on with it where it
+    # cannot compute the layer (an unknown class), so one unknown layer does not stop the whole walk.
+    recorded_shape: tuple | None = None
 
 
 @dataclass

@@ -112,6 +112,13 @@ def _check_expect(layer: LayerSpec, output: Output, sink: Sink) -> None:
 
 
 
+def _use_recorded(layer: LayerSpec, tensors: dict) -> None:
+    """A layer that could not be computed still has an output when the file records it (Keras configs):
+    later layers read that shape, while the layer itself stays uncomputed (the totals are a lower bound)."""
+    if layer.recorded_shape is not None:
+        tensors[layer.name] = Tensor(tuple(layer.recorded_shape), layer.name)
+
+
 def walk(spec: Spec, sink: Sink) -> Model:
     tensors: dict[str, Tensor | None] = {
         name: Tensor((None,) + tuple(shape), name) for name, shape in spec.inputs.items()
@@ -139,6 +146,7 @@ def walk(spec: Spec, sink: Sink) -> Model:
         in_tensors = [tensors.get(name) for name in input_names]
         layer_type = lookup(spec.framework, layer.type)
         if not layer.valid or layer_type is None or any(t is None for t in in_tensors):
+            _use_recorded(layer, tensors)
             continue  # an unknown type is a schema finding; a missing input is reported at its cause
         call = Call(layer.type, layer.name, spec.framework, _config(layer, layer_type.defaults),
                     frozenset(layer.kwargs), in_tensors, layer.where, sink)
@@ -146,6 +154,7 @@ def walk(spec: Spec, sink: Sink) -> Model:
         try:
             output = layer_type.infer(call)
         except Stop:
+            _use_recorded(layer, tensors)
             continue
         if not layer.trainable:
             output.non_trainable += output.trainable
