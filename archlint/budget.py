@@ -12,8 +12,10 @@ def _largest(model: Model, attribute: str, count: int = 3) -> str:
     return ", ".join(parts)
 
 
-def check_budget(model: Model, sink: Sink) -> None:
-    budget = model.spec.budget
+def check_budget(model: Model, sink: Sink, budget=None, labels: dict | None = None) -> None:
+    """The spec's own budget, or `budget` (a spec.Budget) declared elsewhere, each key named by `labels`
+    (e.g. {"params": "--max-params"}): findings then name it and point at the top of the file."""
+    budget = budget if budget is not None else model.spec.budget
     for key, limit, actual, attribute, rule in (
         ("params", budget.params, model.total_params, "params", rules.PARAMS_BUDGET),
         ("trainable_params", budget.trainable_params, model.trainable_params, "trainable", rules.TRAINABLE_BUDGET),
@@ -26,9 +28,10 @@ def check_budget(model: Model, sink: Sink) -> None:
         lower = "" if model.complete else " at least"
         sink(
             rule,
-            f"the model has{lower} {actual:,} {what}, over the budget of {limit:,} by {excess:,} ({percent}); "
+            f"the model has{lower} {actual:,} {what}, over the budget of {limit:,}"
+            f"{f' set by {labels[key]}' if labels else ''} by {excess:,} ({percent}); "
             f"largest: {_largest(model, attribute)}",
-            ("budget", key),
+            () if labels else ("budget", key),
             "shrink the largest layers (fewer units or filters, a global pooling before the dense head), "
             "or raise the budget",
         )

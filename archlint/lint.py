@@ -86,7 +86,8 @@ def _without_gc(function):
 
 
 @_without_gc
-def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults: dict | None = None) -> Result:
+def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults: dict | None = None,
+              input_format: str = "auto", budgets: tuple = ()) -> Result:
     """`defaults`: top-level keys used when the spec does not write them (the configuration's default
     `framework` and per-path `budget`)."""
     result = Result(path)
@@ -94,13 +95,16 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults
     document = None
     try:
         try:
-            document = load_file(path, use_libyaml)
+            from archlint.keras import load as load_document  # Keras configs are converted (issue 5)
+
+            document = load_document(path, use_libyaml, input_format)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             result.findings.append(Finding(rules.UNREADABLE_FILE, f"cannot read {path}: {reason}", path, 0, 0))
             return result
         except LoadError as exc:
-            if not _MARKER.search(_peek(path)):  # a broken file that was never meant to be a spec
+            # a broken file that was never meant to be a spec (a broken .keras archive always was one)
+            if not getattr(exc, "certain", False) and not _MARKER.search(_peek(path)):
                 result.skipped = f"not a spec ({exc.message})"
                 return result
             result.findings.append(Finding(exc.rule, exc.message, path, exc.line, exc.column, exc.hint))
@@ -120,7 +124,13 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults
             return result
         for key, value in (defaults or {}).items():
             data.setdefault(key, value)
-        check_document(document, collect, result)
+        source = getattr(document, "source", None)  # a converted Keras file (archlint.keras.source)
+        check_document(document, source.filter(collect) if source else collect, result)
+        if result.model is not None:
+            from archlint.budget import check_budget
+
+            for limits, labels in budgets:  # budgets from the command line (--max-params), besides the spec's
+                check_budget(result.model, collect, limits, labels)
         result.findings = collect.resolve(document)
     except Exception as exc:  # noqa: BLE001 - a bug in archlint must not hide the other files' findings
         detail = traceback.format_exc() if debug else f"{type(exc).__name__}: {exc}"
@@ -139,7 +149,12 @@ def check_document(document: Document, sink, result: Result) -> None:
     if not top_ok:
         return
     model_spec = spec.build(document.path, document.data, bad_layers)
+    source = getattr(document, "source", None)
+    if source is not None:  # what a converted Keras file records: shapes past unknown layers
+        source.annotate(model_spec)
     model = walk.walk(model_spec, sink)
+    if source is not None:  # W018 unknown classes, W019 recorded shapes that differ
+        source.check(model, sink)
     checks.run_all(model, sink)
     budget.check_budget(model, sink)
     result.model = model
