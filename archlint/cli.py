@@ -106,10 +106,11 @@ def check(paths, output_format, color, statistics, exit_zero, strict, select, ex
     from archlint import config as cfg
     from archlint import formats, project
 
+    project.reset()
     options = project.Options(config_file, isolated, select, tuple(extend_select or ()), tuple(ignore or ()),
                               force_exclude, strict, framework, debug)
     try:
-        home = project.config_for(os.path.join(os.getcwd(), "."), options)
+        home = project.home_config(options)
         fmt = _output_format(output_format, home)
         if statistics and fmt not in ("full", "concise", "json"):
             raise _Failure(f"--statistics prints text or json, not {fmt}")
@@ -171,6 +172,7 @@ def summary(paths, output_format, config_file, isolated, framework, debug):
     from archlint import config as cfg
     from archlint import project, report
 
+    project.reset()
     options = project.Options(config_file, isolated, framework=framework, debug=debug)
     try:
         checked = [project.check_file(path, options) for path in project.collect_files(list(paths), options)]
@@ -205,6 +207,7 @@ def explain(path, layer_names, config_file, isolated, framework, debug):
     from archlint import explain as explainer
     from archlint import project, report
 
+    project.reset()
     options = project.Options(config_file, isolated, framework=framework, debug=debug)
     try:
         item = project.check_file(path, options)

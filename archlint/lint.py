@@ -143,12 +143,37 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults
 
 
 def check_document(document: Document, sink, result: Result) -> None:
-    from archlint import budget, checks, schema, spec, walk
+    from archlint import blocks, budget, checks, schema, spec, walk
 
-    top_ok, bad_layers = schema.validate(document.data, sink)
-    if not top_ok:
+    data = document.data
+    if "input" in data and "inputs" in data:
+        sink(rules.SCHEMA_VIOLATION, "the spec gives both `input` and `inputs`", ("inputs",),
+             "keep `input: [...]` for one input (named `input`), or `inputs: {name: [...]}` for several", True)
         return
-    model_spec = spec.build(document.path, document.data, bad_layers)
+    if _plain(data):
+        top_ok, bad_layers = schema.validate(data, sink)
+        if not top_ok:
+            return
+        model_spec = spec.build(document.path, data, bad_layers)
+    else:
+        # Blocks, vars and applies are expanded first, so each layer is checked as it will be built:
+        # expressions substituted, and at its place in the block's definition.
+        if not schema.validate_top(data, sink):
+            return
+        expansion = blocks.expand(data, sink, document.position)
+        if not expansion.complete:
+            return
+        framework = data.get("framework", "keras")
+        bad_layers = set()
+        for index, entry in enumerate(expansion.entries):
+            entry_sink = blocks.with_origin(sink, entry.origin)
+            if "apply" in entry.data:
+                ok = schema.validate_definition("layer_apply", entry.data, entry.where, "the apply", entry_sink)
+            else:
+                ok = schema.validate_layer(framework, entry.data, entry.where, entry_sink)
+            if not ok:
+                bad_layers.add(index)
+        model_spec = spec.build(document.path, data, bad_layers, expansion)
     source = getattr(document, "source", None)
     if source is not None:  # what a converted Keras file records: shapes past unknown layers
         source.annotate(model_spec)
@@ -158,6 +183,15 @@ def check_document(document: Document, sink, result: Result) -> None:
     checks.run_all(model, sink)
     budget.check_budget(model, sink)
     result.model = model
+
+
+def _plain(data: dict) -> bool:
+    """No blocks, vars or applies: the layers are checked as written, in one pass (the common case)."""
+    if "blocks" in data or "vars" in data:
+        return False
+    layers = data.get("layers")
+    return not isinstance(layers, list) or not any(
+        isinstance(entry, dict) and ("block" in entry or "apply" in entry or "when" in entry) for entry in layers)
 
 
 def _peek(path: str) -> str:

@@ -44,6 +44,19 @@ def config_for(path: str, options: Options) -> cfg.Config:
     return cfg.for_file(path)
 
 
+def reset() -> None:
+    """Forget the configurations read so far: each run reads the files as they are now."""
+    cfg.find.cache_clear()
+    _EXPLICIT.clear()
+
+
+def home_config(options: Options) -> cfg.Config:
+    """The configuration of the working directory: it decides settings of the whole run (output-format)."""
+    if options.isolated:
+        return cfg.DEFAULT
+    return _explicit(options.config_file) if options.config_file else cfg.find(os.getcwd())
+
+
 _EXPLICIT: dict = {}
 
 

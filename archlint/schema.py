@@ -224,6 +224,11 @@ def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
     return top_ok, bad_layers
 
 
+def validate_top(data: dict, sink: Sink) -> bool:
+    """Report the findings of the top level only (layers relaxed to mappings); True if valid."""
+    return _report_errors(_top_validator(), data, (), "the spec", sink) == 0
+
+
 def validate_layer(framework: str, layer, where: tuple, sink: Sink) -> bool:
     """Report the findings of one typed layer entry at `where` (its path in the document); True if valid.
 

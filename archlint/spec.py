@@ -53,6 +53,8 @@ class LayerSpec:
     # The output shape a converted Keras file records for the layer: the walk goes on with it where it
     # cannot compute the layer (an unknown class), so one unknown layer does not stop the whole walk.
     recorded_shape: tuple | None = None
+    origin: str = ""  # for a layer expanded from a block: the block's use site, named in its findings
+    shares: str | None = None  # `apply:` of an existing layer: the layer whose weights it reuses
 
 
 @dataclass
@@ -70,49 +72,101 @@ class Spec:
     layers: list[LayerSpec]
     outputs: list[str] | None = None
     budget: Budget = field(default_factory=Budget)
+    aliases: dict[str, str] = field(default_factory=dict)  # a block use's name -> its output layer
+    ties: dict[str, str] = field(default_factory=dict)  # layer -> the layer whose weight matrix it reuses
+    named_inputs: bool = False  # the inputs were given as an `inputs:` mapping (not `input:`)
 
 
-def build(path: str, data: dict, invalid_layers: set[int] = frozenset()) -> Spec:
+def input_shapes(data: dict) -> dict[str, tuple]:
+    """`input: [...]` (named `input`) or `inputs: {name: [...] or {shape: [...], dtype: ...}}`."""
+    if isinstance(data.get("inputs"), dict):
+        return {name: tuple(value["shape"] if isinstance(value, dict) else value)
+                for name, value in data["inputs"].items()}
+    return {"input": tuple(data["input"])}
+
+
+def _plain_entries(data: dict) -> list:
+    """The layers of a spec without blocks, as expansion entries (used when no expansion ran)."""
+    from archlint.blocks import Entry
+
+    entries = []
+    for index, entry in enumerate(data["layers"]):
+        entry = entry if isinstance(entry, dict) else {}
+        body = {k: v for k, v in entry.items() if k not in ("name", "inputs")}
+        name = entry.get("name") if isinstance(entry.get("name"), str) else None
+        entries.append(Entry(body, ("layers", index), name, entry.get("inputs")))
+    return entries
+
+
+def _auto_namer(explicit: set):
+    counters: dict[str, int] = {}
+
+    def name(base: str) -> str:
+        while True:
+            count = counters.get(base, 0)
+            counters[base] = count + 1
+            candidate = base if count == 0 else f"{base}_{count}"
+            if candidate not in explicit:
+                return candidate
+
+    return name
+
+
+def build(path: str, data: dict, invalid_layers: set[int] = frozenset(), expansion=None) -> Spec:
     """Turn schema-checked data into a Spec; names are given Keras-style defaults.
 
-    Layers listed in `invalid_layers` failed their own schema check: they keep their place (so names
-    and positions stay right) but are marked invalid, and the walk does not apply them.
+    `expansion` (blocks.Expansion) holds the layers with blocks expanded; without it the `layers` list
+    is taken as written. Layers listed in `invalid_layers` (indices into that list) failed their own
+    schema check: they keep their place (so names and positions stay right) but are marked invalid,
+    and the walk does not apply them.
     """
     framework = data.get("framework", "keras")
-    inputs = {"input": tuple(data["input"])}
-    explicit = {entry["name"] for entry in data["layers"] if isinstance(entry.get("name"), str)}
-    counters: dict[str, int] = {}
+    entries = expansion.entries if expansion is not None else _plain_entries(data)
+    explicit = {entry.name for entry in entries if entry.name}
+    auto = _auto_namer(explicit)
+    for entry in entries:  # names first: an alias or an input may point at a later entry
+        if entry.name:
+            entry.final_name = entry.name
+        elif isinstance(entry.data.get("apply"), str):
+            entry.final_name = auto(entry.data["apply"] + "_shared")
+        else:
+            layer_type = entry.data.get("type") if isinstance(entry.data.get("type"), str) else "?"
+            # torch functions (torch.cat) are named after the function, as a forward() would call them
+            entry.final_name = auto(snake_case(layer_type.split(".")[-1]) or "layer")
+
+    def reference(ref) -> str:
+        return ref.final_name if hasattr(ref, "final_name") else ref
+
     layers = []
-    for index, entry in enumerate(data["layers"]):
-        kwargs = {k: v for k, v in entry.items() if k not in RESERVED_LAYER_KEYS}
+    for index, entry in enumerate(entries):
+        body = entry.data
+        kwargs = {k: v for k, v in body.items() if k not in RESERVED_LAYER_KEYS and k != "apply"}
         # A layer that failed its schema check may hold anything: keep only well-formed parts.
-        layer_type = entry.get("type") if isinstance(entry.get("type"), str) else "?"
-        name = entry.get("name") if isinstance(entry.get("name"), str) else None
-        layer_inputs = entry.get("inputs")
+        layer_type = body.get("type") if isinstance(body.get("type"), str) else "?"
+        layer_inputs = entry.inputs
+        if isinstance(layer_inputs, list):
+            layer_inputs = [reference(ref) for ref in layer_inputs]
         if not (isinstance(layer_inputs, list) and all(isinstance(i, str) for i in layer_inputs)):
             layer_inputs = None
-        expect = entry.get("expect") if index not in invalid_layers else None
-        if name is None:
-            base = snake_case(layer_type) or "layer"
-            while True:
-                count = counters.get(base, 0)
-                counters[base] = count + 1
-                name = base if count == 0 else f"{base}_{count}"
-                if name not in explicit:
-                    break
+        valid = entry.valid and index not in invalid_layers
+        shares = body.get("apply") if isinstance(body.get("apply"), str) else None
         layers.append(
             LayerSpec(
                 type=layer_type,
-                name=name,
+                name=entry.final_name,
                 kwargs=kwargs,
-                where=("layers", index),
+                where=entry.where,
                 inputs=layer_inputs,
-                expect=expect,
-                trainable=entry.get("trainable", True) is not False,
-                named="name" in entry,
-                valid=index not in invalid_layers,
+                expect=body.get("expect") if valid else None,
+                trainable=body.get("trainable", True) is not False,
+                named=entry.name is not None,
+                valid=valid,
+                origin=entry.origin,
+                shares=shares,
             )
         )
+    aliases = {name: reference(target) for name, target in (expansion.aliases if expansion else {}).items()}
     budget_data = data.get("budget") or {}
     budget = Budget(parse_count(budget_data.get("params")), parse_count(budget_data.get("trainable_params")))
-    return Spec(path, str(data.get("name", "")), framework, inputs, layers, data.get("outputs"), budget)
+    return Spec(path, str(data.get("name", "")), framework, input_shapes(data), layers, data.get("outputs"),
+                budget, aliases, dict(data.get("tie") or {}), isinstance(data.get("inputs"), dict))

@@ -7,6 +7,7 @@ silently (its cause is already reported), so one mistake gives one finding, not 
 from __future__ import annotations
 
 import difflib
+import heapq
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -112,6 +113,127 @@ def _check_expect(layer: LayerSpec, output: Output, sink: Sink) -> None:
 
 
 
+def _layer_sink(layer: LayerSpec, sink: Sink) -> Sink:
+    """Findings of a layer expanded from a block name the block's use site."""
+    if not layer.origin:
+        return sink
+
+    def report(rule, message, where=(), hint="", key=False):
+        sink(rule, f"{message} ({layer.origin})", where, hint, key)
+
+    return report
+
+
+def _suggest(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def _connect(spec: Spec, sink: Sink) -> tuple[dict, list[list[str]]]:
+    """Each layer's input names (aliases resolved); E011 duplicates, E012 unknown references."""
+    producers: dict[str, int | None] = {name: None for name in spec.inputs}  # name -> layer index
+    for index, layer in enumerate(spec.layers):
+        if layer.name in producers:
+            what = "a model input" if producers[layer.name] is None else "another layer"
+            sink(rules.DUPLICATE_NAME, f"the name {layer.name!r} is used twice: {what} has it already",
+                 layer.where + (("name",) if layer.named else ("type",)), "give every layer a unique name")
+            continue
+        producers[layer.name] = index
+    known = list(producers) + list(spec.aliases)
+    wiring = []
+    previous = next(iter(spec.inputs))
+    for layer in spec.layers:
+        names = []
+        for name in layer.inputs or [previous]:
+            name = spec.aliases.get(name, name)
+            if name not in producers:
+                _layer_sink(layer, sink)(rules.UNKNOWN_REFERENCE,
+                                         f"{layer.name} reads {name!r}, which is no layer or input of the model",
+                                         layer.where + ("inputs",), _suggest(name, known))
+            names.append(name)
+        wiring.append(names)
+        previous = layer.name
+    return producers, wiring
+
+
+def _order(spec: Spec, producers: dict, wiring: list[list[str]], sink: Sink) -> list[int]:
+    """Layer indices in topological order (Kahn); every cycle is reported once (E013)."""
+    count = len(spec.layers)
+    waiting = [0] * count
+    readers: list[list[int]] = [[] for _ in range(count)]
+    for index, names in enumerate(wiring):
+        for name in names:
+            source = producers.get(name)
+            if source is not None and spec.layers[source].name == name:
+                waiting[index] += 1
+                readers[source].append(index)
+    # a heap keeps the file's order among layers that are ready together: a stable, readable walk
+    ready = [i for i in range(count) if waiting[i] == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        index = heapq.heappop(ready)
+        order.append(index)
+        for reader in readers[index]:
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                heapq.heappush(ready, reader)
+    if len(order) < count:
+        _report_cycles(spec, producers, wiring, waiting, sink)
+    return order
+
+
+def _report_cycles(spec: Spec, producers: dict, wiring, waiting: list[int], sink: Sink) -> None:
+    """Follow, from each stuck layer, an input that is stuck too: the path closes into a cycle. Linear."""
+    stuck = {i for i, w in enumerate(waiting) if w > 0}
+    done: set[int] = set()
+    for start in sorted(stuck):
+        if start in done:
+            continue
+        path, seen, index = [], {}, start
+        while index is not None and index not in done and index not in seen:
+            seen[index] = len(path)
+            path.append(index)
+            index = next((producers[n] for n in wiring[index] if producers.get(n) in stuck), None)
+        done.update(path)
+        if index is None or index not in seen:
+            continue  # this path leads into a cycle already reported
+        cycle = path[seen[index]:]
+        first = min(cycle)
+        rotate = cycle.index(first)
+        cycle = cycle[rotate:] + cycle[:rotate]
+        # reported in reading order: a reads b, which reads ..., which reads a
+        chain = " -> ".join(spec.layers[i].name for i in cycle + [first])
+        layer = spec.layers[first]
+        _layer_sink(layer, sink)(rules.GRAPH_CYCLE, f"the layers read each other in a cycle: {chain} (each reads the "
+                                 "next): no order can compute them", layer.where + ("inputs",),
+                                 "break the cycle: one of these layers must read an earlier tensor")
+
+
+def _tie(spec: Spec, by_name: dict, sink: Sink) -> None:
+    """`tie: {layer: source}`: the layer's weight matrix is the source's, counted once (E019 if sizes differ)."""
+    for name, source in spec.ties.items():
+        where = ("tie", name)
+        layer, origin = by_name.get(name), by_name.get(source)
+        for missing, known_as in ((name, layer), (source, origin)):
+            if known_as is None:
+                sink(rules.UNKNOWN_REFERENCE, f"`tie` names {missing!r}, which is no layer of the model", where,
+                     _suggest(missing, by_name))
+        if layer is None or origin is None or layer.output is None or origin.output is None:
+            continue
+        size = layer.output.params - (layer.output.bias[1] if layer.output.bias else 0)
+        other = origin.output.params - (origin.output.bias[1] if origin.output.bias else 0)
+        if size != other:
+            sink(rules.SHARED_WEIGHTS_MISMATCH, f"{name} cannot reuse the weight matrix of {source}: {name}'s has "
+                 f"{size:,} values, {source}'s {other:,}", where,
+                 "tie layers whose weight matrices have the same shape (an output projection and its embedding)")
+            continue
+        out = layer.output
+        taken = min(out.trainable, size)
+        out.trainable -= taken
+        out.non_trainable -= size - taken
+
+
 def _use_recorded(layer: LayerSpec, tensors: dict) -> None:
     """A layer that could not be computed still has an output when the file records it (Keras configs):
     later layers read that shape, while the layer itself stays uncomputed (the totals are a lower bound)."""
@@ -123,34 +245,42 @@ def walk(spec: Spec, sink: Sink) -> Model:
     tensors: dict[str, Tensor | None] = {
         name: Tensor((None,) + tuple(shape), name) for name, shape in spec.inputs.items()
     }
-    walked: list[WalkedLayer] = []
-    consumers: dict[str, list[WalkedLayer]] = {name: [] for name in tensors}
-    previous = next(iter(spec.inputs))
-    for layer in spec.layers:
-        input_names = layer.inputs or [previous]
-        previous = layer.name
-        if layer.name in tensors:
-            sink(rules.DUPLICATE_NAME, f"the name {layer.name!r} is used twice",
-                 layer.where + ("name",), "give every layer a unique name")
-        missing = [name for name in input_names if name not in tensors]
-        for name in missing:
-            close = difflib.get_close_matches(name, list(tensors), n=1)
-            sink(rules.UNKNOWN_REFERENCE, f"{layer.name} reads {name!r}, which is not an earlier layer or input",
-                 layer.where + ("inputs",), f"did you mean {close[0]!r}?" if close else "")
-        entry = WalkedLayer(layer, input_names, None)
-        walked.append(entry)
-        tensors[layer.name] = None
-        consumers[layer.name] = []
-        for name in input_names:
+    producers, wiring = _connect(spec, sink)
+    walked = [WalkedLayer(layer, names, None) for layer, names in zip(spec.layers, wiring)]
+    consumers: dict[str, list[WalkedLayer]] = {name: [] for name in producers}
+    by_name = {entry.name: entry for entry in walked if producers.get(entry.name) is not None}
+    order = _order(spec, producers, wiring, sink)
+    for index in order:
+        entry = walked[index]
+        for name in entry.inputs:
             consumers.setdefault(name, []).append(entry)
-        in_tensors = [tensors.get(name) for name in input_names]
+    for index in order:
+        entry = walked[index]
+        layer = entry.spec
+        if producers.get(layer.name) != index:
+            continue  # a duplicate name: reported, not applied
+        tensors[layer.name] = None
+        layer_sink = _layer_sink(layer, sink)
+        shared = by_name.get(layer.shares) if layer.shares else None
+        if layer.shares:
+            if shared is None or shared.spec.shares:
+                layer_sink(rules.UNKNOWN_REFERENCE, f"{layer.name} applies {layer.shares!r}, which is no layer of the "
+                           "model" if shared is None else f"{layer.name} applies {layer.shares!r}, itself an `apply:`",
+                           layer.where + ("apply",), _suggest(layer.shares, by_name) if shared is None
+                           else f"apply {shared.spec.shares!r} directly")
+                continue
+            layer.type, layer.kwargs, layer.trainable = shared.spec.type, shared.spec.kwargs, shared.spec.trainable
+            layer.valid = shared.spec.valid
+        in_tensors = [tensors.get(name) for name in entry.inputs]
         layer_type = lookup(spec.framework, layer.type)
         if not layer.valid or layer_type is None or any(t is None for t in in_tensors):
             _use_recorded(layer, tensors)
             continue  # an unknown type is a schema finding; a missing input is reported at its cause
+        where = shared.spec.where if shared else layer.where
         call = Call(layer.type, layer.name, spec.framework, _config(layer, layer_type.defaults),
-                    frozenset(layer.kwargs), in_tensors, layer.where, sink)
-        _check_unmodelled(layer, layer_type.unmodelled, sink)
+                    frozenset(layer.kwargs), in_tensors, where, layer_sink)
+        if not shared:
+            _check_unmodelled(layer, layer_type.unmodelled, layer_sink)
         try:
             output = layer_type.infer(call)
         except Stop:
@@ -159,9 +289,73 @@ def walk(spec: Spec, sink: Sink) -> Model:
         if not layer.trainable:
             output.non_trainable += output.trainable
             output.trainable = 0
+        if shared:
+            if shared.output is not None and shared.output.params != output.params:
+                layer_sink(rules.SHARED_WEIGHTS_MISMATCH,
+                           f"{layer.name} applies {shared.name} to {format_shape(in_tensors[0].shape)}, which needs "
+                           f"{output.params:,} weights, but {shared.name} was built with {shared.output.params:,} for "
+                           f"{format_shape(tensors[shared.inputs[0]].shape)}", layer.where + ("inputs",),
+                           "a shared layer must be applied to inputs of the shape it was built for")
+                continue
+            output.trainable = output.non_trainable = 0  # the weights are counted once, at the shared layer
         entry.output = output
         shape = output.shape[0] if isinstance(output.shape, list) else output.shape
         tensors[layer.name] = Tensor(tuple(shape), layer.name, output.padding)
-        _check_expect(layer, output, sink)
-    outputs = spec.outputs or ([walked[-1].name] if walked else list(spec.inputs))
+        _check_expect(layer, output, layer_sink)
+    _tie(spec, by_name, sink)
+    outputs = _outputs(spec, walked, producers, sink)
+    _report_unused(spec, walked, producers, consumers, outputs, sink)
     return Model(spec, walked, tensors, outputs, consumers)
+
+
+def _outputs(spec: Spec, walked: list[WalkedLayer], producers: dict, sink: Sink) -> list[str]:
+    if not spec.outputs:
+        return [walked[-1].name] if walked else list(spec.inputs)
+    outputs = []
+    for index, name in enumerate(spec.outputs):
+        resolved = spec.aliases.get(name, name)
+        if resolved not in producers:
+            sink(rules.UNKNOWN_OUTPUT, f"the model output {name!r} is no layer or input of the model",
+                 ("outputs", index), _suggest(name, list(producers) + list(spec.aliases)))
+            continue
+        outputs.append(resolved)
+    return outputs
+
+
+def _report_unused(spec: Spec, walked, producers: dict, consumers: dict, outputs: list[str], sink: Sink) -> None:
+    """W009: layers and inputs no output depends on. Only the end of a dead branch is reported.
+
+    Without `outputs:` the spec has not said which tensors are results (the last layer is the default
+    output, but a side branch may be one too), so only an input that no layer reads is reported.
+    """
+    if spec.outputs is None:
+        for name in spec.inputs:
+            if not consumers.get(name):
+                sink(rules.UNUSED_LAYER, f"the model input {name!r} is read by no layer",
+                     ("inputs", name) if spec.named_inputs else ("input",), "connect it to a layer, or remove it")
+        return
+    if len(outputs) < len(spec.outputs):
+        return  # an unknown output is reported already; what it meant to read is unknown
+    by_name = {entry.name: entry for entry in walked}
+    reached, stack = set(outputs), list(outputs)
+    while stack:
+        entry = by_name.get(stack.pop())
+        for name in entry.inputs if entry else ():
+            if name not in reached:
+                reached.add(name)
+                stack.append(name)
+    names = ", ".join(outputs)
+    for name in spec.inputs:
+        if name not in reached:
+            where = ("inputs", name) if spec.named_inputs else ("input",)
+            sink(rules.UNUSED_LAYER, f"the model input {name!r} reaches no model output ({names})",
+                 where, "connect it to a layer, or remove it")
+    for entry in walked:
+        if entry.name in reached or producers.get(entry.name) is None:
+            continue
+        if any(reader.name not in reached for reader in consumers.get(entry.name, [])):
+            continue  # a later layer of the same dead branch is reported instead
+        layer = entry.spec
+        _layer_sink(layer, sink)(rules.UNUSED_LAYER, f"{entry.name} ({layer.type}) reaches no model output ({names})",
+                                 layer.where + (("name",) if layer.named else ("type",)),
+                                 "list it in `outputs:`, read it from a later layer, or remove it")

@@ -1,0 +1,284 @@
+"""Merges and functional steps: Keras Add/Subtract/Multiply/Average/Maximum/Minimum/Concatenate/Dot,
+and the PyTorch tensor functions a forward() calls between modules (torch.add, torch.mul, torch.cat,
+torch.stack, torch.flatten, torch.reshape, torch.permute, torch.mean). None of them has weights.
+
+A mismatch names each input's shape and the layer it came from (`Tensor.producer`), since in a graph
+the two sides of a merge are usually far apart in the file.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from archlint import rules
+from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, Tensor, register
+from archlint.shapes import format_shape, known_product
+
+
+def _from(tensor: Tensor) -> str:
+    return f"{format_shape(tensor.shape)} from {tensor.producer}"
+
+
+def _count(call: Call, low: int, high: int | None = None) -> None:
+    n = len(call.inputs)
+    if n < low or (high is not None and n > high):
+        want = str(low) if high == low else f"at least {low}" if high is None else f"{low} to {high}"
+        raise call.fail(rules.INVALID_ARGUMENT,
+                        f"{call.type} takes {want} input{'s' if want != '1' else ''}, got {n}",
+                        hint="list the tensors it combines in `inputs:`")
+
+
+def _mismatch(call: Call, a: Tensor, b: Tensor, detail: str, hint: str):
+    return call.fail(rules.MERGE_SHAPE_MISMATCH,
+                     f"{call.type} cannot combine {_from(a)} with {_from(b)}: {detail}", hint=hint)
+
+
+# --- Keras ---------------------------------------------------------------------------------------
+
+def _keras_broadcast(call: Call, first: Tensor, other: Tensor, shape1: tuple, shape2: tuple) -> tuple:
+    """Keras Merge._compute_elemwise_op_output_shape: trailing axes aligned, 1 broadcasts, None matches."""
+    if len(shape1) < len(shape2):
+        return _keras_broadcast(call, other, first, shape2, shape1)
+    if not shape2:
+        return shape1
+    out = list(shape1[:-len(shape2)])
+    offset = len(shape1) - len(shape2)
+    for index, (i, j) in enumerate(zip(shape1[-len(shape2):], shape2)):
+        if i is None or j is None:
+            out.append(None)
+        elif i == 1 or j == 1:
+            out.append(j if i == 1 else i)
+        elif i != j:
+            raise _mismatch(call, first, other, f"axis {index + offset + 1} is {i} in one and {j} in the other "
+                            "(Keras: Inputs have incompatible shapes)",
+                            "make the shapes equal (a 1x1 convolution or pooling on one branch), or broadcast "
+                            "from a size of 1")
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def keras_elementwise(call: Call, minimum: int = 1, maximum: int | None = None) -> Output:
+    _count(call, minimum, maximum)
+    shape = call.inputs[0].shape[1:]
+    source = call.inputs[0]
+    for tensor in call.inputs[1:]:
+        shape = _keras_broadcast(call, source, tensor, shape, tensor.shape[1:])
+    return Output((None,) + shape)
+
+
+def keras_concatenate(call: Call) -> Output:
+    _count(call, 1)
+    axis, first = call.cfg["axis"], call.inputs[0]
+    for tensor in call.inputs[1:]:
+        if tensor.rank != first.rank:
+            raise _mismatch(call, first, tensor, f"ranks {first.rank} and {tensor.rank} differ (Keras requires "
+                            "inputs with matching shapes except for the concatenation axis)",
+                            "give every input the same rank (flatten or reshape one of them)")
+    if not -first.rank <= axis < first.rank:
+        raise call.fail(rules.INVALID_ARGUMENT,
+                        f"Concatenate axis={axis} is out of range for rank-{first.rank} inputs "
+                        f"{format_shape(first.shape)}", "axis", f"use an axis in [{-first.rank}, {first.rank - 1}]")
+    index = axis % first.rank
+    if index == 0:
+        raise call.fail(rules.INVALID_ARGUMENT, f"Concatenate axis={axis} is the batch axis",
+                        "axis", "concatenate along a feature axis (axis: -1 is the channels of channels-last)")
+    total = first.shape[index]
+    for tensor in call.inputs[1:]:
+        for ax in range(1, first.rank):
+            a, b = first.shape[ax], tensor.shape[ax]
+            if ax != index and a is not None and b is not None and a != b:
+                raise _mismatch(call, first, tensor, f"axis {ax} is {a} in one and {b} in the other; every axis but "
+                                f"the concatenation axis ({axis}) must be equal",
+                                "crop, pad or resample one input so the other axes agree")
+        total = None if total is None or tensor.shape[index] is None else total + tensor.shape[index]
+    shape = list(first.shape)
+    shape[index] = total
+    return Output(tuple(shape))
+
+
+def keras_dot(call: Call) -> Output:
+    _count(call, 2, 2)
+    a, b = call.inputs
+    axes = call.cfg["axes"]
+    if isinstance(axes, int):
+        pair = [axes % a.rank, axes % b.rank] if axes < 0 else [axes, axes]
+    elif isinstance(axes, list) and len(axes) == 2:
+        pair = list(axes)
+    else:
+        raise call.fail(rules.INVALID_ARGUMENT, f"Dot `axes` must be an int or a list of two ints, got {axes}",
+                        "axes")
+    for tensor, ax in zip((a, b), pair):
+        if not -tensor.rank <= ax < tensor.rank or ax % tensor.rank == 0:
+            raise call.fail(rules.INVALID_ARGUMENT, f"Dot axes={axes} does not name a feature axis of "
+                            f"{_from(tensor)}", "axes", "axes count the batch axis as 0: use 1 or more")
+    if a.shape[pair[0]] != b.shape[pair[1]]:
+        raise _mismatch(call, a, b, f"axis values {a.shape[pair[0]]} (at axis {pair[0]}) != {b.shape[pair[1]]} "
+                        f"(at axis {pair[1]})", "choose axes of equal size")
+    first, second = list(a.shape), list(b.shape)
+    first.pop(pair[0])
+    second.pop(pair[1])
+    shape = first + second[1:]
+    return Output(tuple(shape + [1] if len(shape) == 1 else shape))
+
+
+# --- PyTorch -------------------------------------------------------------------------------------
+
+def _dim(call: Call, key: str, value: int, rank: int) -> int:
+    """torch's dimension wrapping: [-rank, rank - 1], IndexError otherwise."""
+    if not -rank <= value < rank:
+        raise call.fail(rules.INVALID_ARGUMENT,
+                        f"{call.type} {key}={value} is out of range for rank {rank} (torch: Dimension out of range "
+                        f"(expected to be in range of [{-rank}, {rank - 1}], but got {value}))",
+                        key, f"use a dimension in [{-rank}, {rank - 1}]; dimension 0 is the batch")
+    return value % rank
+
+
+def torch_broadcast(call: Call) -> Output:
+    _count(call, 2, 2)
+    a, b = call.inputs
+    rank = max(a.rank, b.rank)
+    left = (1,) * (rank - a.rank) + a.shape
+    right = (1,) * (rank - b.rank) + b.shape
+    out = []
+    for ax, (i, j) in enumerate(zip(left, right)):
+        if i == j or j == 1:
+            out.append(i)
+        elif i == 1:
+            out.append(j)
+        elif i is None or j is None:
+            out.append(j if i is None else i)
+        else:
+            raise _mismatch(call, a, b, f"the size of tensor a ({i}) must match the size of tensor b ({j}) at "
+                            f"non-singleton dimension {ax}", "make the shapes equal, or broadcast from a size of 1")
+    return Output(tuple(out))
+
+
+def torch_cat(call: Call) -> Output:
+    _count(call, 1)
+    first = call.inputs[0]
+    for tensor in call.inputs[1:]:
+        if tensor.rank != first.rank:
+            raise _mismatch(call, first, tensor, f"tensors must have same number of dimensions: got {first.rank} and "
+                            f"{tensor.rank}", "give every input the same rank")
+    dim = _dim(call, "dim", call.cfg["dim"], first.rank)
+    total = first.shape[dim]
+    for number, tensor in enumerate(call.inputs[1:], start=1):
+        for ax in range(first.rank):
+            a, b = first.shape[ax], tensor.shape[ax]
+            if ax != dim and a is not None and b is not None and a != b:
+                raise _mismatch(call, first, tensor, f"sizes of tensors must match except in dimension {dim}: "
+                                f"expected size {a} but got size {b} for tensor number {number} in the list",
+                                "crop, pad or resample one input so the other dimensions agree")
+        total = None if total is None or tensor.shape[dim] is None else total + tensor.shape[dim]
+    shape = list(first.shape)
+    shape[dim] = total
+    return Output(tuple(shape))
+
+
+def torch_stack(call: Call) -> Output:
+    _count(call, 1)
+    first = call.inputs[0]
+    for number, tensor in enumerate(call.inputs[1:], start=1):
+        if tensor.shape[1:] != first.shape[1:] or tensor.rank != first.rank:
+            raise _mismatch(call, first, tensor, f"stack expects each tensor to be equal size, but got "
+                            f"{format_shape(first.shape)} at entry 0 and {format_shape(tensor.shape)} at entry "
+                            f"{number}", "give every input the same shape")
+    dim = _dim(call, "dim", call.cfg["dim"], first.rank + 1)
+    shape = list(first.shape)
+    shape.insert(dim, len(call.inputs))
+    return Output(tuple(shape))
+
+
+def torch_flatten(call: Call) -> Output:
+    _count(call, 1, 1)
+    shape = call.x.shape
+    if not shape:  # a 0-d tensor flattens to one element
+        return Output((1,))
+    start = _dim(call, "start_dim", call.cfg["start_dim"], call.x.rank)
+    end = _dim(call, "end_dim", call.cfg["end_dim"], call.x.rank)
+    if start > end:
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.flatten start_dim={call.cfg['start_dim']} comes after "
+                        f"end_dim={call.cfg['end_dim']} (torch: flatten() has invalid args: start_dim cannot come "
+                        "after end_dim)", "start_dim", "give a start_dim at or before end_dim")
+    return Output(shape[:start] + (known_product(shape[start:end + 1]),) + shape[end + 1:])
+
+
+def torch_reshape(call: Call) -> Output:
+    _count(call, 1, 1)
+    target = call.cfg["shape"]
+    if not isinstance(target, list):
+        target = [target]
+    if sum(1 for d in target if d == -1) > 1:
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target}: only one dimension can be inferred",
+                        "shape", "give every size but one")
+    if any(d < -1 for d in target):
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target}: invalid shape dimension "
+                        f"{min(target)}", "shape", "sizes are positive, or -1 for the inferred one")
+    total = known_product(call.x.shape)
+    rest = known_product([d for d in target if d != -1])
+    if -1 in target:
+        if total is None:
+            inferred = None  # the batch is unknown: the inferred size is too
+        elif rest == 0 or total % rest:
+            raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} is invalid for an input of "
+                            f"{format_shape(call.x.shape)}: {total} elements are not a multiple of {rest}", "shape",
+                            "make the sizes multiply to the input's element count")
+        else:
+            inferred = total // rest
+        return Output(tuple(inferred if d == -1 else d for d in target))
+    # Written out in full, the target fixes the batch size: archlint keeps the batch unknown and
+    # checks the element count per sample against the sizes after the first.
+    per_sample = known_product(call.x.shape[1:])
+    if per_sample is not None and target and known_product(target[1:]) != per_sample:
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} does not hold the {per_sample} "
+                        f"elements per sample of {format_shape(call.x.shape)}", "shape",
+                        "write -1 for the batch and make the other sizes multiply to the input's")
+    return Output((None,) + tuple(target[1:]) if target else ())
+
+
+def torch_permute(call: Call) -> Output:
+    _count(call, 1, 1)
+    dims, rank = call.cfg["dims"], call.x.rank
+    if len(dims) != rank:
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.permute dims={dims} has {len(dims)} entries but the input "
+                        f"{format_shape(call.x.shape)} has {rank} dimensions (torch: number of dims don't match in "
+                        "permute)", "dims", "give one entry per dimension, the batch (0) included")
+    wrapped = [_dim(call, "dims", d, rank) for d in dims]
+    if len(set(wrapped)) != rank:
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.permute dims={dims} repeats a dimension (torch: repeated "
+                        "dim in permute)", "dims", "give every dimension exactly once")
+    return Output(tuple(call.x.shape[d] for d in wrapped))
+
+
+def torch_mean(call: Call) -> Output:
+    _count(call, 1, 1)
+    dim, keep, shape = call.cfg["dim"], call.cfg["keepdim"], call.x.shape
+    if dim is None or dim == []:
+        return Output((1,) * len(shape) if keep else ())
+    dims = dim if isinstance(dim, list) else [dim]
+    wrapped = [_dim(call, "dim", d, call.x.rank) for d in dims]
+    if len(set(wrapped)) != len(wrapped):
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.mean dim={dim} names a dimension twice (torch: dim "
+                        "appears multiple times in the list of dims)", "dim", "give each dimension once")
+    if keep:
+        return Output(tuple(1 if ax in wrapped else d for ax, d in enumerate(shape)))
+    return Output(tuple(d for ax, d in enumerate(shape) if ax not in wrapped))
+
+
+KERAS_BASE = {"dtype": None}
+
+for _name in ("Add", "Multiply", "Average", "Maximum", "Minimum"):
+    register(KERAS, _name, "merge", KERAS_BASE, keras_elementwise)
+register(KERAS, "Subtract", "merge", KERAS_BASE, partial(keras_elementwise, minimum=2, maximum=2))
+register(KERAS, "Concatenate", "merge", {"axis": -1, **KERAS_BASE}, keras_concatenate)
+register(KERAS, "Dot", "merge", {"axes": REQUIRED, "normalize": False, **KERAS_BASE}, keras_dot)
+
+register(PYTORCH, "torch.add", "merge", {"alpha": 1}, torch_broadcast)
+register(PYTORCH, "torch.mul", "merge", {}, torch_broadcast)
+register(PYTORCH, "torch.cat", "merge", {"dim": 0}, torch_cat)
+register(PYTORCH, "torch.stack", "merge", {"dim": 0}, torch_stack)
+register(PYTORCH, "torch.flatten", "merge", {"start_dim": 0, "end_dim": -1}, torch_flatten)
+register(PYTORCH, "torch.reshape", "merge", {"shape": REQUIRED}, torch_reshape)
+register(PYTORCH, "torch.permute", "merge", {"dims": REQUIRED}, torch_permute)
+register(PYTORCH, "torch.mean", "merge", {"dim": None, "keepdim": False, "dtype": None}, torch_mean)
