@@ -27,8 +27,10 @@ class ConfigError(Exception):
     """A configuration that cannot be used: reported with its file, key and line, exit code 2."""
 
     def __init__(self, path: str, message: str, key: str = "", line: int = 0):
+        from archlint.formats.text import relative
+
         self.path, self.key, self.line = path, key, line
-        where = f"{path}:{line}" if line else path
+        where = f"{relative(path)}:{line}" if line else relative(path)
         section = "[tool.archlint] " if key and os.path.basename(path) == "pyproject.toml" else ""
         super().__init__(f"{where}: {section}{message}")
 

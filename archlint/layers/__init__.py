@@ -1,7 +1,7 @@
 """Layer families. Importing this package registers every layer type archlint knows."""
 
-from archlint.layers import conv, dense, elementwise, normalization, pooling, reshape  # noqa: F401
+from archlint.layers import conv, dense, elementwise, normalization, pooling, reshape, resize  # noqa: F401
 from archlint.layers import merge  # noqa: F401  (merges and torch functional steps, for graphs)
 
-FAMILIES = ("conv", "dense", "elementwise", "normalization", "pooling", "reshape")
+FAMILIES = ("conv", "dense", "elementwise", "normalization", "pooling", "reshape", "resize")
 FAMILIES += ("merge",)
