@@ -5,3 +5,7 @@ from archlint.layers import merge  # noqa: F401  (merges and torch functional st
 
 FAMILIES = ("conv", "dense", "elementwise", "normalization", "pooling", "reshape", "resize")
 FAMILIES += ("merge",)
+
+from archlint.layers import embedding, recurrent, wrappers  # noqa: E402,F401  (embeddings, RNNs, Keras wrappers)
+
+FAMILIES += ("embedding", "recurrent")
