@@ -90,6 +90,10 @@ EXPANSION_LIMIT = _rule(
 SHARED_WEIGHTS_MISMATCH = _rule(
     "E019", "shared-weights-mismatch", ERROR, "A shared layer or a weight tie does not fit the weights it reuses."
 )
+SINGLE_VALUE_NORMALIZATION = _rule(
+    "E020", "single-value-normalization", ERROR,
+    "The normalization sees a single value per channel: every training step fails.",
+)
 INTERNAL_ERROR = _rule("E900", "internal-error", ERROR, "archlint itself failed on this file: please report it.")
 
 # W: accepted by the framework, almost certainly a mistake

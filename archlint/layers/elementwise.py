@@ -1,7 +1,7 @@
 """Shape-preserving layers without weights: activations, dropout, noise.
 
 Every layer here returns its input shape with no weights, except those that halve one axis (PyTorch
-GLU, Keras Activation('glu')). The rules only check what the framework refuses: arguments its
+GLU, Keras Activation('glu')) and PReLU, which learns its negative slopes. The rules only check what the framework refuses: arguments its
 constructor rejects, and inputs a forward pass fails on. A dropout or noise layer that fails only
 in training (Keras GaussianDropout(rate=1), a noise_shape that does not broadcast) is still an
 error: the model cannot be trained.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 from functools import partial
+from math import prod
 
 from archlint import rules
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
@@ -261,12 +262,89 @@ def torch_celu(call: Call) -> Output:
     return same(call)
 
 
+def keras_prelu(call: Call) -> Output:
+    """One alpha per position of the non-batch axes, shared (size 1) along `shared_axes`.
+
+    Keras builds the alpha shape as list(input_shape[1:]) and sets entry `axis - 1` to 1 for each shared
+    axis, with Python's indexing: axis 0 shares the last axis and a negative axis counts from one
+    before the end. archlint follows that exactly and warns where it differs from what was meant.
+    """
+    shape = call.x.shape
+    written = call.cfg["shared_axes"]
+    shared = [] if written is None else written if isinstance(written, list) else [written]
+    alpha = list(shape[1:])
+    for axis in shared:
+        if not -len(alpha) <= axis - 1 < len(alpha):
+            raise _fail(call, f"shared_axes={written} names axis {axis}, which the rank-{call.x.rank} input "
+                        f"{format_shape(shape)} does not have: Keras fails with 'list assignment index out of range'",
+                        "shared_axes", hint=f"use axes 1 to {call.x.rank - 1} (the batch axis is 0)")
+        if axis <= 0:
+            meant = (axis - 1) % len(alpha) + 1
+            _warn(call, SUSPICIOUS, f"shared_axes={written} contains {axis}: Keras sets alpha_shape[{axis} - 1] to 1, "
+                  f"so it shares axis {meant}, not the axis counted {'from the end' if axis < 0 else 'as the batch'}",
+                  "shared_axes", f"write axis {meant} explicitly (axes count from 1, the batch is never shared)")
+        alpha[axis - 1] = 1
+    if None in alpha:
+        axis = alpha.index(None) + 1
+        raise call.fail(rules.UNKNOWN_DIMENSION,
+                        f"PReLU needs the size of axis {axis} of {format_shape(shape)} to create alpha, but it is "
+                        "unknown (null)", "shared_axes",
+                        hint=f"share that axis (shared_axes: [{axis}]) or give its size in the input shape")
+    return Output(shape, trainable=prod(alpha))
+
+
+def torch_prelu(call: Call) -> Output:
+    count = call.cfg["num_parameters"]
+    if count < 0:
+        raise _fail(call, f"num_parameters={count}: torch cannot create the weight (Trying to create tensor with "
+                    f"negative dimension {count})", "num_parameters", hint="use 1, or the input's channel count")
+    channels = call.x.shape[1] if call.x.rank >= 2 else 1  # torch reads the channels at dim 1
+    if count != 1 and channels is not None and count != channels:
+        raise call.fail(rules.DECLARED_SIZE_MISMATCH,
+                        f"PReLU num_parameters={count} is neither 1 nor the {channels} channels (axis 1) of "
+                        f"{format_shape(call.x.shape)}: torch fails with 'Mismatch of parameter numbers and input "
+                        f"channel size. Found parameter numbers = {count} and channel size = {channels}.'",
+                        "num_parameters", hint=f"use num_parameters: 1 (one shared slope) or {channels}")
+    return Output(call.x.shape, trainable=count)
+
+
+def torch_rrelu(call: Call) -> Output:
+    lower, upper = call.cfg["lower"], call.cfg["upper"]
+    if lower > upper:
+        key = "lower" if "lower" in call.given else "upper"
+        raise _fail(call, f"lower={lower} exceeds upper={upper}: the forward pass fails (Lower bound should be less "
+                    "than or equal to the upper bound)", key, hint="swap lower and upper")
+    return same(call)
+
+
+def torch_softshrink(call: Call) -> Output:
+    if call.cfg["lambd"] < 0:
+        raise _fail(call, f"lambd={call.cfg['lambd']} is negative: the forward pass fails (lambda must be in range "
+                    "[0, 3.40282e+38])", "lambd", hint="use lambd >= 0, e.g. 0.5")
+    return same(call)
+
+
+def torch_softmax2d(call: Call) -> Output:
+    rank = call.x.rank
+    if rank == 3:
+        _warn(call, RANK_MISREAD, f"reads the rank-3 input {format_shape(call.x.shape)} as one unbatched (C, H, W): "
+              "it normalizes over axis 0, the batch", None, "use Softmax(dim=1) for this input")
+    elif rank != 4:
+        raise call.fail(rules.RANK_MISMATCH,
+                        f"Softmax2d expects a 4D (N, C, H, W) input but receives rank {rank}, shape "
+                        f"{format_shape(call.x.shape)}: torch fails with 'Softmax2d: expected input to be 3D or 4D, "
+                        f"got {rank}D instead'", hint="use Softmax(dim=...) for this input")
+    return same(call)
+
+
 KERAS_TYPES = {
     "Activation": ({"activation": REQUIRED}, keras_activation),
     "ReLU": ({"max_value": None, "negative_slope": 0.0, "threshold": 0.0}, keras_relu),
     "LeakyReLU": ({"negative_slope": 0.3, "alpha": None}, keras_leaky_relu),
     "Softmax": ({"axis": -1}, keras_softmax),
     "ELU": ({"alpha": 1.0}, same),
+    "PReLU": ({"alpha_initializer": "Zeros", "alpha_regularizer": None, "alpha_constraint": None,
+               "shared_axes": None}, keras_prelu),
     "Dropout": (KERAS_DROPOUT, keras_dropout),
     # both divide by 1 - rate in training
     "AlphaDropout": (KERAS_DROPOUT, partial(keras_dropout, fails_at_one=True)),
@@ -286,6 +364,11 @@ TORCH_TYPES = {
     "Softplus": ({"beta": 1.0, "threshold": 20.0}, same),
     "Threshold": ({"threshold": REQUIRED, "value": REQUIRED, **INPLACE}, same),
     "GLU": ({"dim": -1}, torch_glu),
+    "PReLU": ({"num_parameters": 1, "init": 0.25, "device": None, "dtype": None}, torch_prelu),
+    "RReLU": ({"lower": 0.125, "upper": 0.3333333333333333, **INPLACE}, torch_rrelu),
+    "Hardshrink": ({"lambd": 0.5}, same),  # a negative lambd is accepted: every value passes
+    "Softshrink": ({"lambd": 0.5}, torch_softshrink),
+    "Softmax2d": ({}, torch_softmax2d),
     **{name: (TORCH_DROPOUT, torch_dropout) for name in ("Dropout", "AlphaDropout", "FeatureAlphaDropout")},
     **{f"Dropout{r}d": (TORCH_DROPOUT, partial(torch_dropout, feature_rank=r)) for r in (1, 2, 3)},
 }

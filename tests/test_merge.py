@@ -1,0 +1,149 @@
+"""Merge layers and torch functional steps: shapes and findings.
+
+Every shape and error condition below was checked against Keras 3.15.1 (torch backend, symbolic
+keras.Input of the same shapes) and torch 2.13.0 (CPU, a batch of 2): the output shape, or the error
+the framework raises (its words are quoted in the messages).
+"""
+
+from conftest import codes, layer_rows
+
+KERAS_TWO = """
+    archlint: 1
+    inputs: {{a: {a}, b: {b}}}
+    outputs: [m]
+    layers:
+      - {{name: m, type: {type}, inputs: [a, b]{extra}}}
+"""
+
+
+def keras_two(lint, type_, a, b, extra=""):
+    return lint(KERAS_TWO.format(type=type_, a=a, b=b, extra=extra))
+
+
+def test_keras_add_equal_and_broadcast_shapes(lint):
+    # Keras 3.15.1: Add on (8, 8, 4) + (8, 8, 4) and (8, 8, 4) + (8, 8, 1) -> (None, 8, 8, 4)
+    for b in ("[8, 8, 4]", "[8, 8, 1]"):
+        result = keras_two(lint, "Add", "[8, 8, 4]", b)
+        assert codes(result) == []
+        assert layer_rows(result) == [("m", (None, 8, 8, 4), 0, 0)]
+
+
+def test_keras_add_mismatch_names_both_shapes_and_their_layers(lint):
+    # Keras 3.15.1: Inputs have incompatible shapes. Received shapes (8, 8, 4) and (4, 4, 4)
+    result = keras_two(lint, "Add", "[8, 8, 4]", "[4, 4, 4]")
+    assert codes(result) == [("E015", 6, 21)]
+    assert result.findings[0].message == (
+        "Add cannot combine (None, 8, 8, 4) from a with (None, 4, 4, 4) from b: axis 1 is 8 in one and 4 in the "
+        "other (Keras: Inputs have incompatible shapes)")
+
+
+def test_keras_subtract_takes_exactly_two(lint):
+    # Keras 3.15.1: A `Subtract` layer should be called on exactly 2 inputs
+    result = lint("""
+        archlint: 1
+        inputs: {a: [4], b: [4], c: [4]}
+        layers:
+          - {type: Subtract, inputs: [a, b, c]}
+    """)
+    assert codes(result) == [("E002", 5, 12)]
+    assert result.findings[0].message == "Subtract takes 2 inputs, got 3"
+
+
+def test_keras_concatenate(lint):
+    # Keras 3.15.1: (8, 8, 4) ++ (8, 8, 6) -> (None, 8, 8, 10); axis=1: (8, 8, 4) ++ (2, 8, 4) -> (None, 10, 8, 4)
+    result = keras_two(lint, "Concatenate", "[8, 8, 4]", "[8, 8, 6]")
+    assert codes(result) == [] and layer_rows(result) == [("m", (None, 8, 8, 10), 0, 0)]
+    result = keras_two(lint, "Concatenate", "[8, 8, 4]", "[2, 8, 4]", ", axis: 1")
+    assert codes(result) == [] and layer_rows(result) == [("m", (None, 10, 8, 4), 0, 0)]
+
+
+def test_keras_concatenate_mismatched_spatial_sizes(lint):
+    # Keras 3.15.1: A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis
+    result = keras_two(lint, "Concatenate", "[8, 8, 4]", "[4, 4, 6]")
+    assert codes(result) == [("E015", 6, 21)]
+    assert "axis 1 is 8 in one and 4 in the other" in result.findings[0].message
+
+
+def test_keras_dot(lint):
+    # Keras 3.15.1: Dot(axes=1) on (5,), (5,) -> (None, 1); axes=[2, 2] on (3, 5), (4, 5) -> (None, 3, 4);
+    # Dot(axes=1) on (5,), (6,): Incompatible input shapes: axis values 5 (at axis 1) != 6 (at axis 1)
+    result = keras_two(lint, "Dot", "[5]", "[5]", ", axes: 1")
+    assert codes(result) == [] and layer_rows(result) == [("m", (None, 1), 0, 0)]
+    result = keras_two(lint, "Dot", "[3, 5]", "[4, 5]", ", axes: [2, 2]")
+    assert codes(result) == [] and layer_rows(result) == [("m", (None, 3, 4), 0, 0)]
+    result = keras_two(lint, "Dot", "[5]", "[6]", ", axes: 1")
+    assert codes(result) == [("E015", 6, 21)]
+    assert "axis values 5 (at axis 1) != 6 (at axis 1)" in result.findings[0].message
+
+
+TORCH = """
+    archlint: 1
+    framework: pytorch
+    inputs: {{a: {a}, b: {b}}}
+    outputs: [m]
+    layers:
+      - {{name: m, type: {type}, inputs: {inputs}{extra}}}
+"""
+
+
+def torch_layer(lint, type_, a, b="[1]", extra="", inputs="[a, b]"):
+    return lint(TORCH.format(type=type_, a=a, b=b, extra=extra, inputs=inputs))
+
+
+def test_torch_add_broadcasts(lint):
+    # torch 2.13.0: torch.add((2, 4, 8, 8), (2, 4, 1, 1)) -> (2, 4, 8, 8)
+    result = torch_layer(lint, "torch.add", "[4, 8, 8]", "[4, 1, 1]")
+    assert codes(result) == [] and layer_rows(result) == [("m", (None, 4, 8, 8), 0, 0)]
+
+
+def test_torch_add_mismatch(lint):
+    # torch 2.13.0: The size of tensor a (4) must match the size of tensor b (8) at non-singleton dimension 1
+    result = torch_layer(lint, "torch.mul", "[4, 8, 8]", "[8, 8, 8]")
+    assert codes(result) == [("E015", 7, 21)]
+    assert "the size of tensor a (4) must match the size of tensor b (8) at non-singleton dimension 1" in \
+        result.findings[0].message
+
+
+def test_torch_cat(lint):
+    # torch 2.13.0: cat([(2, 4, 8, 8), (2, 6, 8, 8)], dim=1) -> (2, 10, 8, 8); with (2, 6, 4, 4): Sizes of tensors
+    # must match except in dimension 1. Expected size 8 but got size 4 for tensor number 1 in the list.
+    result = torch_layer(lint, "torch.cat", "[4, 8, 8]", "[6, 8, 8]", ", dim: 1")
+    assert codes(result) == [] and layer_rows(result) == [("m", (None, 10, 8, 8), 0, 0)]
+    result = torch_layer(lint, "torch.cat", "[4, 8, 8]", "[6, 4, 4]", ", dim: 1")
+    assert codes(result) == [("E015", 7, 21)]
+    assert "expected size 8 but got size 4 for tensor number 1 in the list" in result.findings[0].message
+
+
+def test_torch_cat_dim_out_of_range(lint):
+    # torch 2.13.0: Dimension out of range (expected to be in range of [-2, 1], but got 2)
+    result = torch_layer(lint, "torch.cat", "[4]", "[4]", ", dim: 2")
+    assert codes(result) == [("E002", 7, 53)]
+    assert "expected to be in range of [-2, 1], but got 2" in result.findings[0].message
+
+
+def test_torch_stack_flatten_reshape_permute_mean(lint):
+    # torch 2.13.0, a batch of 2: stack([(2, 4), (2, 4)], dim=1) -> (2, 2, 4); flatten((2, 4, 8, 8), 1) ->
+    # (2, 256); reshape(-1, 256) -> (2, 256); permute((2, 4, 8, 6), (0, 2, 3, 1)) -> (2, 8, 6, 4);
+    # mean(dim=[2, 3]) -> (2, 4); keepdim -> (2, 4, 1, 1); mean() -> ()
+    result = torch_layer(lint, "torch.stack", "[4]", "[4]", ", dim: 1")
+    assert layer_rows(result) == [("m", (None, 2, 4), 0, 0)]
+    for type_, extra, shape in (
+        ("torch.flatten", ", start_dim: 1", (None, 256)),
+        ("torch.reshape", ", shape: [-1, 256]", (None, 256)),
+        ("torch.permute", ", dims: [0, 2, 3, 1]", (None, 8, 8, 4)),
+        ("torch.mean", ", dim: [2, 3]", (None, 4)),
+        ("torch.mean", ", dim: [2, 3], keepdim: true", (None, 4, 1, 1)),
+        ("torch.mean", "", ()),
+    ):
+        result = torch_layer(lint, type_, "[4, 8, 8]", extra=extra, inputs="[a]")
+        assert [f.rule.code for f in result.findings if f.rule.code != "W009"] == [], type_
+        assert layer_rows(result) == [("m", shape, 0, 0)], type_
+
+
+def test_torch_reshape_and_permute_errors(lint):
+    # torch 2.13.0: shape '[-1, 7]' is invalid for input of size 512 (batch 2); permute with a repeated dim
+    result = torch_layer(lint, "torch.reshape", "[4, 8, 8]", extra=", shape: [2, 7]", inputs="[a]")
+    assert [c for c in codes(result) if c[0] == "E002"] == [("E002", 7, 56)]
+    result = torch_layer(lint, "torch.permute", "[4, 8, 8]", extra=", dims: [0, 1, 1, 2]", inputs="[a]")
+    assert [c for c in codes(result) if c[0] == "E002"] == [("E002", 7, 55)]
+    assert "repeats a dimension" in result.findings[0].message or "repeats a dimension" in result.findings[1].message
