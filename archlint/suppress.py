@@ -38,14 +38,20 @@ def _comment_start(line: str) -> int:
     a `#` starts a comment only at the start of the line or after whitespace, as YAML says."""
     quote = ""
     previous = " "  # what came before, ignoring spaces: a quote opens a scalar only after these
-    for index, char in enumerate(line):
+    index = 0
+    while index < len(line):
+        char = line[index]
         if quote:
+            if quote == '"' and char == "\\":
+                index += 2  # an escaped character inside a double-quoted scalar
+                continue
             if char == quote:
                 if quote == "'" and line[index + 1:index + 2] == "'":
-                    continue  # '' is an escaped quote inside a single-quoted scalar
+                    index += 2  # '' is an escaped quote inside a single-quoted scalar
+                    continue
                 quote = ""
-            elif char == "\\" and quote == '"':
-                continue
+                previous = char
+            index += 1
             continue
         if char == "#" and (index == 0 or line[index - 1] in " \t"):
             return index
@@ -53,6 +59,7 @@ def _comment_start(line: str) -> int:
             quote = char
         if not char.isspace():
             previous = char
+        index += 1
     return -1
 
 
