@@ -57,7 +57,7 @@ def test_unused_suppressions_are_s010(tmp_path, monkeypatch):
     # a trailing own-line comment with nothing below, and a suppression of a rule the configuration ignores
     w001 = found(tmp_path, monkeypatch, HEAD + STRIDED + "\n")[0]
     assert found(tmp_path, monkeypatch, HEAD + STRIDED + "\n# archlint: disable=W001\n") == [
-        w001, ("S010", 5, 22, "unused suppression: no W001 finding below it")]
+        w001, ("S010", 5, 21, "unused suppression: no W001 finding below it")]
     text = HEAD + STRIDED + "  # archlint: disable=W001\n"
     assert found(tmp_path, monkeypatch, text, "m.yaml", "--ignore", "W001") == [
         ("S010", 4, 81, "unused suppression: no W001 finding on line 4 (W001 is not selected by the configuration)")]
