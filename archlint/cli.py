@@ -230,7 +230,10 @@ def explain(path, layer_names, config_file, isolated, framework, debug):
             _fail(f"no layer named {name!r} in {item.result.path}" + (f" (did you mean {close[0]!r}?)" if close else
                                                                        f"; layers: {', '.join(known)}"))
     click.echo(explainer.explain(model, list(layer_names)))
-    sys.exit(EXIT_OK)
+    errors = [f for f in item.findings if f.is_error]
+    if errors:  # as summary does: the numbers are shown, the errors that make them partial too
+        click.echo(report.format_full(errors), err=True)
+    sys.exit(EXIT_USAGE if item.result.internal_error else EXIT_FINDINGS if errors else EXIT_OK)
 
 
 @main.command("rules")

@@ -168,3 +168,140 @@ def test_every_rule_code_is_unique_and_well_formed():
     assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name) for rule in rules.RULES.values())
     assert rules.lookup("e900") is rules.INTERNAL_ERROR and rules.lookup("unknown-keyword") is rules.UNKNOWN_KEYWORD
     assert rules.lookup("nope") is None
+
+
+# ---------------------------------------------------------------- Markdown summary and explain
+
+from click.testing import CliRunner  # noqa: E402
+
+from archlint.cli import main  # noqa: E402
+
+
+def test_summary_markdown_of_seed_example_3(monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["summary", "--output-format", "markdown", "examples/seed/example3.yaml"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == '''\
+### seed-example-3
+
+`examples/seed/example3.yaml` (keras)
+
+| Layer (type) | Output Shape | Param # |
+|:--|:--|--:|
+| conv2d (Conv2D) | (None, 8, 8, 5) | 140 |
+
+**Total params:** 140 (560.00 B)  
+**Trainable params:** 140 (560.00 B)  
+**Non-trainable params:** 0 (0.00 B)  
+**Output shape:** (None, 8, 8, 5)
+'''
+
+
+def test_summary_markdown_escapes_table_syntax(lint):
+    result = lint("""
+        archlint: 1
+        name: "a|b <c>"
+        input: [4]
+        layers:
+          - {name: "x|y", type: Dense, units: 2}
+    """)
+    text = report.format_markdown("m.yaml", result.model)
+    assert text.startswith("### a\\|b &lt;c>\n")
+    assert "| x\\|y (Dense) | (None, 2) | 10 |" in text
+
+
+SEED3_EXPLAINED = '''\
+Model "seed-example-3" (keras), inputs: input (None, 10, 10, 3)
+
+conv2d (Conv2D): (None, 10, 10, 3) -> (None, 8, 8, 5)
+  height axis: out = floor((10 + 2*0 - 1*(3-1) - 1) / 1) + 1 = 8
+  width axis: out = floor((10 + 2*0 - 1*(3-1) - 1) / 1) + 1 = 8
+  channels: out = filters = 5
+  params = (3*3*3 + 1) * 5 = 140
+
+Total params: 140 (trainable 140, non-trainable 0)
+'''
+
+
+def test_explain_seed_example_3_as_the_seed_document_derives_it():
+    result = CliRunner().invoke(main, ["explain", str(EXAMPLES / "seed" / "example3.yaml")])
+    assert (result.exit_code, result.stdout) == (0, SEED3_EXPLAINED)
+
+
+def test_explain_torch_pooling_dense_batchnorm_and_frozen_layers(lint):
+    result = lint("""
+        archlint: 1
+        name: t
+        framework: pytorch
+        input: [3, 9, 9]
+        layers:
+          - {type: Conv2d, out_channels: 4, kernel_size: 3, stride: 2, padding: 1, bias: false}
+          - {type: BatchNorm2d, trainable: false}
+          - {type: MaxPool2d, kernel_size: 2, ceil_mode: true}
+          - {type: Flatten}
+          - {type: Linear, out_features: 2}
+    """)
+    from archlint import explain
+
+    assert explain.explain(result.model) == '''\
+Model "t" (pytorch), inputs: input (None, 3, 9, 9)
+
+conv2d (Conv2d): (None, 3, 9, 9) -> (None, 4, 5, 5)
+  height axis: out = floor((9 + 2*1 - 1*(3-1) - 1) / 2) + 1 = 5
+  width axis: out = floor((9 + 2*1 - 1*(3-1) - 1) / 2) + 1 = 5
+  channels: out = out_channels = 4
+  params = 3*3*3 * 4 = 108
+
+batch_norm2d (BatchNorm2d): (None, 4, 5, 5) -> (None, 4, 5, 5)
+  shape: unchanged
+  params = 2 * 4 (weight, bias; running_mean and running_var are buffers) = 8
+  non-trainable: all of them, the layer is frozen (trainable: false)
+
+max_pool2d (MaxPool2d): (None, 4, 5, 5) -> (None, 4, 3, 3)
+  height axis: out = ceil((5 + 2*0 - 1*(2-1) - 1) / 2) + 1 = 3
+  width axis: out = ceil((5 + 2*0 - 1*(2-1) - 1) / 2) + 1 = 3
+  params = 0
+
+flatten (Flatten): (None, 4, 3, 3) -> (None, 36)
+  params = 0
+
+linear (Linear): (None, 36) -> (None, 2)
+  features: out = out_features = 2
+  params = (36 + 1) * 2 = 74
+
+Total params: 190 (trainable 182, non-trainable 8)'''
+
+
+def test_explain_one_layer_and_unknown_layer(tmp_path):
+    path = EXAMPLES / "seed" / "example3.yaml"
+    result = CliRunner().invoke(main, ["explain", str(path), "--layer", "conv2d"])
+    assert result.stdout == SEED3_EXPLAINED.split("\n\nTotal")[0] + "\n"
+    bad = CliRunner().invoke(main, ["explain", str(path), "--layer", "conv2"])
+    assert (bad.exit_code, bad.stderr.splitlines()[0]) == (
+        2, f"archlint: error: no layer named 'conv2' in {path} (did you mean 'conv2d'?)")
+    broken = tmp_path / "b.yaml"
+    broken.write_text("archlint: 1\ninput: [4]\nlayers:\n  - {type: Dense, units: 2, bias: 1}\n")
+    failed = CliRunner().invoke(main, ["explain", str(broken)])
+    assert failed.exit_code == 1 and "S004 [error]" in failed.stderr
+
+
+def test_every_derivation_of_the_examples_agrees_with_the_layer_rules():
+    """explain prints a formula only when its value is the rule's: no example may fall back."""
+    from archlint import explain
+
+    paths = sorted(EXAMPLES.rglob("*.yaml"))
+    assert paths
+    for path in paths:
+        result = lint_file(str(path))
+        if result.model is None:
+            continue
+        for layer in result.model.layers:
+            for line in explain.explain_layer(result.model, layer)[1:]:
+                text = line.strip()
+                if " axis: out = " in text:
+                    assert text.count("=") == 2, (path, layer.name, text)
+                if text.startswith("params = ") and layer.spec.type.lower().startswith(
+                        ("conv", "dense", "linear", "batchnorm")):
+                    assert text.count("=") == 2, (path, layer.name, text)
