@@ -318,7 +318,8 @@ def _outputs(spec: Spec, walked: list[WalkedLayer], producers: dict, sink: Sink)
         resolved = spec.aliases.get(name, name)
         if resolved not in producers:
             sink(rules.UNKNOWN_OUTPUT, f"the model output {name!r} is no layer or input of the model",
-                 ("outputs", index), _suggest(name, list(producers) + list(spec.aliases)))
+                 ("outputs", index), _suggest(name, list(producers) + list(spec.aliases))
+                 or "outputs name layers (by their `name:`), block uses or model inputs")
             continue
         outputs.append(resolved)
     return outputs
