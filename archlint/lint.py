@@ -14,7 +14,7 @@ from archlint.findings import Finding
 from archlint.loader import Document, LoadError, load_file
 from archlint.rules import Rule
 
-SPEC_EXTENSIONS = (".yaml", ".yml", ".json")
+SPEC_EXTENSIONS = (".yaml", ".yml", ".json", ".keras")  # .keras: Keras archives (archlint.keras)
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
 # A file that fails to parse is reported only when it was meant to be a spec: when an `archlint` key
 # appears in its text (block YAML, flow YAML or JSON, minified or not). Other broken YAML in a repo is
