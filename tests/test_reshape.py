@@ -155,3 +155,76 @@ def test_torch_flatten_of_a_batch_only_tensor(lint):
     assert codes(result) == [("E002", 8, 12)]
     assert "[-1, 0], but got 1" in result.findings[0].message
     assert [row[1] for row in layer_rows(result)[:2]] == [(None,), (None,)]
+
+
+# --- Keras Reshape, Permute, RepeatVector; PyTorch Unflatten -------------------------------------------
+# Checked against Keras 3.15.1 (torch backend; symbolic and a batch of 2) and torch 2.13.0.
+
+import json  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+def spec(framework, input_shape, layer):
+    return (f"archlint: 1\nframework: {framework}\ninput: {json.dumps(input_shape)}\nlayers:\n  - {layer}\n")
+
+
+def key_col(layer, key):
+    return 5 + layer.index(f"{key}: ") + len(key) + 2
+
+
+@pytest.mark.parametrize("framework, input_shape, layer, shape", [
+    ("keras", [6, 4], "{type: Reshape, target_shape: [3, 8]}", (None, 3, 8)),
+    ("keras", [6, 4], "{type: Reshape, target_shape: [-1, 8]}", (None, 3, 8)),
+    ("keras", [6, 4], "{type: Reshape, target_shape: [-1]}", (None, 24)),
+    ("keras", [None, 4], "{type: Reshape, target_shape: [-1, 2]}", (None, None, 2)),
+    ("keras", [None, 4], "{type: Reshape, target_shape: [2, 2]}", (None, 2, 2)),  # unknown: not checked
+    ("keras", [2, 3, 4], "{type: Permute, dims: [3, 1, 2]}", (None, 4, 2, 3)),
+    ("keras", [5], "{type: RepeatVector, n: 3}", (None, 3, 5)),
+    ("pytorch", [12, 5], "{type: Unflatten, dim: 1, unflattened_size: [3, 4]}", (None, 3, 4, 5)),
+    ("pytorch", [12, 5], "{type: Unflatten, dim: 1, unflattened_size: [3, -1]}", (None, 3, 4, 5)),
+    ("pytorch", [12, 6], "{type: Unflatten, dim: -1, unflattened_size: [2, 3]}", (None, 12, 2, 3)),
+    ("pytorch", [12, 6], "{type: Unflatten, dim: 1, unflattened_size: [-1]}", (None, 12, 6)),
+])
+def test_reshape_shapes(lint, framework, input_shape, layer, shape):
+    result = lint(spec(framework, input_shape, layer))
+    assert codes(result) == []
+    assert layer_rows(result)[0][1:] == (shape, 0, 0)
+
+
+@pytest.mark.parametrize("framework, input_shape, layer, code, key", [
+    # Keras: "The total size of the tensor must be unchanged"; "There must be at most one unknown dimension";
+    # "must be a non-negative integer, or `-1`"
+    ("keras", [6, 4], "{type: Reshape, target_shape: [5, 5]}", "E002", "target_shape"),
+    ("keras", [6, 4], "{type: Reshape, target_shape: [-1, 5]}", "E002", "target_shape"),
+    ("keras", [6, 4], "{type: Reshape, target_shape: [0, 24]}", "E002", "target_shape"),
+    ("keras", [6, 4], "{type: Reshape, target_shape: [-1, -1]}", "E002", "target_shape"),
+    ("keras", [6, 4], "{type: Reshape, target_shape: [-2, -12]}", "E002", "target_shape"),
+    # "The set of indices in `dims` must be consecutive and start from 1"; "expected ndim=3, found ndim=4"
+    ("keras", [2, 3, 4], "{type: Permute, dims: [3, 1, 1]}", "E002", "dims"),
+    ("keras", [2, 3, 4], "{type: Permute, dims: [0, 1, 2]}", "E002", "dims"),
+    ("keras", [2, 3, 4], "{type: Permute, dims: [2, 1]}", "E008", "dims"),
+    # "Argument `n` should be a positive integer"; "expected ndim=2, found ndim=3"
+    ("keras", [5], "{type: RepeatVector, n: 0}", "E002", "n"),
+    ("keras", [5, 2], "{type: RepeatVector, n: 3}", "E008", None),
+    # torch: "Provided sizes [5, 2] don't multiply up to the size of dim 1 (12)"; two -1 / -2 fail;
+    # "sizes must be non-empty"; "Dimension out of range (expected to be in range of [-3, 2], but got 3)"
+    ("pytorch", [12, 5], "{type: Unflatten, dim: 1, unflattened_size: [5, 2]}", "E002", "unflattened_size"),
+    ("pytorch", [12, 5], "{type: Unflatten, dim: 1, unflattened_size: [5, -1]}", "E002", "unflattened_size"),
+    ("pytorch", [12, 5], "{type: Unflatten, dim: 1, unflattened_size: [-1, -1]}", "E002", "unflattened_size"),
+    ("pytorch", [12, 5], "{type: Unflatten, dim: 1, unflattened_size: [-2, -6]}", "E002", "unflattened_size"),
+    ("pytorch", [12, 5], "{type: Unflatten, dim: 1, unflattened_size: [0, -1]}", "E002", "unflattened_size"),
+    ("pytorch", [12, 5], "{type: Unflatten, dim: 1, unflattened_size: []}", "E002", "unflattened_size"),
+    ("pytorch", [12, 6], "{type: Unflatten, dim: 3, unflattened_size: [2, 3]}", "E002", "dim"),
+])
+def test_reshape_errors(lint, framework, input_shape, layer, code, key):
+    line = 5
+    assert codes(lint(spec(framework, input_shape, layer))) == [(code, line, key_col(layer, key) if key else 12)]
+
+
+def test_unflatten_of_the_batch_axis_is_w008(lint):
+    # torch 2.13.0: Unflatten(0, (2, 1)) on (2, 12, 6) gives (2, 1, 12, 6): it depends on the batch size
+    layer = "{type: Unflatten, dim: 0, unflattened_size: [-1, 1]}"
+    result = lint(spec("pytorch", [12, 6], layer))
+    assert codes(result) == [("W008", 5, key_col(layer, "dim"))]
+    assert layer_rows(result)[0][1] == (None, 1, 12, 6)
