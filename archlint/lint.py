@@ -167,7 +167,9 @@ def check_document(document: Document, sink, result: Result) -> None:
         bad_layers = set()
         for index, entry in enumerate(expansion.entries):
             entry_sink = blocks.with_origin(sink, entry.origin)
-            if "apply" in entry.data:
+            if not entry.valid:
+                ok = False  # an expression in it failed, and is reported: no second finding for its raw text
+            elif "apply" in entry.data:
                 ok = schema.validate_definition("layer_apply", entry.data, entry.where, "the apply", entry_sink)
             else:
                 ok = schema.validate_layer(framework, entry.data, entry.where, entry_sink)

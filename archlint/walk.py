@@ -331,6 +331,8 @@ def _report_unused(spec: Spec, walked, producers: dict, consumers: dict, outputs
     Without `outputs:` the spec has not said which tensors are results (the last layer is the default
     output, but a side branch may be one too), so only an input that no layer reads is reported.
     """
+    if not spec.layers:
+        return  # nothing to connect (every block use failed, and is reported)
     if spec.outputs is None:
         for name in spec.inputs:
             if not consumers.get(name):
