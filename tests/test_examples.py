@@ -46,11 +46,21 @@ TOTALS = {
     # keeps two bias vectors, 512 parameters more
     "lstm/lstm_keras.yaml": (739_461, 739_461, 0, [None, 5]),
     "lstm/lstm_torch.yaml": (739_973, 739_973, 0, [None, 5]),
+    # Graphs and blocks: torchvision's resnet18 count; Keras 3.15.1 expected.json "ResNet50" (every layer
+    # compared in tests/test_graph_examples.py); the U-Net and the two-input model built by hand in
+    # torch 2.13.0 and Keras 3.15.1
+    "resnet/resnet18_torch.yaml": (11_689_512, 11_689_512, 0, [None, 1000]),
+    "resnet/resnet50_keras.yaml": (25_636_712, 25_583_592, 53_120, [None, 1000]),
+    "unet/unet_torch.yaml": (450_210, 450_210, 0, [None, 2, 128, 128]),
+    "multi_input/image_tabular_keras.yaml": (7_070, 7_050, 20, [[None, 5], [None, 1]]),
 }
 
 # path under examples/ -> the rule codes of the findings archlint reports, in order. Every example is
 # written to draw none: a warning added here must be true and explained, here and in the example.
 FINDINGS: dict[str, list[str]] = {path: [] for path in TOTALS}
+# Keras's ResNet-50 as it is: a bias before every BatchNormalization (W005, 53 convolutions), and two 1x1
+# stride-2 convolutions that skip 3 of 4 positions at the start of stages 3-5 (W002); see the example
+FINDINGS["resnet/resnet50_keras.yaml"] = ["W005"] * 4 + ["W002"] * 3 + ["W005"] * 49
 
 
 def example_paths() -> list[str]:
