@@ -8,7 +8,6 @@ budgets) are relative to the folder of the configuration file that declares them
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -146,6 +145,8 @@ def check_selectors(values, path: str, key: str, line: int = 0) -> tuple:
         raise ConfigError(path, f"`{key}` must be a list of rule codes, prefixes or names", key, line)
     for value in values:
         if not _selector_ok(value):
+            import difflib  # only for the error message
+
             close = difflib.get_close_matches(value.lower(), [r.name for r in rules.RULES.values()], n=1)
             hint = f" (did you mean `{close[0]}`?)" if close else ""
             raise ConfigError(path, f"`{key}`: {value!r} is not a rule code, prefix or name{hint}", key, line)
@@ -183,6 +184,8 @@ def parse(table: dict, path: str) -> Config:
     for key, value in table.items():
         line = _key_line(path, key)
         if key not in KEYS:
+            import difflib  # only for the error message
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean `{close[0]}`?)" if close else ""
             raise ConfigError(path, f"unknown key `{key}`{hint}", key, line)
