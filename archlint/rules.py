@@ -126,6 +126,11 @@ SUSPICIOUS_ARGUMENT = _rule(
 UNUSED_LAYER = _rule("W009", "unused-layer", WARNING, "A layer or model input reaches no model output.")
 UNUSED_BLOCK = _rule("W010", "unused-block", WARNING, "A block is defined but never used.")
 
+# Layer catalogue (issue 4: convolution variants)
+EMPTY_OUTPUT = _rule(
+    "W021", "empty-output", WARNING, "The output has size 0 on an axis: the framework computes an empty tensor."
+)
+
 # Keras model configs (issue 5)
 INVALID_KERAS_CONFIG = _rule(
     "S020", "invalid-keras-config", ERROR, "A Keras model config archlint cannot read: damaged, edited or unsupported."
