@@ -303,13 +303,34 @@ def test_w004_dilated_kernel_straddles_the_input(lint):
     assert layer_rows(result) == [("conv2d", (None, 1, 1, 4), 196, 0)]
 
 
-def test_w006_lora_rank(lint):
+def test_keras_conv_lora_rank_counts(lint):
+    # Keras 3.15.1: Conv2D(4, 3, lora_rank=2) on 3 channels: 66 trainable (bias 4 + lora_kernel_a
+    # 3*3*3*2 + lora_kernel_b 2*4) and 108 non-trainable (the kernel); with groups=2 on 4 channels 48
+    # and 72; Conv3D(4, 3, lora_rank=3, use_bias=False) on 3 channels 255 and 324
     result = lint("""
         archlint: 1
-        input: [8, 8, 3]
+        input: [9, 9, 4]
+        layers:
+          - {type: Conv2D, filters: 4, kernel_size: 3, lora_rank: 2, groups: 2}
+          - {type: Conv2D, filters: 4, kernel_size: 3, lora_rank: null, inputs: [input]}
+    """)
+    assert codes(result) == []
+    assert layer_rows(result) == [("conv2d", (None, 7, 7, 4), 48, 72), ("conv2d_1", (None, 7, 7, 4), 148, 0)]
+    result = lint("""
+        archlint: 1
+        input: [9, 9, 3]
         layers:
           - {type: Conv2D, filters: 4, kernel_size: 3, lora_rank: 2}
-          - {type: Conv2D, filters: 4, kernel_size: 3, lora_rank: null}
     """)
-    assert codes(result) == [("W006", 5, 59)]
-    assert "lora_rank=2" in result.findings[0].message
+    assert layer_rows(result) == [("conv2d", (None, 7, 7, 4), 66, 108)]
+    result = lint("""
+        archlint: 1
+        input: [5, 5, 5, 3]
+        layers:
+          - {type: Conv3D, filters: 4, kernel_size: 3, lora_rank: 3, use_bias: false}
+          - {type: Conv3D, filters: 4, kernel_size: 3, lora_rank: -1, inputs: [input]}
+          - {type: Conv3D, filters: 4, kernel_size: 3, lora_rank: 1, kernel_constraint: non_neg, inputs: [input]}
+    """)
+    # Keras 3.15.1 refuses a negative rank and lora with a kernel_constraint
+    assert codes(result) == [("E002", 6, 59), ("E002", 7, 59)]
+    assert layer_rows(result)[0] == ("conv3d", (None, 3, 3, 3, 4), 255, 324)

@@ -85,14 +85,36 @@ def test_linear_unknown_last_axis_uses_in_features(lint):
     assert layer_rows(result)[0] == ("linear", (None, 5, 3), 27, 0)
 
 
-def test_w006_dense_lora_rank(lint):
-    # Keras 3.15.1: Dense(4, lora_rank=2) on 8 features has 60 params, 28 trainable: not what archlint counts
+def test_dense_lora_rank_counts(lint):
+    # Keras 3.15.1: Dense(4, lora_rank=2) on 8 features: 28 trainable (bias 4 + lora_kernel_a 8*2 +
+    # lora_kernel_b 2*4), 32 non-trainable (the frozen kernel); lora_rank=0 leaves LoRA off (36, 0); on a
+    # frozen layer every weight is non-trainable (0, 60)
     result = lint("""
         archlint: 1
         input: [8]
         layers:
           - {type: Dense, units: 4, lora_rank: 2}
-          - {type: Dense, units: 4}
+          - {type: Dense, units: 4, lora_rank: 0, inputs: [input]}
+          - {type: Dense, units: 4, lora_rank: 2, trainable: false, inputs: [input]}
+          - {type: Dense, units: 4, lora_rank: 2, use_bias: false, lora_alpha: 8, inputs: [input]}
     """)
-    assert codes(result) == [("W006", 5, 40)]
-    assert "Dense `lora_rank=2`" in result.findings[0].message
+    assert codes(result) == []
+    assert layer_rows(result) == [("dense", (None, 4), 28, 32), ("dense_1", (None, 4), 36, 0),
+                                  ("dense_2", (None, 4), 0, 60), ("dense_3", (None, 4), 24, 32)]
+
+
+def test_dense_lora_refusals(lint):
+    # Keras 3.15.1 refuses lora_rank=-2 ("Negative dimensions are not allowed") and lora with a
+    # kernel_constraint ("Lora is incompatible with kernel constraints"); quantization_config stays W006
+    result = lint("""
+        archlint: 1
+        input: [8]
+        layers:
+          - {type: Dense, units: 4, lora_rank: -2}
+          - {type: Dense, units: 4, lora_rank: 2, kernel_constraint: non_neg, inputs: [input]}
+          - {type: Dense, units: 4, kernel_constraint: non_neg, inputs: [input]}
+          - {type: Dense, units: 4, quantization_config: {mode: int8}, inputs: [input]}
+    """)
+    assert [c for c, _, _ in codes(result)] == ["E002", "E002", "W006"]
+    assert codes(result)[:2] == [("E002", 5, 40), ("E002", 6, 40)]
+    assert "incompatible with kernel constraints" in result.findings[1].message

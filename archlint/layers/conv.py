@@ -1,4 +1,5 @@
-"""Convolutions: Keras Conv1D/2D/3D and PyTorch Conv1d/2d/3d."""
+"""Convolutions: Keras Conv1D/2D/3D and PyTorch Conv1d/2d/3d, and the helpers the variants share
+(transposed in conv_transpose.py, depthwise and separable in conv_depthwise.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from math import prod
 
 from archlint import rules
 from archlint.layers import windows
+from archlint.layers.lora import lora_split
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 from archlint.layers.windows import AxisWindow
 from archlint.shapes import SPATIAL_NAMES, axis_label, format_shape, spatial_axes
@@ -153,6 +155,32 @@ def report_asymmetric(call: Call, rank: int, windows_: list[AxisWindow], symmetr
     )
 
 
+def keras_windows(call: Call, rank: int, channels_first: bool, k, s, d) -> tuple[list[AxisWindow], dict]:
+    """The windows of a Keras convolution (plain, depthwise or separable) on each spatial axis, with the
+    findings they share (E001, W004, W003) and the input positions they leave unread."""
+    padding = call.cfg["padding"].lower()
+    axes = spatial_axes(rank, channels_first)
+    ws = []
+    for i, axis in enumerate(axes):
+        n, k_eff = call.x.shape[axis], windows.effective(k[i], d[i])
+        if padding == "valid":
+            before = after = 0
+        elif padding == "causal":
+            before, after = k_eff - 1, 0
+        else:
+            before, after = windows.same_padding(n, k_eff, s[i]) or (0, 0)
+        out = windows.output_size(n, before, after, k_eff, s[i])
+        if padding in ("same", "causal") and n is not None:
+            out = (n - 1) // s[i] + 1  # Keras's own formula for 'same' and 'causal'
+        ws.append(AxisWindow(axis, n, k[i], s[i], d[i], before, after, out,
+                             axis_label(call.x.rank, axis, channels_first)))
+    unread = finish_windows(call, rank, ws, "padding")
+    if padding == "same":
+        report_asymmetric(call, rank, ws, "a symmetric padding (PyTorch's padding=int, for one): ported "
+                          "weights would give shifted results")
+    return ws, unread
+
+
 def keras_conv(call: Call, rank: int) -> Output:
     cfg = call.cfg
     channels_first = cfg["data_format"] == "channels_first"
@@ -180,35 +208,17 @@ def keras_conv(call: Call, rank: int) -> Output:
             f"{call.type} needs to know its input channels to create its kernel, but they are unknown (null)",
             hint="give the channel size in the input shape",
         )
-    padding = cfg["padding"].lower()
-    axes = spatial_axes(rank, channels_first)
-    ws = []
-    for i, axis in enumerate(axes):
-        n, k_eff = call.x.shape[axis], windows.effective(k[i], d[i])
-        if padding == "valid":
-            before = after = 0
-        elif padding == "causal":
-            before, after = k_eff - 1, 0
-        else:
-            before, after = windows.same_padding(n, k_eff, s[i]) or (0, 0)
-        out = windows.output_size(n, before, after, k_eff, s[i])
-        if padding in ("same", "causal") and n is not None:
-            out = (n - 1) // s[i] + 1  # Keras's own formula for 'same' and 'causal'
-        ws.append(AxisWindow(axis, n, k[i], s[i], d[i], before, after, out,
-                             axis_label(call.x.rank, axis, channels_first)))
-    unread = finish_windows(call, rank, ws, "padding")
-    if padding == "same":
-        report_asymmetric(call, rank, ws, "a symmetric padding (PyTorch's padding=int, for one): ported "
-                          "weights would give shifted results")
+    ws, unread = keras_windows(call, rank, channels_first, k, s, d)
     out_shape = list(call.x.shape)
     for w in ws:
         out_shape[w.axis] = w.out
     out_shape[channel_axis] = filters
-    weights = prod(k) * (in_ch // cfg["groups"]) * filters
+    trainable, frozen = lora_split(call, prod(k) * (in_ch // cfg["groups"]), filters)
     bias = filters if cfg["use_bias"] else 0
     return Output(
         tuple(out_shape),
-        trainable=weights + bias,
+        trainable=trainable + bias,
+        non_trainable=frozen,
         unread=unread,
         bias=(channel_axis, bias) if bias else None,
     )
@@ -280,6 +290,5 @@ def torch_conv(call: Call, rank: int) -> Output:
 
 
 for _rank in (1, 2, 3):
-    register(KERAS, f"Conv{_rank}D", "conv", KERAS_CONV_DEFAULTS, partial(keras_conv, rank=_rank),
-             unmodelled=("lora_rank",))
+    register(KERAS, f"Conv{_rank}D", "conv", KERAS_CONV_DEFAULTS, partial(keras_conv, rank=_rank))
     register(PYTORCH, f"Conv{_rank}d", "conv", TORCH_CONV_DEFAULTS, partial(torch_conv, rank=_rank))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from archlint import rules
 from archlint.shapes import format_shape
+from archlint.layers.lora import lora_split
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 
 KERAS_DENSE_DEFAULTS = {
@@ -58,8 +59,9 @@ def keras_dense(call: Call) -> Output:
     if features is None:  # Keras refuses to create a kernel of shape (None, units)
         raise _unknown_features(call, "kernel", "give the size in the input shape, or flatten a tensor whose "
                                 "sizes are all known")
+    trainable, frozen = lora_split(call, features, units)
     bias = units if call.cfg["use_bias"] else 0
-    return Output(call.x.shape[:-1] + (units,), trainable=features * units + bias,
+    return Output(call.x.shape[:-1] + (units,), trainable=trainable + bias, non_trainable=frozen,
                   bias=(call.x.rank - 1, bias) if bias else None)
 
 
@@ -86,5 +88,5 @@ def torch_linear(call: Call) -> Output:
                   bias=(call.x.rank - 1, bias) if bias else None)
 
 
-register(KERAS, "Dense", "dense", KERAS_DENSE_DEFAULTS, keras_dense, unmodelled=("lora_rank", "quantization_config"))
+register(KERAS, "Dense", "dense", KERAS_DENSE_DEFAULTS, keras_dense, unmodelled=("quantization_config",))
 register(PYTORCH, "Linear", "dense", TORCH_LINEAR_DEFAULTS, torch_linear)

@@ -1,0 +1,253 @@
+"""Transposed convolutions: Keras Conv1DTranspose/2D/3D and PyTorch ConvTranspose1d/2d/3d.
+
+A transposed convolution scatters each input position into `kernel_size` output positions, spaced by
+the dilation, starting `stride` apart: the "full" output has (n-1)*s + d*(k-1) + 1 positions, from
+which each framework crops a left margin and keeps `out` positions:
+
+- PyTorch: out = (n-1)*s - 2*padding + d*(k-1) + output_padding + 1, cropping `padding` on the left.
+- Keras 3.15.1 (`compute_conv_transpose_output_shape`, and the crops of its torch backend, which match
+  JAX): 'valid' keeps the full output, extended to (n-1)*s + max(k_eff, s) when output_padding is None,
+  else by output_padding; 'same' gives n*s when output_padding is None, else (n-1)*s + k_eff%2 +
+  output_padding, cropping k_eff-1-left_pad on the left (left_pad as in `_convert_..._to_jax`).
+
+What the read-coverage warnings mean here (a transposed convolution has no windows that can skip):
+- W001: input positions whose every contribution is cropped away (PyTorch padding above
+  dilation*(kernel_size-1)); they never influence the output. Reported by the layer itself, since
+  another reader of the tensor cannot make them count.
+- W004: output positions no input reaches, so they hold only the bias (a stride above the effective
+  kernel leaves gaps; output_padding or Keras's max(k_eff, s) extension adds trailing positions).
+- W002 and W003 do not apply: there are no gaps in what is read, and Keras's 'same' crop is not a
+  padding of the input that a port could reproduce with a symmetric one.
+- W021: an output of size 0 (both frameworks accept it and compute an empty tensor); a negative size
+  is E001 in PyTorch (Keras never computes one).
+
+PyTorch's forward-time `output_size=` argument is not modelled: it is an argument of the call, not of
+the module, so a spec (which lists constructor keywords) cannot express it; archlint's output is the
+one the module computes without it, which is what nn.Sequential gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from math import prod
+
+from archlint import rules
+from archlint.layers import windows
+from archlint.layers.conv import check_groups, check_rank
+from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
+from archlint.shapes import axis_label, format_shape, spatial_axes
+
+KERAS_DEFAULTS = {
+    "filters": REQUIRED,
+    "kernel_size": REQUIRED,
+    "strides": 1,
+    "padding": "valid",
+    "output_padding": None,
+    "data_format": None,
+    "dilation_rate": 1,
+    "activation": None,
+    "use_bias": True,
+    "kernel_initializer": "glorot_uniform",
+    "bias_initializer": "zeros",
+    "kernel_regularizer": None,
+    "bias_regularizer": None,
+    "activity_regularizer": None,
+    "kernel_constraint": None,
+    "bias_constraint": None,
+    "dtype": None,
+}
+
+TORCH_DEFAULTS = {
+    "in_channels": None,  # optional in archlint: taken from the input, checked when given
+    "out_channels": REQUIRED,
+    "kernel_size": REQUIRED,
+    "stride": 1,
+    "padding": 0,
+    "output_padding": 0,
+    "groups": 1,
+    "bias": True,
+    "dilation": 1,
+    "padding_mode": "zeros",
+    "device": None,
+    "dtype": None,
+}
+
+MAX_SCATTER = 1 << 20  # beyond n*k taps on an axis, skip the exact coverage analysis
+
+
+@dataclass(frozen=True)
+class Scatter:
+    """One spatial axis of a transposed convolution: input i, tap j lands on output i*s + j*d - crop."""
+
+    axis: int
+    n: int | None
+    k: int
+    s: int
+    d: int
+    crop: int  # positions cropped from the left of the full output
+    out: int | None
+    label: str
+
+    @property
+    def k_eff(self) -> int:
+        return windows.effective(self.k, self.d)
+
+
+def _hits(a: Scatter) -> tuple[list[int], list[int]] | None:
+    """(input positions reaching no output, output positions no input reaches), or None if too large."""
+    if a.n is None or a.out is None or a.out <= 0 or a.n * a.k > MAX_SCATTER:
+        return None
+    reached = bytearray(a.out)
+    unread = []
+    for i in range(a.n):
+        used = False
+        for j in range(a.k):
+            o = i * a.s + j * a.d - a.crop
+            if 0 <= o < a.out:
+                reached[o] = used = 1
+        if not used:
+            unread.append(i)
+    return unread, [o for o in range(a.out) if not reached[o]]
+
+
+def _findings(call: Call, axes: list[Scatter], pad_key: str) -> None:
+    """E001 (negative size), W021 (empty), W001 (inputs cropped away), W004 (outputs only bias)."""
+    for a in axes:
+        if a.out is not None and a.out < 0:
+            raise call.fail(
+                rules.OUTPUT_SIZE,
+                f"{call.type} output size on the {a.label} would be {a.out} ((n-1)*stride - 2*padding + "
+                f"dilation*(kernel_size-1) + output_padding + 1 with n={a.n}): PyTorch refuses a negative size",
+                pad_key, hint="use less padding, or a larger kernel, stride or input",
+            )
+    empty = [a for a in axes if a.out == 0]
+    if empty:
+        call.report(rules.EMPTY_OUTPUT, f"{call.type} output has size 0 on the {empty[0].label}: the framework "
+                    "computes an empty tensor", pad_key,
+                    hint="use less padding (or output_padding), or a larger kernel or stride")
+        return
+    dropped, bias_only = [], []
+    for a in axes:
+        hits = _hits(a)
+        if hits is None:
+            continue
+        unread, lonely = hits
+        if unread:
+            dropped.append(f"{windows.describe_outputs(unread, a.n)} of its {a.n} input positions on the {a.label}")
+        if lonely:
+            cause = (f"the stride {a.s} is larger than the effective kernel {a.k_eff}" if a.s > a.k_eff else
+                     "the output extends past what the last input reaches")
+            bias_only.append(f"{windows.describe_outputs(lonely, a.out)} of its {a.out} outputs on the {a.label} "
+                             f"({cause})")
+    if dropped:
+        call.report(rules.TRUNCATED_INPUT, f"{call.type} crops away every output that "
+                    f"{' and '.join(dropped)} contribute to: they never influence the result", pad_key,
+                    hint="use padding of at most dilation*(kernel_size-1) on each axis")
+    if bias_only:
+        call.report(rules.PADDING_ONLY_OUTPUT, f"{call.type}: no input reaches " + "; ".join(bias_only)
+                    + ": they hold only the bias", "strides" if "strides" in call.cfg else "stride",
+                    hint="use a kernel_size (times dilation) of at least the stride, or less output_padding")
+
+
+def _keras_axis(n: int | None, k: int, s: int, d: int, padding: str, op: int | None) -> tuple[int, int | None]:
+    """(left crop, output size) of one axis, as Keras 3.15.1 computes them."""
+    k_eff = windows.effective(k, d)
+    if padding == "valid":
+        extra = max(k_eff, s) - k_eff if op is None else op
+        return 0, None if n is None else (n - 1) * s + k_eff + extra
+    pad_len = s + k_eff - 2 if op is None else k_eff + k_eff % 2 - 2 + op
+    left_pad = min(pad_len // 2 + pad_len % 2, k_eff - 1)
+    if n is None:
+        return k_eff - 1 - left_pad, None
+    return k_eff - 1 - left_pad, n * s if op is None else (n - 1) * s + k_eff % 2 + op
+
+
+def keras_conv_transpose(call: Call, rank: int) -> Output:
+    cfg = call.cfg
+    channels_first = cfg["data_format"] == "channels_first"
+    check_rank(call, rank, "(batch, channels, *spatial)" if channels_first else "(batch, *spatial, channels)")
+    k = windows.int_tuple(call, "kernel_size", rank)
+    s = windows.int_tuple(call, "strides", rank)
+    d = windows.int_tuple(call, "dilation_rate", rank)
+    op = None
+    if cfg["output_padding"] is not None:
+        op = windows.int_tuple(call, "output_padding", rank, minimum=0, what="non-negative")
+        bad = next((i for i in range(rank) if op[i] >= s[i]), None)
+        if bad is not None:
+            raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} output_padding={list(op)} must be strictly less "
+                            f"than strides={list(s)} on every axis", "output_padding",
+                            hint=f"use output_padding below {s[bad]} there, or a larger stride")
+    filters = cfg["filters"]
+    if filters < 1:
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `filters` must be positive, got {filters}", "filters")
+    if max(s) > 1 and max(d) > 1:
+        raise call.fail(rules.STRIDE_WITH_DILATION, f"{call.type} has strides={list(s)} with dilation_rate={list(d)}: "
+                        "Keras refuses `strides > 1` in conjunction with `dilation_rate > 1`", "dilation_rate",
+                        hint="use strides 1 with the dilation, and upsample in a separate layer")
+    channel_axis = 1 if channels_first else rank + 1
+    in_ch = call.x.shape[channel_axis]
+    if in_ch is None:
+        raise call.fail(rules.UNKNOWN_DIMENSION, f"{call.type} needs to know its input channels to create its "
+                        "kernel, but they are unknown (null)", hint="give the channel size in the input shape")
+    padding = cfg["padding"].lower()
+    axes = []
+    for i, axis in enumerate(spatial_axes(rank, channels_first)):
+        n = call.x.shape[axis]
+        crop, out = _keras_axis(n, k[i], s[i], d[i], padding, None if op is None else op[i])
+        axes.append(Scatter(axis, n, k[i], s[i], d[i], crop, out, axis_label(call.x.rank, axis, channels_first)))
+    _findings(call, axes, "padding")
+    shape = list(call.x.shape)
+    for a in axes:
+        shape[a.axis] = a.out
+    shape[channel_axis] = filters
+    bias = filters if cfg["use_bias"] else 0
+    return Output(tuple(shape), trainable=prod(k) * filters * in_ch + bias,
+                  bias=(channel_axis, bias) if bias else None)
+
+
+def torch_conv_transpose(call: Call, rank: int) -> Output:
+    cfg = call.cfg
+    check_rank(call, rank, "(batch, channels, *spatial)")
+    if cfg["padding_mode"] != "zeros":
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} supports only padding_mode='zeros', got "
+                        f"'{cfg['padding_mode']}'", "padding_mode", hint="remove padding_mode")
+    k = windows.int_tuple(call, "kernel_size", rank)
+    # F.conv_transposeNd expands a one-element list to every axis (checked in torch 2.13.0)
+    s = windows.int_tuple(call, "stride", rank, expand_single=True)
+    d = windows.int_tuple(call, "dilation", rank, expand_single=True)
+    p = windows.int_tuple(call, "padding", rank, minimum=0, what="non-negative", expand_single=True)
+    op = windows.int_tuple(call, "output_padding", rank, minimum=0, what="non-negative", expand_single=True)
+    bad = next((i for i in range(rank) if op[i] >= s[i] and op[i] >= d[i]), None)
+    if bad is not None:
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} output_padding={list(op)} must be smaller than either "
+                        f"stride={list(s)} or dilation={list(d)} on every axis", "output_padding",
+                        hint=f"use output_padding below {max(s[bad], d[bad])} there")
+    out_ch = cfg["out_channels"]
+    if out_ch < 1:
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `out_channels` must be positive, got {out_ch}",
+                        "out_channels")
+    in_ch, declared = call.x.shape[1], cfg["in_channels"]
+    if declared is not None and in_ch is not None and declared != in_ch:
+        raise call.fail(rules.DECLARED_SIZE_MISMATCH, f"{call.type} expects {declared} input channels "
+                        f"(in_channels={declared}) but receives {in_ch}, input shape {format_shape(call.x.shape)}",
+                        "in_channels", hint=f"set in_channels: {in_ch}, or fix the layer before it")
+    in_ch = in_ch if in_ch is not None else declared
+    check_groups(call, cfg["groups"], in_ch, out_ch, "in_channels", "out_channels")
+    if in_ch is None:
+        raise call.fail(rules.UNKNOWN_DIMENSION, f"{call.type} needs to know its input channels to create its "
+                        "weight, but they are unknown (null)", hint="give in_channels, or the channel size in the input")
+    axes = []
+    for i, axis in enumerate(range(2, rank + 2)):
+        n = call.x.shape[axis]
+        out = None if n is None else (n - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + op[i] + 1
+        axes.append(Scatter(axis, n, k[i], s[i], d[i], p[i], out, axis_label(call.x.rank, axis, True)))
+    _findings(call, axes, "padding")
+    bias = out_ch if cfg["bias"] else 0
+    return Output((call.x.shape[0], out_ch) + tuple(a.out for a in axes),
+                  trainable=in_ch * (out_ch // cfg["groups"]) * prod(k) + bias, bias=(1, bias) if bias else None)
+
+
+for _rank in (1, 2, 3):
+    register(KERAS, f"Conv{_rank}DTranspose", "conv", KERAS_DEFAULTS, partial(keras_conv_transpose, rank=_rank))
+    register(PYTORCH, f"ConvTranspose{_rank}d", "conv", TORCH_DEFAULTS, partial(torch_conv_transpose, rank=_rank))
