@@ -2,6 +2,7 @@
 
 from archlint.layers import conv, dense, elementwise, normalization, pooling, reshape, resize  # noqa: F401
 from archlint.layers import merge  # noqa: F401  (merges and torch functional steps, for graphs)
+from archlint.layers import conv_depthwise, conv_transpose  # noqa: F401  (convolution variants, family conv)
 
 FAMILIES = ("conv", "dense", "elementwise", "normalization", "pooling", "reshape", "resize")
 FAMILIES += ("merge",)
