@@ -369,7 +369,8 @@ class _Converter:
                 missing = next(r for r in refs if (r[0], r[1], r[2]) not in tensors)
                 raise ConversionError(
                     f"layer {layer.get('name')!r} reads {missing[0]!r} (node {missing[1]}, tensor {missing[2]}), "
-                    "which no layer of the model produces", missing[4],
+                    "which no layer of the model produces", missing[4][:-1] + ("keras_history",)
+                    if missing[4][-1] == "shape" else missing[4],
                     "the config is damaged or edited: every keras_history must name a layer's call")
             pending = remaining
         for tensor, shape, at in shapes:

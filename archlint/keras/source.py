@@ -68,36 +68,39 @@ class KerasSource:
                  ("layers", index, "type"),
                  "teach archlint the layer with a plugin (entry point group `archlint.layers`, see the README), "
                  "or check the counts in Keras")
-        by_index = {id(layer.spec): layer for layer in model.layers}
+        self._compare_records(model, sink)
+
+    def _compare_records(self, model, sink) -> None:
+        """W019 once per cause: at the first layer whose computed output differs from the file's record
+        while its own inputs agree with theirs (what follows it differs because of it)."""
+        records: dict = {}  # tensor name -> (recorded shape, original path)
+        layers = model.spec.layers
         for index, recorded in self.converted.recorded.items():
-            if index >= len(model.spec.layers) or index in self.converted.unknown:
+            if index < len(layers) and recorded.output is not None:
+                records[layers[index].name] = (recorded.output, recorded.output_at)
+        walked = {id(layer.spec): layer for layer in model.layers}
+        for index, recorded in self.converted.recorded.items():
+            layer = walked.get(id(layers[index])) if index < len(layers) else None
+            if layer is not None and len(recorded.inputs) == len(layer.inputs):
+                for name, shape in zip(layer.inputs, recorded.inputs):
+                    if shape is not None:
+                        records.setdefault(name, (shape, recorded.input_at))
+
+        def differs(name: str) -> bool:
+            tensor = model.tensors.get(name)
+            return name in records and tensor is not None and tuple(tensor.shape[1:]) != tuple(records[name][0][1:])
+
+        for index, layer in enumerate(model.layers):
+            if index in self.converted.unknown or layer.output is None or not differs(layer.name):
                 continue
-            walked = by_index.get(id(model.spec.layers[index]))
-            if walked is None:
-                continue
-            if walked.output is not None and recorded.output is not None:
-                _compare(sink, f"{walked.name} output", _first(walked.output.shape), recorded.output,
-                         recorded.output_at)
-            if recorded.inputs and len(recorded.inputs) == len(walked.inputs):
-                for name, shape in zip(walked.inputs, recorded.inputs):
-                    tensor = model.tensors.get(name)
-                    if tensor is not None and shape is not None:
-                        _compare(sink, f"{walked.name} input", tensor.shape, shape, recorded.input_at)
-
-
-def _first(shape):
-    return shape[0] if isinstance(shape, list) else shape
-
-
-def _compare(sink, what: str, computed, recorded, at: tuple) -> None:
-    # The batch axis is left out: the native format has no batch size, and no weight depends on it.
-    if computed is None or tuple(computed[1:]) == tuple(recorded[1:]):
-        return
-    sink(rules.RECORDED_SHAPE_MISMATCH,
-         f"{what} shape is {format_shape(tuple(computed))} by Keras's rules, but the file records "
-         f"{format_shape(tuple(recorded))}",
-         (ORIGINAL,) + tuple(at),
-         "the config was edited or is stale: save it again from the model, or fix the layer arguments")
+            if any(differs(name) for name in layer.inputs):
+                continue  # the cause is upstream, and reported there
+            shape, at = records[layer.name]
+            sink(rules.RECORDED_SHAPE_MISMATCH,
+                 f"{layer.name} output shape is {format_shape(model.tensors[layer.name].shape)} by Keras's rules, "
+                 f"but the file records {format_shape(tuple(shape))}",
+                 (ORIGINAL,) + tuple(at),
+                 "the config was edited or is stale: save it again from the model, or fix the layer's arguments")
 
 
 @dataclass
