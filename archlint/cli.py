@@ -38,9 +38,38 @@ def _config_options(function):
         click.option("--framework", type=click.Choice(["keras", "pytorch"]),
                      help="The framework of specs that do not name one (default: the configuration's, else keras)."),
         click.option("--debug", is_flag=True, help="Show the traceback of an internal error."),
+        # Keras model configs (issue 5): read by archlint.keras; stored in ctx.meta, see _input_options
+        click.option("--input-format", type=click.Choice(["auto", "archlint", "keras"]), default="auto",
+                     expose_value=False, callback=_remember, show_default=True,
+                     help="auto: Keras model configs (model.to_json(), .keras archives) are recognised."),
+        click.option("--max-params", expose_value=False, callback=_remember,
+                     help="A parameter budget for every model (25k, 3.5M), besides the spec's and the configuration's."),
+        click.option("--max-trainable-params", expose_value=False, callback=_remember,
+                     help="A trainable-parameter budget for every model."),
     ]):
         function = decorator(function)
     return function
+
+
+def _remember(ctx, param, value):
+    if param.name.startswith("max_") and value is not None:
+        from archlint.spec import parse_count
+
+        if parse_count(value) is None:
+            raise click.BadParameter(f"{value!r} is not a count (an int, or 25k, 3.5M, 1.2G)")
+    ctx.meta[f"archlint.{param.name}"] = value
+    return value
+
+
+def _input_options() -> dict:
+    """project.Options fields for --input-format and the command-line budgets."""
+    from archlint.spec import Budget, parse_count
+
+    meta = click.get_current_context().meta
+    params, trainable = (parse_count(meta.get(f"archlint.{k}")) for k in ("max_params", "max_trainable_params"))
+    labels = {"params": "--max-params", "trainable_params": "--max-trainable-params"}
+    budgets = ((Budget(params, trainable), labels),) if (params, trainable) != (None, None) else ()
+    return {"input_format": meta.get("archlint.input_format") or "auto", "budgets": budgets}
 
 
 class _Failure(Exception):
@@ -108,7 +137,7 @@ def check(paths, output_format, color, statistics, exit_zero, strict, select, ex
 
     project.reset()
     options = project.Options(config_file, isolated, select, tuple(extend_select or ()), tuple(ignore or ()),
-                              force_exclude, strict, framework, debug)
+                              force_exclude, strict, framework, debug, **_input_options())
     try:
         home = project.home_config(options)
         fmt = _output_format(output_format, home)
@@ -173,7 +202,7 @@ def summary(paths, output_format, config_file, isolated, framework, debug):
     from archlint import project, report
 
     project.reset()
-    options = project.Options(config_file, isolated, framework=framework, debug=debug)
+    options = project.Options(config_file, isolated, framework=framework, debug=debug, **_input_options())
     try:
         checked = [project.check_file(path, options) for path in project.collect_files(list(paths), options)]
     except cfg.ConfigError as exc:
@@ -208,7 +237,7 @@ def explain(path, layer_names, config_file, isolated, framework, debug):
     from archlint import project, report
 
     project.reset()
-    options = project.Options(config_file, isolated, framework=framework, debug=debug)
+    options = project.Options(config_file, isolated, framework=framework, debug=debug, **_input_options())
     try:
         item = project.check_file(path, options)
     except cfg.ConfigError as exc:
@@ -269,6 +298,21 @@ def rule_command(code_or_name):
         _fail(f"no rule {code_or_name!r}" + (f" (did you mean {close[0]}?)" if close else
                                              "; `archlint rules` lists them"))
     click.echo(ruledocs.text(rule))
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+def convert(path):
+    """Print the native archlint YAML of a Keras model config (a model.to_json() file or a .keras archive)."""
+    from archlint.keras import to_yaml
+    from archlint.loader import LoadError
+
+    try:
+        click.echo(to_yaml(path), nl=False)
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror or exc}")
+    except LoadError as exc:
+        _fail(f"{path}:{exc.line}:{exc.column}: {exc.rule.code} {exc.message}")
 
 
 @main.command()

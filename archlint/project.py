@@ -27,6 +27,8 @@ class Options:
     strict: bool | None = None
     framework: str | None = None
     debug: bool = False
+    input_format: str = "auto"  # --input-format: auto, archlint or keras (archlint.keras)
+    budgets: tuple = ()  # ((spec.Budget, {key: option name}), ...): --max-params, --max-trainable-params
 
 
 @dataclass
@@ -116,7 +118,8 @@ def check_file(path: str, options: Options) -> Checked:
     framework = options.framework or config.framework
     if framework:
         defaults["framework"] = framework
-    result = lint_file(path, debug=options.debug, defaults=defaults)
+    result = lint_file(path, debug=options.debug, defaults=defaults, input_format=options.input_format,
+                       budgets=options.budgets)
     budget = cfg.budget_for(path, config)
     if budget:
         result.findings = sorted(result.findings + _config_budget(result, path, budget, config),
