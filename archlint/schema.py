@@ -248,6 +248,10 @@ def validate_layer(framework: str, layer, where: tuple, sink: Sink) -> bool:
         return False
     key = definition_key(framework, layer_type)
     if key not in schema()["definitions"]:
+        from archlint import plugins  # a layer type a plugin teaches (entry point group archlint.layers)
+
+        plugins.load()
+    if key not in schema()["definitions"]:
         _unknown_type(framework, layer_type, where + ("type",), sink)
         return False
     if _fast_check(key)(layer):

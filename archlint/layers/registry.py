@@ -118,7 +118,13 @@ def register(framework: str, name: str, family: str, defaults: Mapping[str, Any]
 
 def lookup(framework: str, name: str) -> LayerType | None:
     load_all()
-    return REGISTRY.get((framework, name))
+    found = REGISTRY.get((framework, name))
+    if found is None:  # perhaps a plugin's layer type: plugins load on the first unknown name
+        from archlint import plugins
+
+        if plugins.load():
+            found = REGISTRY.get((framework, name))
+    return found
 
 
 def known_types(framework: str) -> list[str]:
