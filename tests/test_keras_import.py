@@ -337,3 +337,24 @@ def test_converted_yaml_gives_the_same_numbers(tmp_path):
         assert [(layer.name, layer.output.shape, layer.params) for layer in native.model.layers] == [
             (layer.name, layer.output.shape, layer.params) for layer in original.model.layers]
         yaml.safe_load(text)
+
+
+def test_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from archlint.cli import main
+
+    runner = CliRunner()
+    vgg = _fixture_path("VGG16")
+    out = runner.invoke(main, ["check", "--isolated", "--max-params", "100M", "--output-format", "json", vgg])
+    assert out.exit_code == 1
+    [finding] = json.loads(out.stdout)["findings"]
+    assert finding["code"] == "B001" and "set by --max-params" in finding["message"]
+    assert runner.invoke(main, ["check", "--isolated", "--max-params", "200M", vgg]).exit_code == 0
+    assert runner.invoke(main, ["check", "--max-params", "lots", vgg]).exit_code == 2
+    out = runner.invoke(main, ["summary", "--isolated", "--input-format", "archlint", vgg])
+    assert out.exit_code == 1 and "no model spec found" in out.stderr
+    converted = runner.invoke(main, ["convert", _fixture_path("small_sequential.keras")])
+    assert converted.exit_code == 0 and "\ninput: [28, 28, 1]\n" in converted.stdout
+    missing = runner.invoke(main, ["convert", str(tmp_path / "none.json")])
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr
