@@ -1,0 +1,116 @@
+"""Property-based cross-check: random single layers and short stacks over the whole catalogue.
+
+For every drawn spec the verdicts must agree: archlint reports an error (any E or S code) exactly when
+the framework refuses to build the model or to run a forward pass on a batch of 2, and when both
+accept it, every layer's output shape and trainable / non-trainable counts are equal. Keras runs on its
+torch backend. The draws are derandomized (a fixed sequence), so CI sees the same cases every run.
+
+Run with the frameworks installed (skipped otherwise):
+    KERAS_BACKEND=torch python -m pytest -q -m crosscheck tests/crosscheck
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from property_gen import catalogue, spec
+from property_run import archlint_verdict, keras_verdict, torch_verdict
+
+pytestmark = pytest.mark.crosscheck
+
+CASES_PER_FRAMEWORK = 400  # 800 in all (about a minute on 2 cores): the issue asks for at least 500 per run
+
+_UNBATCHED = ("AdaptiveAvgPool", "AdaptiveMaxPool", "MaxPool", "AvgPool", "PixelShuffle", "PixelUnshuffle")
+
+# Disagreements found by this suite and not fixed yet (each in a family another engineer is writing):
+# a case matching one is counted and printed, not failed. Remove an entry once its family is fixed.
+KNOWN = {
+    "torch pooling / PixelShuffle / PixelUnshuffle on a rank one below the batched form: torch reads it as "
+    "one unbatched sample (the batch axis becomes the channels) and accepts it; archlint reports E008":
+        lambda accepted, findings: accepted and any(f.startswith("E008 ") and f.split()[1].startswith(_UNBATCHED)
+                                                    for f in findings),
+    "Keras LayerNormalization with a non-trailing axis: archlint warns (W008), Keras 3.15.1's torch backend "
+    "refuses the forward pass when that axis's size differs from the last axis's":
+        lambda accepted, findings: not accepted and any(f.startswith("W008 LayerNormalization") for f in findings),
+}
+
+SETTINGS = settings(max_examples=CASES_PER_FRAMEWORK, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(HealthCheck))
+
+
+def _empty_prefix(spec_: dict, model) -> dict:
+    """The spec cut after the first layer whose output has size 0 (W021): what frameworks do with an
+    empty tensor later on is not part of the comparison."""
+    if model is None:
+        return spec_
+    for index, layer in enumerate(model.layers):
+        if layer.output is not None and 0 in tuple(layer.output.shape)[1:]:
+            return {**spec_, "layers": spec_["layers"][:index + 1]}
+    return spec_
+
+
+def check(spec_: dict, framework_verdict, stats: dict) -> None:
+    ours, findings, model = archlint_verdict(spec_)
+    cut = _empty_prefix(spec_, model)
+    if cut is not spec_:
+        spec_ = cut
+        ours, findings, model = archlint_verdict(spec_)
+    theirs, error = framework_verdict(spec_)
+    stats["cases"] += 1
+    stats["layers"] += len(spec_["layers"])
+    stats["refused" if theirs is None else "built"] += 1
+    for entry in spec_["layers"]:
+        stats["types"].add(entry["type"])
+    where = json.dumps(spec_)
+    if (theirs is None) != (ours is None) or theirs != ours:
+        known = next((label for label, match in KNOWN.items() if match(theirs is not None, findings)), None)
+        if known:
+            stats["known"][known] = stats["known"].get(known, 0) + 1
+            return
+    if theirs is None:
+        assert ours is None, f"the framework refuses ({error}) but archlint finds no error: {where}\n{findings}"
+        return
+    assert ours is not None, f"the framework accepts but archlint reports {findings}: {where}"
+    assert ours == theirs, f"archlint {ours} != framework {theirs}: {where}\n{findings}"
+
+
+def run(framework: str, framework_verdict) -> dict:
+    stats = {"cases": 0, "layers": 0, "refused": 0, "built": 0, "types": set(), "known": {}}
+
+    @SETTINGS
+    @given(spec(framework))
+    def case(spec_):
+        check(spec_, framework_verdict, stats)
+
+    case()
+    return stats
+
+
+def report(framework: str, stats: dict) -> None:
+    drawn, left = catalogue(framework)
+    print(f"\n{framework}: {stats['cases']} cases ({stats['built']} built, {stats['refused']} refused), "
+          f"{stats['layers']} layers, {len(stats['types'])} of {len(drawn)} drawable types seen; "
+          f"no generator yet: {', '.join(left)}")
+    for label, count in stats["known"].items():
+        print(f"  known disagreement ({count} cases): {label}")
+
+
+def test_keras_random_specs_agree():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    pytest.importorskip("keras")
+    stats = run("keras", keras_verdict)
+    report("keras", stats)
+    assert stats["cases"] >= CASES_PER_FRAMEWORK
+    assert stats["built"] >= CASES_PER_FRAMEWORK // 5 and stats["refused"] >= CASES_PER_FRAMEWORK // 10
+
+
+def test_torch_random_specs_agree():
+    pytest.importorskip("torch")
+    stats = run("pytorch", torch_verdict)
+    report("pytorch", stats)
+    assert stats["cases"] >= CASES_PER_FRAMEWORK
+    assert stats["built"] >= CASES_PER_FRAMEWORK // 5 and stats["refused"] >= CASES_PER_FRAMEWORK // 10
