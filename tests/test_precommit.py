@@ -23,6 +23,11 @@ def test_hook_definition_matches_the_issue():
         "description": hooks[0]["description"],
         "entry": "archlint check --force-exclude", "language": "python",
         "types_or": ["yaml", "json"], "require_serial": True, "minimum_pre_commit_version": "2.9.0",
+    }, {  # .keras archives (issue 5): binary zips, which types_or [yaml, json] does not reach
+        "id": "archlint-keras", "name": "archlint (.keras archives)",
+        "description": hooks[1]["description"],
+        "entry": "archlint check --force-exclude", "language": "python",
+        "files": "\\.keras$", "require_serial": True, "minimum_pre_commit_version": "2.9.0",
     }]
     # quoted in the file, so YAML cannot read the version as a float
     assert 'minimum_pre_commit_version: "2.9.0"' in (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
