@@ -17,9 +17,6 @@ from archlint.rules import RULES
 NO_FAILING_EXAMPLE = {"E900"}
 # A broken .keras archive is binary: its page says so, and tests/test_keras_import.py builds the archives.
 NO_FAILING_EXAMPLE |= {"S021"}
-# Rules reserved by the graphs-and-blocks work (issue 3) whose checks are not in the tree yet: their pages
-# are written against the issue's syntax, and the examples are expected to fail until the checks land.
-PENDING = {"E013", "E014", "E015", "E016", "E017", "E018", "E019", "W009", "W010"}
 
 
 def _codes(tmp_path, monkeypatch, language: str, text: str) -> set[str]:
@@ -44,9 +41,7 @@ def test_every_rule_is_documented(code):
     assert ("## Failing example" in doc) == (code not in NO_FAILING_EXAMPLE)
 
 
-@pytest.mark.parametrize("code", [
-    pytest.param(code, marks=pytest.mark.xfail(reason="check not implemented yet (issue 3)", strict=False))
-    if code in PENDING else code for code in RULES])
+@pytest.mark.parametrize("code", list(RULES))
 def test_failing_example_triggers_the_rule_and_fixed_example_does_not(code, tmp_path, monkeypatch):
     examples = ruledocs.examples(code)
     if code not in NO_FAILING_EXAMPLE:
