@@ -147,6 +147,10 @@ def check_bias_before_norm(model: Model, sink: Sink) -> None:
         axis, count = producer.output.bias
         if axis != out.removes_offset_along:
             continue
+        if producer.spec.kwargs.get("activation") not in (None, "linear"):
+            continue  # Keras applies the activation after the bias: the normalization sees a nonlinear output
+        if model.spec.framework == "keras" and not layer.spec.trainable:
+            continue  # a frozen Keras BatchNormalization runs in inference mode: the bias still shifts its output
         key = "bias" if model.spec.framework == "pytorch" else "use_bias"
         where = producer.spec.where + ((key,) if key in producer.spec.kwargs else ("type",))
         sink(

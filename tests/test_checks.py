@@ -195,3 +195,39 @@ def test_broken_specs(name):
     for finding, expected in zip(result.findings, BROKEN[name]):
         assert expected[3] in finding.message
     assert name.startswith(result.findings[0].rule.code + "-" + result.findings[0].rule.name)
+
+
+def test_w005_not_when_an_activation_sits_between_bias_and_norm(lint):
+    # Keras applies `activation` after adding the bias: relu(x + b) is not undone by the normalization
+    result = lint("""
+        archlint: 1
+        input: [8]
+        layers:
+          - {type: Dense, units: 4, activation: relu}
+          - {type: BatchNormalization}
+    """)
+    assert codes(result) == []
+
+
+def test_w005_linear_activation_still_wastes_the_bias(lint):
+    result = lint("""
+        archlint: 1
+        input: [8]
+        layers:
+          - {type: Dense, units: 4, activation: linear}
+          - {type: BatchNormalization}
+    """)
+    assert codes(result) == [("W005", 5, 12)]  # at the Dense layer's type
+
+
+def test_w005_not_before_a_frozen_keras_batch_normalization(lint):
+    # Keras runs a frozen BatchNormalization in inference mode (moving statistics), so the trainable bias
+    # before it still shifts the output
+    result = lint("""
+        archlint: 1
+        input: [8]
+        layers:
+          - {type: Dense, units: 4}
+          - {type: BatchNormalization, trainable: false}
+    """)
+    assert codes(result) == []
