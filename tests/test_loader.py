@@ -375,4 +375,143 @@ def test_file_too_large(monkeypatch, tmp_path):
     path.write_text("a: 12345678901234567890\n")
     with pytest.raises(LoadError) as info:
         loader.load_file(str(path))
-    assert (info.value.rule.code, info.value.message) == ("S009", "the file has 11 bytes")
+    assert (info.value.rule.code, info.value.message, info.value.line) == (
+        "S009", "the file has 24 bytes, over the limit of 10", 0)
+    assert "--max-file-size" in info.value.hint
+    assert loader.load_file(str(path), max_bytes=24).data == {"a": 12345678901234567890}
+
+
+def test_file_size_limit_on_bytes_read():
+    with pytest.raises(LoadError) as info:
+        loader.decode(b"a: 1\n" * 3, max_bytes=10)
+    assert info.value.message == "the file has more than 15 bytes, over the limit of 10" or \
+        info.value.message == "the file has 15 bytes, over the limit of 10"
+
+
+@pytest.mark.parametrize("text, size", [
+    ("1000", 1000), ("500k", 500 * 1024), ("50M", 50 * 1024 ** 2), ("1G", 1024 ** 3), ("2MB", 2 * 1024 ** 2),
+    (" 7 ", 7), ("3KiB", 3 * 1024),
+])
+def test_parse_size(text, size):
+    assert loader.parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "-1", "1.5M", "lots", "1T", "9" * 40])
+def test_parse_size_refuses(text):
+    with pytest.raises(ValueError):
+        loader.parse_size(text)
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    path = tmp_path / "pipe.yaml"
+    os.mkfifo(path)
+    start = time.perf_counter()
+    with pytest.raises(OSError) as info:
+        loader.load_file(str(path))
+    assert info.value.strerror == "it is not a regular file (a FIFO, socket or device)"
+    assert time.perf_counter() - start < 1.0
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(OSError) as info:
+        loader.load_file(str(tmp_path))
+    assert isinstance(info.value, IsADirectoryError)
+
+
+# ---------------------------------------------------------------- nesting depth
+
+DEEP = "lists and mappings are nested more than 100 deep"
+DEEP_HINT = "archlint reads at most 100 levels of nesting"
+
+
+def flow(n: int) -> str:
+    return "[" * n + "1" + "]" * n
+
+
+def block(n: int) -> str:
+    """n nested block mappings: `a:` at one more space of indentation on each line."""
+    return "".join(" " * i + "a:\n" for i in range(n - 1)) + " " * (n - 1) + "a: 1\n"
+
+
+def test_depth_at_the_limit_is_fine(use_libyaml):
+    data = load_yaml("a: " + flow(99) + "\n", use_libyaml).data  # 1 mapping + 99 lists = 100
+    for _ in range(100):
+        data = data["a"] if isinstance(data, dict) else data[0]
+    assert data == 1
+    assert load_yaml(block(100), use_libyaml).data is not None
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ("a: " + flow(100) + "\n", 1, 103),  # the 101st collection: the 100th bracket
+    ("x: 1\nb: [1, {c: " + flow(98) + "}]\n", 2, 109),
+    (block(101), 101, 101),
+    ("- " * 101 + "x\n", 1, 201),
+    ("a: " + "[" * 100_000, 1, 103),  # unclosed, and far beyond libyaml's own limit of 1,000
+    ("a: " + flow(5000) + "\n", 1, 103),
+    ("a: [" + "{b: " * 150 + "1" + "}" * 150 + "]\n", 1, 397),
+])
+def test_too_deep_is_found_before_composing(use_libyaml, text, line, column):
+    start = time.perf_counter()
+    assert yaml_error(text, use_libyaml) == ("S009", DEEP, line, column, DEEP_HINT)
+    assert time.perf_counter() - start < 5.0  # both parsers, generous for slow CI machines
+
+
+def test_too_deep_through_aliases(use_libyaml):
+    text = "x: &x " + flow(60) + "\ny: " + "[" * 60 + "*x" + "]" * 60 + "\n"
+    code, message, line, column, _ = yaml_error(text, use_libyaml)
+    assert (code, message) == ("S009", DEEP)
+    assert (line, column) == (1, 46)  # inside the anchored value, where the path through the alias gets too deep
+
+
+def test_a_long_chain_of_aliases_is_measured_without_recursion(use_libyaml):
+    lines = ["a0: &a0 [1]"] + [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 1000)]
+    assert yaml_error("\n".join(lines) + "\n", use_libyaml)[:2] == ("S009", DEEP)
+
+
+def test_brackets_inside_strings_do_not_count(use_libyaml):
+    text = "name: '" + "[" * 500 + "'\nother: \"" + "{" * 500 + "\"\nplain: a" + "[" * 300 + "\n"
+    assert load_yaml(text, use_libyaml).data["name"] == "[" * 500
+
+
+def test_closing_brackets_inside_strings_do_not_hide_depth(use_libyaml):
+    text = "s: '" + "]" * 1000 + "'\na: " + flow(150) + "\n"
+    assert yaml_error(text, use_libyaml)[:4] == ("S009", DEEP, 2, 103)
+
+
+def test_deep_indentation_of_a_scalar_is_fine(use_libyaml):
+    text = "a: |\n" + "".join(" " * i + "x\n" for i in range(1, 200))
+    assert load_yaml(text, use_libyaml).data["a"].startswith("x\n")
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ('{"a": ' + flow(100) + "}", 1, 106),
+    ('{"a": ' + flow(5000) + "}", 1, 106),  # beyond json.loads's own recursion limit
+    ('{"s": "' + "]" * 1000 + '",\n "a": ' + flow(150) + "}", 2, 106),
+])
+def test_json_too_deep(text, line, column):
+    with pytest.raises(LoadError) as info:
+        load_text("spec.json", text)
+    assert (info.value.rule.code, info.value.message, info.value.line, info.value.column) == ("S009", DEEP, line, column)
+
+
+def test_json_depth_at_the_limit_and_brackets_in_strings():
+    assert load_text("spec.json", '{"a": ' + flow(99) + "}").data is not None
+    assert load_text("spec.json", '{"a": "' + "[" * 5000 + '"}').data == {"a": "[" * 5000}
+
+
+def test_cheap_depth_check_is_cheap_on_a_large_spec():
+    layers = "".join(f"  - {{type: Dense, units: {i % 7 + 1}, kernel_size: [3, 3]}}\n" for i in range(100_000))
+    text = "archlint: 1\ninput: [4]\nlayers:\n" + layers
+    start = time.perf_counter()
+    assert not loader._may_nest_too_deep(text)
+    assert time.perf_counter() - start < 1.0  # about 20 ms here, for 5 MB; composing takes seconds
+
+
+def test_linear_scanner_gives_the_same_error_for_a_missing_colon():
+    with pytest.raises(LoadError) as info:
+        load_text("spec.yaml", "? a\n" + "x" * 1100 + "\n", use_libyaml=False)
+    assert info.value.rule.code == "S001"
