@@ -46,6 +46,9 @@ def _config_options(function):
                      help="A parameter budget for every model (25k, 3.5M), besides the spec's and the configuration's."),
         click.option("--max-trainable-params", expose_value=False, callback=_remember,
                      help="A trainable-parameter budget for every model."),
+        # issue 7: the loader's file size limit, a process-wide setting (one command per process)
+        click.option("--max-file-size", expose_value=False, callback=_max_file_size,
+                     help="Refuse (S009) files larger than this: bytes, or 500k, 50M, 1G (default 50M)."),
     ]):
         function = decorator(function)
     return function
@@ -58,6 +61,17 @@ def _remember(ctx, param, value):
         if parse_count(value) is None:
             raise click.BadParameter(f"{value!r} is not a count (an int, or 25k, 3.5M, 1.2G)")
     ctx.meta[f"archlint.{param.name}"] = value
+    return value
+
+
+def _max_file_size(ctx, param, value):
+    if value is not None:
+        from archlint import loader
+
+        try:
+            loader.MAX_FILE_BYTES = loader.parse_size(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
     return value
 
 
