@@ -118,6 +118,10 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults
             if looks_like_spec(data):
                 collect(rules.MISSING_MARKER, "the file has a `layers` list of typed layers but no `archlint` key",
                         ("layers",), "add `archlint: 1` at the top so archlint checks it", key=True)
+            elif not isinstance(data, dict) and _MARKER.search(document.text[:65536]):  # issue 7: meant as a spec
+                kind = "a list" if isinstance(data, list) else f"a single {type(data).__name__} value"
+                collect(rules.SCHEMA_VIOLATION, f"a spec is a mapping at the top level, not {kind}", (),
+                        "write the spec's keys (`archlint: 1`, `layers`, ...) at the top level")
             else:
                 result.skipped = "not a spec (no `archlint` key)"
             result.findings = collect.resolve(document)
