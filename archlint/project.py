@@ -87,14 +87,15 @@ def collect_files(paths: list[str], options: Options) -> list[str]:
 
 
 def _config_budget(result, path: str, budget: tuple, config: cfg.Config) -> list:
-    """B001/B002 for a spec that sets no budget itself, against the configuration's budget for its path.
-    The findings point at the top of the file, since the limit is not written in it."""
+    """B001/B002 against the configuration's budget for the file's path. It applies beside the spec's own
+    budget and the command line's: every declared budget holds, and each finding names its source. The
+    findings point at the top of the file, since the limit is not written in it."""
     from archlint.budget import check_budget
     from archlint.findings import Finding
     from archlint.spec import Budget
 
     model = result.model
-    if model is None or (model.spec.budget.params, model.spec.budget.trainable_params) != (None, None):
+    if model is None:
         return []
     pattern, limits = budget
     spec = dataclasses.replace(model.spec, budget=Budget(limits.get("params"), limits.get("trainable_params")))

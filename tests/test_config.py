@@ -116,14 +116,16 @@ def test_strict_from_configuration(tree):
     assert CliRunner().invoke(main, ["check", "--no-strict", "m.yaml"]).exit_code == 0
 
 
-def test_per_path_budgets_for_files_without_a_budget(tree):
+def test_per_path_budgets_apply_beside_the_spec_own_budget(tree):
+    # every declared budget holds: own.yaml is within its own 200 but over the configuration's 100
     tree("pyproject.toml", '[tool.archlint.budgets]\n"mobile/**" = { params = 100 }\n"**" = "1k"\n')
     tree("mobile/m.yaml", CONV)
     tree("server/s.yaml", CONV)
     tree("mobile/own.yaml", CONV.replace("layers:", "budget: {params: 200}\nlayers:"))
     result = CliRunner().invoke(main, ["check", "--format", "json", "."])
     findings = json.loads(result.stdout)["findings"]
-    assert [(f["path"], f["code"], f["line"], f["column"]) for f in findings] == [("mobile/m.yaml", "B001", 1, 1)]
+    assert [(f["path"], f["code"], f["line"], f["column"]) for f in findings] == [
+        ("mobile/m.yaml", "B001", 1, 1), ("mobile/own.yaml", "B001", 1, 1)]
     assert findings[0]["message"].startswith("the model has 140 parameters, over the budget of 100 by 40 (40.0%)")
     assert findings[0]["hint"].endswith("or raise the budget (set by pyproject.toml budgets 'mobile/**')")
 
