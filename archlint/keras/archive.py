@@ -7,6 +7,9 @@ extracted, the weights are never opened, and a malformed or oversized archive is
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import zipfile
 
 from archlint import rules
@@ -27,6 +30,8 @@ def _fail(message: str, hint: str) -> ArchiveError:
 
 
 def is_zip(path: str) -> bool:
+    if not os.path.isfile(path):  # issue 7: never open a FIFO (it would block)
+        return False
     try:
         with open(path, "rb") as handle:
             return handle.read(4) == b"PK\x03\x04"
@@ -36,6 +41,8 @@ def is_zip(path: str) -> bool:
 
 def read_config(path: str) -> bytes:
     """The bytes of the archive's config.json. Raises OSError for an unreadable path, ArchiveError else."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # issue 7: opening a FIFO named *.keras would block forever
+        raise OSError(errno.EINVAL, "it is not a regular file (a FIFO, socket, device or directory)")
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
