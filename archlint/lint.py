@@ -203,7 +203,9 @@ def _plain(data: dict) -> bool:
 def _peek(path: str) -> str:
     try:
         with open(path, "rb") as handle:
-            return handle.read(65536).decode("utf-8", "replace")
+            head = handle.read(65536)
+        # issue 7: a spec saved as UTF-16 is still meant as a spec, and told to be saved as UTF-8
+        return head.decode("utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8", "replace")
     except OSError:
         return ""
 
