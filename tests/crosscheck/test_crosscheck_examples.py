@@ -15,6 +15,7 @@ import pytest
 from archlint.lint import discover, lint_file
 from builders import archlint_rows, keras_rows, torch_rows
 from conftest import EXAMPLES
+from graph_builders import compare_graph, is_graph
 
 pytestmark = pytest.mark.crosscheck
 
@@ -67,7 +68,9 @@ def compare_torch(model) -> None:
 
 def crosscheck(path: str) -> None:
     model = walked(path)
-    if model.spec.framework == "keras":
+    if is_graph(model):  # branches, merges, several inputs or outputs, shared or tied layers
+        compare_graph(model)
+    elif model.spec.framework == "keras":
         compare_keras(model)
     else:
         compare_torch(model)
