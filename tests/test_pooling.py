@@ -316,11 +316,19 @@ def test_torch_invalid_arguments_e002(lint, layer, key):
     assert codes(lint(torch([3, 9, 9], layer))) == [("E002", T_LINE, col(layer, key))]
 
 
+def test_torch_unbatched_rank_is_a_misread_w007(lint):
+    # torch 2.13: nn.MaxPool2d(2) on a (2, 4, 4) tensor runs as one unbatched sample and gives (2, 2, 2):
+    # the batch axis plays the channels. It runs, so it is a warning with torch's shape, not an error.
+    result = lint(torch([4, 4], "{type: MaxPool2d, kernel_size: 2}"))
+    assert codes(result) == [("W007", T_LINE, TYPE)]
+    assert "unbatched" in result.findings[0].message and "unbatched" in result.findings[0].hint
+    assert layer_rows(result) == [("max_pool2d", (None, 2, 2), 0, 0)]
+    result = lint(torch([5, 5], "{type: AdaptiveAvgPool2d, output_size: 1}"))
+    assert codes(result) == [("W007", T_LINE, TYPE)]
+    assert layer_rows(result) == [("adaptive_avg_pool2d", (None, 1, 1), 0, 0)]
+
+
 def test_torch_rank_mismatch_e008(lint):
-    # a rank-3 tensor would be torch's unbatched form, out of scope: archlint's batch axis is implicit
-    result = lint(torch([5, 5], "{type: MaxPool2d, kernel_size: 2}"))
-    assert codes(result) == [("E008", T_LINE, TYPE)]
-    assert "unbatched" in result.findings[0].hint
     # torch: "non-empty 3D or 4D (batch mode) tensor expected for input" for a rank-5 tensor
     assert codes(lint(torch([2, 3, 5, 5], "{type: MaxPool2d, kernel_size: 2}"))) == [("E008", T_LINE, TYPE)]
     assert codes(lint(torch([3, 5, 5], "{type: AvgPool1d, kernel_size: 2}"))) == [("E008", T_LINE, TYPE)]
@@ -387,7 +395,7 @@ def test_torch_adaptive_rank_mismatch_e008(lint):
     # "adaptive_max_pool2d(): Expected 3D or 4D tensor"; AdaptiveAvgPool2d(2): "Expected 3D or 4D tensor"
     assert codes(lint(torch([2, 3, 5, 5], "{type: AdaptiveMaxPool2d, output_size: 1}"))) == [("E008", T_LINE, TYPE)]
     assert codes(lint(torch([2, 3, 5, 5], "{type: AdaptiveAvgPool2d, output_size: 2}"))) == [("E008", T_LINE, TYPE)]
-    assert codes(lint(torch([5, 5], "{type: AdaptiveAvgPool2d, output_size: 1}"))) == [("E008", T_LINE, TYPE)]
+    assert codes(lint(torch([5], "{type: AdaptiveAvgPool2d, output_size: 1}"))) == [("E008", T_LINE, TYPE)]
 
 
 # Registry and schema ---------------------------------------------------------------------------------------

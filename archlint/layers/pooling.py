@@ -65,6 +65,24 @@ def torch_rank_hint(rank: int) -> str:
             f"(a rank-{rank + 1} tensor) is out of scope, as archlint's batch axis is always implicit")
 
 
+def torch_spatial_start(call: Call, rank: int) -> int:
+    """The index of the first spatial axis of a PyTorch pooling's input.
+
+    A rank one below the batched form is what torch takes for one unbatched sample: it accepts it and
+    pools the last axes, the batch axis then playing the channels. That runs, so it is W007, not E008.
+    """
+    if call.x.rank == rank + 1:
+        call.report(
+            rules.INPUT_RANK_MISREAD,
+            f"{call.type} reads the rank-{call.x.rank} input {format_shape(call.x.shape)} as one unbatched "
+            f"sample: the batch axis becomes the channels",
+            hint=torch_rank_hint(rank),
+        )
+        return 1
+    check_rank(call, rank, "(batch, channels, *spatial)", torch_rank_hint(rank))
+    return 2
+
+
 def single_as_int(call: Call, key: str) -> None:
     # PyTorch's pooling functions read a one-element list as a single int for every axis.
     value = call.cfg[key]
@@ -146,7 +164,7 @@ def keras_global(call: Call, rank: int) -> Output:
 
 def torch_pool(call: Call, rank: int, average: bool) -> Output:
     cfg = call.cfg
-    check_rank(call, rank, "(batch, channels, *spatial)", torch_rank_hint(rank))
+    start = torch_spatial_start(call, rank)
     keys = ("kernel_size", "stride", "padding") + (() if average else ("dilation",))
     for key in keys:
         single_as_int(call, key)
@@ -157,8 +175,8 @@ def torch_pool(call: Call, rank: int, average: bool) -> Output:
     if average and cfg.get("divisor_override") == 0:
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `divisor_override` must not be zero",
                         "divisor_override", hint="leave divisor_override null to divide by the window size")
-    axes = list(range(2, rank + 2))
-    labels = [axis_label(call.x.rank, axis, True) for axis in axes]
+    axes = list(range(start, start + rank))
+    labels = [axis_label(call.x.rank, axis, True) if start == 2 else f"axis {axis}" for axis in axes]
     for i, label in enumerate(labels):
         if p[i] > k[i] // 2:
             dilation_note = f" (the dilation {d[i]} does not count)" if d[i] > 1 else ""
@@ -186,7 +204,7 @@ def torch_pool(call: Call, rank: int, average: bool) -> Output:
         out = windows.output_size(n, p[i], p[i], k_eff, s[i], bool(cfg["ceil_mode"]))
         ws.append(AxisWindow(axis, n, k[i], s[i], d[i], p[i], p[i], out, labels[i]))
     unread = finish_windows(call, ws, "padding", "kernel")
-    shape = call.x.shape[:2] + tuple(w.out for w in ws)
+    shape = call.x.shape[:start] + tuple(w.out for w in ws)
     if cfg.get("return_indices"):
         return Output([shape, shape], unread=unread)  # (values, indices); the walk passes the values on
     return Output(shape, unread=unread)
@@ -219,7 +237,7 @@ def torch_adaptive(call: Call, rank: int, average: bool) -> Output:
     # that takes any number of leading axes (a (batch, frames, channels, H, W) video, say).
     global_mean = average and rank > 1 and all(size == 1 for size in sizes)
     if not (global_mean and call.x.rank > rank + 2):
-        check_rank(call, rank, "(batch, channels, *spatial)", torch_rank_hint(rank))
+        torch_spatial_start(call, rank)
     lead = call.x.rank - rank
     spatial = tuple(call.x.shape[lead + i] if size is None else size for i, size in enumerate(sizes))
     shape = call.x.shape[:lead] + spatial
