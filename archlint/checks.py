@@ -5,7 +5,7 @@ from __future__ import annotations
 from archlint import rules
 from archlint.layers.registry import lookup
 from archlint.shapes import axis_label, format_shape
-from archlint.walk import Model, Sink, WalkedLayer
+from archlint.walk import Model, Sink, WalkedLayer, _layer_sink
 
 # What one position along a spatial axis is called, singular and plural
 _UNITS = {"height": ("row", "rows"), "width": ("column", "columns"), "depth": ("plane", "planes"),
@@ -119,17 +119,18 @@ def check_coverage(model: Model, sink: Sink) -> None:
         shared = " (nor does any other layer reading it)" if len(windowed) > 1 else ""
         what = f"{reader.name} ({reader.spec.type}) never reads {' and '.join(gaps + edges)} of its input " \
                f"{format_shape(tensor.shape)}{shared}"
+        sink_at = _layer_sink(reader.spec, sink)  # a reader from a block names its use site, as layer findings do
         if gaps:
-            sink(rules.SKIPPED_INPUT, f"{what}: {causes[0]}", where,
-                 "use a stride no larger than the effective kernel, a dilation the stride does not skip over, or "
-                 "pool before subsampling")
+            sink_at(rules.SKIPPED_INPUT, f"{what}: {causes[0]}", where,
+                    "use a stride no larger than the effective kernel, a dilation the stride does not skip over, or "
+                    "pool before subsampling")
         else:
             cause = ("every tap of its dilated kernel lands in padding" if whole else
                      "its last window ends before the edge, as (input + padding - effective kernel) is not a "
                      "multiple of the stride")
-            sink(rules.TRUNCATED_INPUT, f"{what}: {cause}", where,
-                 "adjust padding, kernel or stride so the windows end at the input's edge, or crop the input on "
-                 "purpose with a cropping layer")
+            sink_at(rules.TRUNCATED_INPUT, f"{what}: {cause}", where,
+                    "adjust padding, kernel or stride so the windows end at the input's edge, or crop the input on "
+                    "purpose with a cropping layer")
 
 
 def check_bias_before_norm(model: Model, sink: Sink) -> None:
@@ -153,7 +154,8 @@ def check_bias_before_norm(model: Model, sink: Sink) -> None:
             continue  # a frozen Keras BatchNormalization runs in inference mode: the bias still shifts its output
         key = "bias" if model.spec.framework == "pytorch" else "use_bias"
         where = producer.spec.where + ((key,) if key in producer.spec.kwargs else ("type",))
-        sink(
+        # reported at the producer's bias: from a block, it names the producer's use site
+        _layer_sink(producer.spec, sink)(
             rules.BIAS_BEFORE_NORM,
             f"{producer.name} adds a bias that {layer.name} ({layer.spec.type}) subtracts again: "
             f"{count:,} wasted parameters",
