@@ -147,3 +147,41 @@ def test_torch_reshape_and_permute_errors(lint):
     result = torch_layer(lint, "torch.permute", "[4, 8, 8]", extra=", dims: [0, 1, 1, 2]", inputs="[a]")
     assert [c for c in codes(result) if c[0] == "E002"] == [("E002", 7, 55)]
     assert "repeats a dimension" in result.findings[0].message or "repeats a dimension" in result.findings[1].message
+
+
+def test_torch_reshape_with_minus_one_checks_the_element_count_as_torch_does(lint):
+    # torch 2.13.0, a batch of 1: reshape((1, 20), [-1, 7]) -> shape '[-1, 7]' is invalid for input of size 20;
+    # [3, -1] and [-1, 0] likewise; [-1, 5] -> (4, 5); [4, -1] -> (4, 5). A batch of B gives 20 * B elements,
+    # a multiple of the given sizes for every B exactly when 20 is.
+    for shape, said in (("[-1, 7]", "shape '[-1, 7]' is invalid for input of size 20"),
+                        ("[3, -1]", "shape '[3, -1]' is invalid for input of size 20"),
+                        ("[-1, 0]", "shape '[-1, 0]' is invalid for input of size 20")):
+        result = torch_layer(lint, "torch.reshape", "[20]", extra=f", shape: {shape}", inputs="[a]")
+        errors = [f for f in result.findings if f.rule.code == "E002"]
+        assert [(f.line, f.column) for f in errors] == [(7, 56)], shape
+        rest = 7 if "7" in shape else 3 if "3" in shape else 0
+        assert errors[0].message == (f"torch.reshape shape={shape} is invalid for an input of (None, 20): 20 elements "
+                                     f"per sample are not a multiple of {rest} (torch, a batch of 1: {said})")
+        assert errors[0].hint.startswith("make the given sizes multiply to a divisor")
+    for shape, out in (("[-1, 5]", (None, 5)), ("[4, -1]", (4, None)), ("[-1, 20]", (None, 20))):
+        result = torch_layer(lint, "torch.reshape", "[20]", extra=f", shape: {shape}", inputs="[a]")
+        assert [f.rule.code for f in result.findings if f.rule.code != "W009"] == [], shape
+        assert layer_rows(result) == [("m", out, 0, 0)], shape
+
+
+def test_torch_reshape_of_a_known_element_count(lint):
+    # torch 2.13.0: mean() of a batch is a 0-d tensor of 1 element: reshape(-1) -> (1,); reshape([-1, 2]) ->
+    # shape '[-1, 2]' is invalid for input of size 1
+    result = lint("""
+        archlint: 1
+        framework: pytorch
+        input: [4]
+        layers:
+          - {type: torch.mean}
+          - {type: torch.reshape, shape: [-1]}
+          - {type: torch.reshape, shape: [-1, 2], inputs: [mean]}
+    """)
+    assert codes(result) == [("E002", 8, 34)]
+    assert result.findings[0].message == ("torch.reshape shape=[-1, 2] is invalid for an input of (): 1 element is "
+                                          "not a multiple of 2 (torch: shape '[-1, 2]' is invalid for input of size 1)")
+    assert [row[:2] for row in layer_rows(result)[:2]] == [("mean", ()), ("reshape", (1,))]

@@ -218,14 +218,22 @@ def torch_reshape(call: Call) -> Output:
     total = known_product(call.x.shape)
     rest = known_product([d for d in target if d != -1])
     if -1 in target:
-        if total is None:
-            inferred = None  # the batch is unknown: the inferred size is too
-        elif rest == 0 or total % rest:
+        # torch requires the element count to be a multiple of the given sizes. With the batch unknown,
+        # the count for a batch of 1 decides: B * n is a multiple of `rest` for every batch B exactly
+        # when n is, and a model that fails for some batch sizes is a bug.
+        per_sample = total is None
+        numel = known_product(call.x.shape[1:]) if per_sample else total
+        if numel is not None and (rest == 0 or numel % rest):
+            said = (f"cannot reshape tensor of 0 elements into shape {target} because the unspecified dimension "
+                    f"size -1 can be any value and is ambiguous" if numel == 0 else
+                    f"shape '{target}' is invalid for input of size {numel}")
             raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} is invalid for an input of "
-                            f"{format_shape(call.x.shape)}: {total} elements are not a multiple of {rest}", "shape",
-                            "make the sizes multiply to the input's element count")
-        else:
-            inferred = total // rest
+                            f"{format_shape(call.x.shape)}: {numel} element{'' if numel == 1 else 's'}"
+                            f"{' per sample' if per_sample else ''} {'is' if numel == 1 else 'are'} not a multiple of "
+                            f"{rest} (torch{', a batch of 1' if per_sample else ''}: {said})",
+                            "shape", "make the given sizes multiply to a divisor of the input's element count "
+                            "(for -1 as the batch, to the count per sample)")
+        inferred = None if per_sample else total // rest  # the batch is unknown: the inferred size is too
         return Output(tuple(inferred if d == -1 else d for d in target))
     # Written out in full, the target fixes the batch size: archlint keeps the batch unknown and
     # checks the element count per sample against the sizes after the first.
