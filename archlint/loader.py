@@ -503,8 +503,10 @@ class _JsonScanner:
     def scan(self):
         try:
             self._value(self._skip(0), ())
-        except (IndexError, ValueError, RecursionError):
-            pass  # json.loads has already reported what is wrong; keep what was found
+        except (IndexError, ValueError, AttributeError, TypeError, RecursionError):
+            # broken text past what json.loads read (a duplicate key is reported before a later syntax
+            # error): keep what was found
+            pass
         return self
 
     def _skip(self, i: int) -> int:
@@ -672,7 +674,10 @@ def load_file(path: str, use_libyaml: bool = True, max_bytes: int | None = None)
             raise OSError(errno.EINVAL, "it is not a regular file (a FIFO, socket or device)")
         if info.st_size > limit:
             raise _too_large(info.st_size, limit)
-        raw = handle.read(limit + 1)  # the file may have grown since fstat
+        # read(n) allocates n bytes up front: ask for the size fstat gave, and more only if it grew since
+        raw = handle.read(info.st_size + 1)
+        if len(raw) > info.st_size:
+            raw += handle.read(max(0, limit + 1 - len(raw)))
     return load_text(path, decode(raw, limit), use_libyaml)
 
 

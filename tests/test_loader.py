@@ -515,3 +515,9 @@ def test_linear_scanner_gives_the_same_error_for_a_missing_colon():
     with pytest.raises(LoadError) as info:
         load_text("spec.yaml", "? a\n" + "x" * 1100 + "\n", use_libyaml=False)
     assert info.value.rule.code == "S001"
+
+
+def test_json_duplicate_key_before_a_later_syntax_error():
+    # json.loads meets the duplicate first; the position scanner then stops at the broken text
+    text = '{"a": {"b": 1, "b": 2},\n "c": {\n lanes": 5}}'
+    assert json_error(text) == ("S007", "duplicate key 'b'", 1, 16)
