@@ -38,6 +38,7 @@ class Entry:
     origin: str = ""  # the use site of the block it came from
     valid: bool = True  # False when an expression in it failed: it keeps its place, is not applied
     final_name: str = ""  # set by spec.build
+    roles: tuple | None = None  # the keys of a mapping `inputs:` (attention roles), in order
 
 
 @dataclass
@@ -180,10 +181,14 @@ class _Expander:
 
     def _inputs(self, entry: dict, where: tuple, scope: _Scope, sink: Sink):
         refs = entry.get("inputs")
-        if not isinstance(refs, list):
+        if isinstance(refs, dict):  # inputs by role: the values are the references
+            keys, refs = list(refs), list(refs.values())
+        elif isinstance(refs, list):
+            keys = list(range(len(refs)))
+        else:
             return None
         resolved = []
-        for i, ref in enumerate(refs):
+        for i, ref in zip(keys, refs):
             try:
                 ref = self.value(ref, scope.variables, where + ("inputs", i), sink)
             except ExprError:
@@ -210,7 +215,8 @@ class _Expander:
         inputs = self._inputs(entry, where, scope, sink)
         if inputs is None and current is not None:
             inputs = [current]
-        self.out.entries.append(Entry(data, where, name, inputs, scope.origin, valid))
+        roles = tuple(entry["inputs"]) if isinstance(entry.get("inputs"), dict) and entry["inputs"] else None
+        self.out.entries.append(Entry(data, where, name, inputs, scope.origin, valid, roles=roles))
 
     def use_block(self, entry: dict, where: tuple, scope: _Scope, sink: Sink, auto: dict, current) -> None:
         from archlint import schema
@@ -252,6 +258,10 @@ class _Expander:
             auto[block_name] = count + 1
             name = block_name if count == 0 else f"{block_name}_{count}"
         declared = block.get("inputs") or ["input"]
+        if isinstance(entry.get("inputs"), dict):
+            sink(rules.BLOCK_PARAMETER, f"a use of block {block_name!r} lists its inputs in order, not by name",
+                 where + ("inputs",), f"inputs: [{', '.join(declared)}], one tensor per input the block declares")
+            return
         given = self._inputs(entry, where, scope, sink)
         if given is not None and len(given) != len(declared):
             sink(rules.BLOCK_PARAMETER, f"block {block_name!r} reads {len(declared)} input(s) "

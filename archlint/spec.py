@@ -13,6 +13,10 @@ RESERVED_LAYER_KEYS = frozenset({"type", "name", "inputs", "expect", "trainable"
 
 _COUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKMGT]?)\s*$")
 _SCALE = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+# byte sizes (issue 9): decimal KB/MB/GB/TB (powers of 1000) and binary KiB/MiB/GiB/TiB (powers of 1024)
+_BYTES = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(|B|[kK]B|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")
+_BYTE_SCALE = {"": 1, "B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+               "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
 
 
 def parse_count(value: Any) -> int | None:
@@ -29,6 +33,25 @@ def parse_count(value: Any) -> int | None:
             except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
                 return None
     return None
+
+
+def parse_bytes(value: Any) -> int | None:
+    """1048576, "512KB", "1.5 MiB", "2GB" -> bytes (KB = 1000, KiB = 1024); None when not a size."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    match = _BYTES.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    return int(Decimal(match.group(1)) * _BYTE_SCALE[match.group(2)])
+
+
+def parse_fraction(value: Any) -> float | None:
+    """A fraction in (0, 1], e.g. 0.5 for `min_receptive_field`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        return None
+    return float(value)
 
 
 def snake_case(class_name: str) -> str:
@@ -55,12 +78,33 @@ class LayerSpec:
     recorded_shape: tuple | None = None
     origin: str = ""  # for a layer expanded from a block: the block's use site, named in its findings
     shares: str | None = None  # `apply:` of an existing layer: the layer whose weights it reuses
+    roles: tuple | None = None  # `inputs:` given as a mapping by role (attention): the roles, in order
 
 
 @dataclass
 class Budget:
     params: int | None = None
     trainable_params: int | None = None
+    # issue 9: compute and memory (bytes), per-layer limits, and the receptive field's lower bound
+    macs: int | None = None
+    flops: int | None = None
+    param_memory: int | None = None
+    activation_memory: int | None = None
+    training_memory: int | None = None
+    max_layer_params: int | None = None
+    max_layer_macs: int | None = None
+    min_receptive_field: float | None = None  # a fraction of the input, per spatial axis (W027)
+
+
+# budget key -> the parser of its value (counts: 25k, 3.5M; sizes: 512MB, 1.5GiB; a fraction)
+BUDGET_PARSERS = {"params": parse_count, "trainable_params": parse_count, "macs": parse_count, "flops": parse_count,
+                  "param_memory": parse_bytes, "activation_memory": parse_bytes, "training_memory": parse_bytes,
+                  "max_layer_params": parse_count, "max_layer_macs": parse_count,
+                  "min_receptive_field": parse_fraction}
+
+
+def parse_budget(data: dict) -> Budget:
+    return Budget(**{key: parse(data.get(key)) for key, parse in BUDGET_PARSERS.items()})
 
 
 @dataclass
@@ -75,6 +119,10 @@ class Spec:
     aliases: dict[str, str] = field(default_factory=dict)  # a block use's name -> its output layer
     ties: dict[str, str] = field(default_factory=dict)  # layer -> the layer whose weight matrix it reuses
     named_inputs: bool = False  # the inputs were given as an `inputs:` mapping (not `input:`)
+    # issue 9: what the memory figures are for (the schema allows only known values)
+    dtype: str = "float32"
+    batch_size: int = 1
+    optimizer: str = "adam"
 
 
 def input_shapes(data: dict) -> dict[str, tuple]:
@@ -94,7 +142,10 @@ def _plain_entries(data: dict) -> list:
         entry = entry if isinstance(entry, dict) else {}
         body = {k: v for k, v in entry.items() if k not in ("name", "inputs")}
         name = entry.get("name") if isinstance(entry.get("name"), str) else None
-        entries.append(Entry(body, ("layers", index), name, entry.get("inputs")))
+        inputs, roles = entry.get("inputs"), None
+        if isinstance(inputs, dict) and inputs:  # by role: {query: q, value: v}
+            inputs, roles = list(inputs.values()), tuple(inputs)
+        entries.append(Entry(body, ("layers", index), name, inputs, roles=roles))
     return entries
 
 
@@ -163,10 +214,12 @@ def build(path: str, data: dict, invalid_layers: set[int] = frozenset(), expansi
                 valid=valid,
                 origin=entry.origin,
                 shares=shares,
+                roles=entry.roles if layer_inputs is not None else None,
             )
         )
     aliases = {name: reference(target) for name, target in (expansion.aliases if expansion else {}).items()}
     budget_data = data.get("budget") or {}
-    budget = Budget(parse_count(budget_data.get("params")), parse_count(budget_data.get("trainable_params")))
+    budget = parse_budget(budget_data)
     return Spec(path, str(data.get("name", "")), framework, input_shapes(data), layers, data.get("outputs"),
-                budget, aliases, dict(data.get("tie") or {}), isinstance(data.get("inputs"), dict))
+                budget, aliases, dict(data.get("tie") or {}), isinstance(data.get("inputs"), dict),
+                str(data.get("dtype", "float32")), int(data.get("batch_size", 1)), str(data.get("optimizer", "adam")))

@@ -278,9 +278,14 @@ def walk(spec: Spec, sink: Sink) -> Model:
         if not layer.valid or layer_type is None or any(t is None for t in in_tensors):
             _use_recorded(layer, tensors)
             continue  # an unknown type is a schema finding; a missing input is reported at its cause
+        if layer.roles and not layer_type.roles:
+            layer_sink(rules.INVALID_ARGUMENT, f"{layer.type} takes its inputs as a list, not by role "
+                       f"({', '.join(layer.roles)})", layer.where + ("inputs",),
+                       "list the tensors it reads: inputs: [a, b]")
+            continue
         where = shared.spec.where if shared else layer.where
         call = Call(layer.type, layer.name, spec.framework, _config(layer, layer_type.defaults),
-                    frozenset(layer.kwargs), in_tensors, where, layer_sink)
+                    frozenset(layer.kwargs), in_tensors, where, layer_sink, layer.roles)
         if not shared:
             _check_unmodelled(layer, layer_type.unmodelled, layer_sink)
         try:

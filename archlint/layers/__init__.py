@@ -10,3 +10,7 @@ FAMILIES += ("merge",)
 from archlint.layers import embedding, recurrent, wrappers  # noqa: E402,F401  (embeddings, RNNs, Keras wrappers)
 
 FAMILIES += ("embedding", "recurrent")
+
+from archlint.layers import attention, transformer  # noqa: E402,F401  (attention, PyTorch Transformer layers)
+
+FAMILIES += ("attention",)

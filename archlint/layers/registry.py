@@ -77,6 +77,9 @@ class Call:
     inputs: list[Tensor]
     where: tuple  # the layer's path in the document, for positions
     sink: Callable[..., None]  # sink(rule, message, where, hint)
+    # The role of each input when the spec named them (`inputs: {query: q, value: v}`), in the order of
+    # `inputs`; None for a list. Only layers whose inputs have roles (attention) accept a mapping.
+    roles: tuple | None = None
 
     @property
     def x(self) -> Tensor:
@@ -101,17 +104,21 @@ class LayerType:
     # Keywords that change the weights in ways archlint does not model: set to anything but their
     # default, they make the counts untrustworthy, which is reported rather than silently ignored.
     unmodelled: tuple[str, ...] = ()
+    # The names of its inputs, in the framework's call order, for a layer whose inputs can be given by
+    # role (`inputs: {query: q, value: v}`); empty: a list only.
+    roles: tuple[str, ...] = ()
 
 
 REGISTRY: dict[tuple[str, str], LayerType] = {}
 
 
 def register(framework: str, name: str, family: str, defaults: Mapping[str, Any],
-             infer: Callable[[Call], Output], unmodelled: tuple[str, ...] = ()) -> LayerType:
+             infer: Callable[[Call], Output], unmodelled: tuple[str, ...] = (),
+             roles: tuple[str, ...] = ()) -> LayerType:
     key = (framework, name)
     if key in REGISTRY:
         raise ValueError(f"layer type {framework}.{name} registered twice")
-    layer_type = LayerType(framework, name, family, dict(defaults), infer, unmodelled)
+    layer_type = LayerType(framework, name, family, dict(defaults), infer, unmodelled, roles)
     REGISTRY[key] = layer_type
     return layer_type
 
