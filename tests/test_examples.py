@@ -53,6 +53,9 @@ TOTALS = {
     "resnet/resnet50_keras.yaml": (25_636_712, 25_583_592, 53_120, [None, 1000]),
     "unet/unet_torch.yaml": (450_210, 450_210, 0, [None, 2, 128, 128]),
     "multi_input/image_tabular_keras.yaml": (7_070, 7_050, 20, [[None, 5], [None, 1]]),
+    # PyTorch 2.13: Embedding, TransformerEncoder (2 layers and a LayerNorm), mean, Linear (every layer in
+    # tests/test_attention_examples.py)
+    "transformer/transformer_encoder_torch.yaml": (740_421, 740_421, 0, [None, 5]),
 }
 
 # path under examples/ -> the rule codes of the findings archlint reports, in order. Every example is
