@@ -1,0 +1,134 @@
+"""Property-based fuzzing (hypothesis): whatever archlint is fed, it answers with findings or a clean
+skip, never an exception and never an E900 internal error.
+
+Inputs: random bytes, random YAML/JSON documents, and mutations of the shipped examples (keys dropped,
+values replaced by other types, numbers by extremes, text damaged), fed to the public entry point
+`archlint.lint.lint_file` and to the command line. About 2,400 cases, derandomized (the same cases on
+every run, no example database), well under a minute. The long run is fuzz/run.py.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archlint import rules
+from archlint.cli import main
+from archlint.lint import lint_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
+import gen  # noqa: E402
+
+FOLDER = Path(tempfile.mkdtemp(prefix="archlint-fuzz-"))
+EXAMPLES = gen.example_texts()
+
+
+def fuzz_settings(examples: int):
+    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.filter_too_much])
+
+
+def lint_bytes(raw: bytes, suffix: str):
+    path = FOLDER / f"case{suffix}"
+    path.write_bytes(raw)
+    result = lint_file(str(path))  # an exception here fails the test: that is the property
+    for finding in result.findings:
+        assert finding.rule is not rules.INTERNAL_ERROR, finding.message
+        assert finding.rule.code in rules.RULES and finding.line >= 0 and finding.column >= 0
+        assert isinstance(finding.message, str) and finding.message
+    return result
+
+
+@fuzz_settings(400)
+@given(st.binary(max_size=600), st.sampled_from([".yaml", ".json"]))
+def test_random_bytes(raw, suffix):
+    lint_bytes(raw, suffix)
+
+
+@fuzz_settings(300)
+@given(st.binary(max_size=400), st.sampled_from([".yaml", ".json"]))
+def test_random_bytes_after_a_spec_header(raw, suffix):
+    """Random bytes after `archlint: 1`, so broken files are reported rather than skipped."""
+    head = b'{"archlint": 1, "x": ' if suffix == ".json" else b"archlint: 1\n"
+    lint_bytes(head + raw, suffix)
+
+
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70), st.floats(allow_nan=True),
+    st.sampled_from(gen.EXTREMES[:30]), st.sampled_from(gen.TYPES), st.sampled_from(gen.KEYS),
+    st.text(max_size=12),
+)
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(gen.KEYS) | st.text(max_size=6), inner, max_size=5),
+), max_leaves=15)
+LAYERS = st.lists(st.fixed_dictionaries({"type": st.sampled_from(gen.TYPES)},
+                                        optional={k: VALUES for k in gen.KEYS[9:30] if k != "type"}), max_size=5)
+SPECS = st.fixed_dictionaries(
+    {"archlint": st.sampled_from([1, 1, 1, 2, "1", None]), "layers": LAYERS},
+    optional={"input": st.lists(st.sampled_from([None, 0, 1, 3, 10, 224, -1, 2**63]), max_size=4),
+              "framework": st.sampled_from(["keras", "pytorch", "jax", 3]), "name": SCALARS,
+              "budget": VALUES, "inputs": VALUES, "outputs": VALUES, "blocks": VALUES, "vars": VALUES},
+)
+
+
+def to_text(data, suffix: str, flow) -> bytes:
+    if suffix == ".json":
+        return json.dumps(data, allow_nan=True).encode()
+    return yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True).encode()
+
+
+@fuzz_settings(500)
+@given(st.one_of(VALUES, SPECS), st.sampled_from([".yaml", ".json"]), st.sampled_from([None, True, False]))
+def test_random_documents(data, suffix, flow):
+    lint_bytes(to_text(data, suffix, flow), suffix)
+
+
+@fuzz_settings(700)
+@given(st.randoms(use_true_random=False), st.integers(min_value=1, max_value=6), st.booleans(),
+       st.sampled_from([".yaml", ".json"]))
+def test_mutated_examples(rng, rounds, damage_text, suffix):
+    """Keys dropped, values replaced by other types and extremes (0, -1, 2**63, 10**400, 1e308, NaN)."""
+    _, _, parsed = rng.choice(EXAMPLES)
+    data = gen.mutate_data(rng, json.loads(json.dumps(parsed)), rounds=rounds)
+    raw = gen.dump(rng, data, suffix)
+    if damage_text:
+        raw = gen.mutate_text(rng, raw)
+    lint_bytes(raw, suffix)
+
+
+@fuzz_settings(300)
+@given(st.randoms(use_true_random=False))
+def test_damaged_example_texts(rng):
+    suffix, text, _ = rng.choice(EXAMPLES)
+    lint_bytes(gen.mutate_text(rng, text.encode()), suffix)
+
+
+@fuzz_settings(200)
+@given(st.randoms(use_true_random=False), st.sampled_from(["check", "summary"]))
+def test_command_line(rng, command):
+    """The CLI on generated inputs: exit 0 or 1 (never 2, an internal error), machine-readable output."""
+    suffix, raw = gen.generate(rng, EXAMPLES)
+    path = FOLDER / f"cli{suffix}"
+    path.write_bytes(raw)
+    result = CliRunner().invoke(main, [command, "--isolated", "--output-format", "json", str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code in (0, 1), result.output
+    assert "E900" not in result.output and "Traceback" not in result.output
+    if command == "check":
+        text = result.output
+        json.loads(text[text.index("{"):text.rindex("}") + 1])
+
+
+def test_extremes_cover_the_issue():
+    for value in (0, -1, 2**63, 10**400, 1e308, "NaN", math.inf):
+        assert value in gen.EXTREMES
+    assert any(isinstance(v, float) and math.isnan(v) for v in gen.EXTREMES)
