@@ -206,7 +206,10 @@ def _too_deep(text: str, use_libyaml: bool) -> LoadError | None:
     Events come from a loop, not a recursion, so any depth is safe to count; a syntax error before the
     limit is left for the composer to report.
     """
-    parser = _CParser(text) if (use_libyaml and HAVE_LIBYAML) else _PyEvents(text)
+    try:  # the pure-Python reader refuses control characters as soon as it is built
+        parser = _CParser(text) if (use_libyaml and HAVE_LIBYAML) else _PyEvents(text)
+    except yaml.YAMLError:
+        return None  # the composer reports it
     depth = 0
     try:
         while True:

@@ -72,8 +72,11 @@ def worker(args) -> dict:
         stats["cases"] += 1
         if crash:
             stats["crashes"].append((seed, index, suffix, raw, crash))
-        if suffix != ".json" and len(raw) < 20_000 and _verdict(path, True) != _verdict(path, False):
-            stats["disagreements"].append((seed, index, suffix, raw))
+        try:
+            if suffix != ".json" and len(raw) < 20_000 and _verdict(path, True) != _verdict(path, False):
+                stats["disagreements"].append((seed, index, suffix, raw))
+        except BaseException:  # noqa: BLE001 - the loader itself failed: a crash too
+            stats["crashes"].append((seed, index, suffix, raw, "loader: " + traceback.format_exc()))
         stats["slowest"] = sorted(stats["slowest"] + [(elapsed, len(raw), suffix, raw)], key=lambda t: -t[0])[:KEEP]
     return stats
 

@@ -521,3 +521,9 @@ def test_json_duplicate_key_before_a_later_syntax_error():
     # json.loads meets the duplicate first; the position scanner then stops at the broken text
     text = '{"a": {"b": 1, "b": 2},\n "c": {\n lanes": 5}}'
     assert json_error(text) == ("S007", "duplicate key 'b'", 1, 16)
+
+
+def test_deep_text_with_a_control_character(use_libyaml):
+    # the pure-Python reader refuses the character when it is built, before any event (found by fuzzing)
+    text = "a: " + "[" * 60 + "\x07" + "]" * 60 + "\n"
+    assert yaml_error(text, use_libyaml)[:2] == ("S001", "invalid YAML: character #x0007 is not allowed")
