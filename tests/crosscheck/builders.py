@@ -152,3 +152,222 @@ def torch_rows(model) -> tuple[list[Row], object]:
                             sum(p.numel() for p in params if p.requires_grad),
                             sum(p.numel() for p in params if not p.requires_grad)))
     return rows, net
+
+
+# --- Graphs: several inputs and outputs, integer ids, tuples, nested layers, inputs by role ----------
+# (issue 4: attention, recurrent, embedding and wrapper layers). Each layer reads the tensors its
+# `inputs:` name, in the order the walk applied them; a layer with several outputs (Keras return_state,
+# PyTorch's (output, h_n), (attn_output, attn_weights)) shows all of them and passes the first on, as
+# archlint does. Model inputs read by an Embedding are integer ids below the vocabulary size.
+
+NESTED_RESERVED = ("type", "name", "inputs", "expect", "trainable")
+KERAS_ROLE_ORDER = ("query", "value", "key")
+TORCH_ROLE_ORDER = {"MultiheadAttention": ("query", "key", "value"), "TransformerDecoderLayer": ("tgt", "memory"),
+                    "TransformerDecoder": ("tgt", "memory")}
+# PyTorch keywords that give an input size (left out of a spec), and the input axis they are read from
+TORCH_INPUT_SIZES = {"in_channels": 1, "num_features": 1, "num_channels": 1, "in_features": -1, "input_size": -1}
+
+
+def shape_list(shape) -> list[tuple]:
+    """One output shape or several, as a list of tuples."""
+    return [tuple(s) for s in shape] if isinstance(shape, (list, tuple)) and shape and isinstance(
+        shape[0], (list, tuple)) else [tuple(shape)]
+
+
+def with_batch(shape: tuple) -> tuple:
+    """archlint's shape with the unknown sizes as the batch of 2: in the specs checked here every size
+    but the batch is known, and a torch module that reads the batch as a sequence moves it elsewhere."""
+    return tuple(BATCH if d is None else d for d in shape)
+
+
+def walk_order(model) -> list:
+    """The walked layers in an order where each comes after the layers it reads (file order when it can)."""
+    ready, pending, order = set(model.spec.inputs), list(model.layers), []
+    while pending:
+        layer = next(layer for layer in pending if all(name in ready for name in layer.inputs))
+        pending.remove(layer)
+        order.append(layer)
+        ready.add(layer.name)
+    return order
+
+
+def index_inputs(model) -> dict[str, int]:
+    """Model inputs read by an Embedding -> the smallest vocabulary that reads them."""
+    sizes: dict[str, int] = {}
+    for layer in model.layers:
+        if layer.spec.type == "Embedding":
+            vocabulary = layer.spec.kwargs.get("input_dim") or layer.spec.kwargs.get("num_embeddings")
+            for name in layer.inputs:
+                if name in model.spec.inputs:
+                    sizes[name] = min(vocabulary, sizes.get(name, vocabulary))
+    return sizes
+
+
+def sample_inputs(model, framework: str) -> dict:
+    """A batch of 2 for every model input: integer ids for embeddings, floats otherwise."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    ids = index_inputs(model)
+    arrays = {}
+    for name, shape in model.spec.inputs.items():
+        full = (BATCH,) + tuple(BATCH if d is None else d for d in shape)  # an unknown length: 2, as with_batch
+        arrays[name] = (rng.integers(0, ids[name], full).astype("int64" if framework == "pytorch" else "int32")
+                        if name in ids else rng.standard_normal(full).astype("float32"))
+    return arrays
+
+
+def ordered_inputs(layer, order: tuple) -> list[str]:
+    """The layer's input names in the framework's call order (a mapping by role is reordered; a missing
+    optional role takes the one before it, a single query is self-attention)."""
+    roles = layer.spec.roles
+    if not roles:
+        return list(layer.inputs)
+    given = dict(zip(roles, layer.inputs))
+    if list(given) == ["query"]:
+        return [given["query"]]
+    names = []
+    for index, role in enumerate(order):
+        names.append(given.get(role, names[index - 1] if index else None))
+    return names
+
+
+def _nested_kwargs(spec: dict, build) -> dict:
+    return {k: (build(v) if isinstance(v, dict) and "type" in v else v)
+            for k, v in spec.items() if k not in NESTED_RESERVED}
+
+
+def keras_layer(spec: dict, name: str | None = None):
+    """A Keras layer from a (possibly nested) layer mapping."""
+    keras = import_keras()
+    built = getattr(keras.layers, spec["type"])(**_nested_kwargs(spec, keras_layer), **({"name": name} if name else {}))
+    if spec.get("trainable", True) is False:
+        built.trainable = False
+    return built
+
+
+def keras_layer_rows(model) -> tuple[list[Row], list[list[tuple]]]:
+    """(symbolic rows, the shapes of a forward pass on a batch of 2) for every layer of a Keras spec.
+    A row's shape is the list of the layer's output shapes."""
+    keras = import_keras()
+    ids = index_inputs(model)
+    tensors = {name: keras.Input(shape=tuple(shape), name=name, dtype="int32" if name in ids else "float32")
+               for name, shape in model.spec.inputs.items()}
+    built: dict[str, object] = {}
+    rows, outputs = [], []
+    for layer in walk_order(model):
+        spec = {"type": layer.spec.type, **layer.spec.kwargs}
+        if not layer.spec.trainable:
+            spec["trainable"] = False
+        module = built[layer.spec.shares] if layer.spec.shares else keras_layer(spec, layer.name)
+        built[layer.name] = module
+        args = [tensors[n] for n in ordered_inputs(layer, KERAS_ROLE_ORDER)]
+        if layer.spec.type == "MultiHeadAttention":
+            out = module(args[0], args[1] if len(args) > 1 else args[0], *args[2:])
+        elif layer.spec.type in ("Attention", "AdditiveAttention"):
+            out = module(args if len(args) > 1 else args * 2)
+        else:
+            out = module(args if len(args) > 1 else args[0])
+        shapes = [tuple(t.shape) for t in (out if isinstance(out, (list, tuple)) else [out])]
+        tensors[layer.name] = out[0] if isinstance(out, (list, tuple)) else out
+        outputs.append(list(out) if isinstance(out, (list, tuple)) else [out])
+        shared = bool(layer.spec.shares)
+        rows.append(Row(layer.name, layer.spec.type, shapes, 0 if shared else _numel(module.trainable_weights),
+                        0 if shared else _numel(module.non_trainable_weights)))
+    net = keras.Model(list(tensors[n] for n in model.spec.inputs), [t for out in outputs for t in out])
+    arrays = sample_inputs(model, "keras")
+    values = net([arrays[n] for n in model.spec.inputs], training=False)
+    values = values if isinstance(values, (list, tuple)) else [values]
+    concrete, index = [], 0
+    for out in outputs:
+        concrete.append([tuple(v.shape) for v in values[index:index + len(out)]])
+        index += len(out)
+    return rows, concrete
+
+
+def torch_module(spec: dict, input_shape: tuple | None = None):
+    """A torch.nn module from a (possibly nested) layer mapping; input sizes left out are filled in."""
+    import torch
+
+    kwargs = _nested_kwargs(spec, torch_module)
+    from archlint.layers.registry import lookup
+
+    defaults = lookup("pytorch", spec["type"]).defaults
+    for key, axis in TORCH_INPUT_SIZES.items():
+        if key in defaults and kwargs.get(key) is None and input_shape is not None:
+            kwargs[key] = input_shape[axis]
+    module = getattr(torch.nn, spec["type"])(**kwargs)
+    if spec.get("trainable", True) is False:
+        for parameter in module.parameters():
+            parameter.requires_grad_(False)
+    return module
+
+
+def _flatten(value) -> list:
+    if isinstance(value, (list, tuple)):
+        return [t for item in value for t in _flatten(item)]
+    return [] if value is None else [value]
+
+
+def torch_layer_rows(model) -> list[Row]:
+    """Rows from a forward pass on a batch of 2 (eval mode) for every layer of a PyTorch spec; a row's
+    shape is the list of the module's output shapes (a tuple flattened, as archlint lists them)."""
+    import torch
+
+    arrays = sample_inputs(model, "pytorch")
+    tensors = {name: torch.from_numpy(value) for name, value in arrays.items()}
+    built: dict[str, object] = {}
+    rows = []
+    with torch.no_grad():
+        for layer in walk_order(model):
+            names = ordered_inputs(layer, TORCH_ROLE_ORDER.get(layer.spec.type, ()))
+            args = [tensors[n] for n in names]
+            kwargs = dict(layer.spec.kwargs)
+            if layer.spec.type.startswith("torch."):
+                function, params = getattr(torch, layer.spec.type.split(".", 1)[1]), 0
+                out = function(args, **kwargs) if layer.spec.type in ("torch.cat", "torch.stack") else function(
+                    *args, **kwargs)
+                trainable = frozen = 0
+            else:
+                spec = {"type": layer.spec.type, **kwargs, "trainable": layer.spec.trainable}
+                module = built[layer.spec.shares] if layer.spec.shares else torch_module(
+                    spec, model.tensors[layer.inputs[0]].shape).eval()
+                built[layer.name] = module
+                if layer.spec.type == "MultiheadAttention" and len(args) == 1:
+                    args = args * 3
+                out = module(*args)
+                params = [] if layer.spec.shares else list(module.parameters())
+                trainable = sum(p.numel() for p in params if p.requires_grad)
+                frozen = sum(p.numel() for p in params if not p.requires_grad)
+            values = _flatten(out)
+            tensors[layer.name] = values[0]
+            rows.append(Row(layer.name, layer.spec.type, [tuple(v.shape) for v in values], trainable, frozen))
+    return rows
+
+
+def needs_layer_builder(model) -> bool:
+    """Specs that graph_builders.py does not build: nested layers (wrappers, Transformer stacks), inputs
+    by role, attention layers (self-attention from one input, Keras's list call)."""
+    from archlint.layers.registry import lookup
+
+    return any(layer.spec.roles or any(isinstance(v, dict) for v in layer.spec.kwargs.values())
+               or getattr(lookup(model.spec.framework, layer.spec.type), "family", "") == "attention"
+               for layer in model.layers)
+
+
+def compare_with_framework(model) -> None:
+    """Every layer's output shapes and trainable / non-trainable counts equal the framework's, and so do
+    the totals (each layer's own weights: an `apply:` owns none)."""
+    ours = [(layer.name, [tuple(s) for s in shape_list(layer.output.shape)], layer.trainable, layer.non_trainable)
+            for layer in walk_order(model)]
+    if model.spec.framework == "keras":
+        symbolic, concrete = keras_layer_rows(model)
+        assert ours == [(r.name, r.shape, r.trainable, r.non_trainable) for r in symbolic]
+        assert [[with_batch(s) for s in shapes] for _, shapes, _, _ in ours] == concrete
+    else:
+        rows = torch_layer_rows(model)
+        assert [(n, [with_batch(s) for s in shapes], t, f) for n, shapes, t, f in ours] == [
+            (r.name, r.shape, r.trainable, r.non_trainable) for r in rows]
+        symbolic = rows
+    assert (model.trainable_params, model.non_trainable_params) == (
+        sum(r.trainable for r in symbolic), sum(r.non_trainable for r in symbolic))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from archlint.lint import discover, lint_file
-from builders import archlint_rows, keras_rows, torch_rows
+from builders import archlint_rows, compare_with_framework, keras_rows, needs_layer_builder, torch_rows
 from conftest import EXAMPLES
 from graph_builders import compare_graph, is_graph
 
@@ -68,7 +68,9 @@ def compare_torch(model) -> None:
 
 def crosscheck(path: str) -> None:
     model = walked(path)
-    if is_graph(model):  # branches, merges, several inputs or outputs, shared or tied layers
+    if needs_layer_builder(model):  # nested layers, inputs by role, attention (builders.py)
+        compare_with_framework(model)
+    elif is_graph(model):  # branches, merges, several inputs or outputs, shared or tied layers
         compare_graph(model)
     elif model.spec.framework == "keras":
         compare_keras(model)
