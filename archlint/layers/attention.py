@@ -189,11 +189,11 @@ def _output_sizes(cfg: dict) -> tuple | None:
     return (value,) if isinstance(value, int) else tuple(value)
 
 
-def _keras_attention_axes(call: Call, rank: int) -> tuple:
+def _keras_attention_axes(call: Call, query: Tensor) -> tuple:
     """The attention axes as query axes, normalized as Keras does (a negative axis counts from the query's
     rank). Axes outside (1 .. rank-2) attend over the batch or the features: Keras computes something
     else than attention over positions, and fails unless the inputs' shapes happen to line up."""
-    axes = call.cfg["attention_axes"]
+    axes, rank = call.cfg["attention_axes"], query.rank
     if axes is None:
         if rank < 3:
             raise call.fail(rules.RANK_MISMATCH,
@@ -208,7 +208,7 @@ def _keras_attention_axes(call: Call, rank: int) -> tuple:
         if not -(rank + 1) <= value < rank + 1:  # numpy's delete over the projected rank raises
             raise call.fail(rules.INVALID_ARGUMENT,
                             f"MultiHeadAttention `attention_axes` names axis {axis}, out of range for the rank-{rank} "
-                            f"query {format_shape(call.inputs[0].shape)}: Keras fails (IndexError)", "attention_axes",
+                            f"query {format_shape(query.shape)}: Keras fails (IndexError)", "attention_axes",
                             hint=f"name axes between the batch and the features: 1 to {rank - 2}")
     if len(set(normalized)) != len(normalized) or any(not 1 <= a <= rank - 2 for a in normalized):
         call.report(rules.SUSPICIOUS_ARGUMENT,
@@ -230,7 +230,7 @@ def keras_mha(call: Call) -> Output:
         raise mismatch(call, value, "value", key, "key", "all axes but the last must be equal (Keras: All "
                        "dimensions of `value` and `key`, except the last one, must be equal)",
                        "give the key as many positions as the value")
-    axes = _keras_attention_axes(call, query.rank)
+    axes = _keras_attention_axes(call, query)
     for axis in range(1, query.rank - 1):
         if axes and axis not in axes:  # an axis not attended over pairs query and value position by position
             for role, other in (("value", value), ("key", key)):
