@@ -175,6 +175,23 @@ def test_keras_attention_refusals(lint, layer, inputs, want):
     assert [c[0] for c in codes(lint(spec(layer, inputs)))] == [want]
 
 
+def test_attention_dropout_out_of_range(lint):
+    # Keras 3.15.1: Attention and AdditiveAttention build with dropout 1.5 and fail when called with
+    # training=True (dropout probability has to be between 0 and 1); -0.5 runs and drops nothing.
+    # torch 2.13.0: MultiheadAttention(dropout=1.5) fails in training mode, -0.5 runs; a Transformer
+    # layer's nn.Dropout refuses both when it is built
+    qv = "inputs: {q: [7, 4], v: [5, 4]}"
+    for layer in ("{type: AdditiveAttention, dropout: 1.5, inputs: [q, v]}", "{type: Attention, dropout: 1.5, inputs: [q, v]}"):
+        assert codes(lint(spec(layer, qv))) == [("E002", *at(layer, "dropout"))]
+    layer = "{type: AdditiveAttention, dropout: -0.5, inputs: [q, v]}"
+    assert codes(lint(spec(layer, qv))) == [("W008", *at(layer, "dropout"))]
+    layer = "{type: MultiheadAttention, embed_dim: 8, num_heads: 2, batch_first: true, dropout: -0.5}"
+    result = lint(torch(layer))
+    assert codes(result) == [("W008", *at(layer, "dropout"))] and last(result)[1] == 288
+    layer = ENC + ", dropout: -0.5}"
+    assert codes(lint(torch(layer))) == [("E002", *at(layer, "dropout"))]
+
+
 def test_keras_attention_rank_two_reads_the_batch_as_positions(lint):
     # Keras 3.15.1 accepts (None, 4) inputs: the scores are (batch, batch), the samples attend to each other
     result = lint(spec("{type: Attention, inputs: [q, v]}", "inputs: {q: [4], v: [4]}"))

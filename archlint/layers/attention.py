@@ -300,11 +300,14 @@ def keras_attention(call: Call) -> Output:
         raise mismatch(call, key, "key", value, "value",
                        f"the key has {key.shape[-2]} positions and the value {value.shape[-2]}: each score weighs "
                        "one value position", "give the key and the value the same number of positions")
-    if call.type == "Attention" and cfg["dropout"] > 1:
+    if cfg["dropout"] > 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"Attention `dropout={cfg['dropout']}`: the layer builds, but every training step fails "
+                        f"{call.type} `dropout={cfg['dropout']}`: the layer builds, but every training step fails "
                         "(dropout probability has to be between 0 and 1)", "dropout",
                         hint="use a probability in [0, 1), e.g. 0.1")
+    if cfg["dropout"] < 0:
+        call.report(rules.SUSPICIOUS_ARGUMENT, f"{call.type} `dropout={cfg['dropout']}` is negative: Keras runs it and "
+                    "drops nothing", "dropout", hint="use a probability in [0, 1), e.g. 0.1, or 0.0 for none")
     weights = 0
     if call.type == "AdditiveAttention":
         if cfg["use_scale"]:
@@ -333,10 +336,16 @@ def torch_mha_arguments(call: Call, embed_key: str, heads_key: str) -> None:
                         "refuses it (embed_dim must be divisible by num_heads)", heads_key,
                         hint=f"use a number of heads that divides {embed}, e.g. "
                         f"{max(h for h in range(1, min(heads, embed) + 1) if embed % h == 0)}")
-    if not 0 <= cfg["dropout"] <= 1:
+    dropout = cfg["dropout"]
+    if call.type == "MultiheadAttention" and dropout < 0:  # no Dropout module: torch runs it, dropping nothing
+        call.report(rules.SUSPICIOUS_ARGUMENT, f"MultiheadAttention `dropout={dropout}` is negative: torch runs it "
+                    "and drops nothing", "dropout", hint="use a probability in [0, 1), e.g. 0.1, or 0.0 for none")
+    elif not 0 <= dropout <= 1:
+        # a Transformer layer's nn.Dropout refuses it when built; MultiheadAttention when it trains
+        when = "every training step fails" if call.type == "MultiheadAttention" else "torch refuses it"
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `dropout={cfg['dropout']}`: torch refuses it (dropout probability has to be "
-                        "between 0 and 1)", "dropout", hint="use a probability in [0, 1), e.g. 0.1")
+                        f"{call.type} `dropout={dropout}`: {when} (dropout probability has to be between 0 and 1)",
+                        "dropout", hint="use a probability in [0, 1), e.g. 0.1")
 
 
 def torch_batch_axes(call: Call, tensors: dict, roles: tuple, batch_first: bool) -> None:
