@@ -147,7 +147,7 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults
 
 
 def check_document(document: Document, sink, result: Result) -> None:
-    from archlint import blocks, budget, checks, schema, spec, walk
+    from archlint import blocks, budget, checks, receptive, schema, spec, walk
 
     data = document.data
     if "input" in data and "inputs" in data:
@@ -188,6 +188,7 @@ def check_document(document: Document, sink, result: Result) -> None:
         source.check(model, sink)
     checks.run_all(model, sink)
     budget.check_budget(model, sink)
+    receptive.check(model, sink)  # W028 (issue 9)
     result.model = model
 
 

@@ -151,6 +151,27 @@ PARAMS_BUDGET = _rule("B001", "params-budget-exceeded", ERROR, "The model has mo
 TRAINABLE_BUDGET = _rule(
     "B002", "trainable-params-budget-exceeded", ERROR, "The model has more trainable parameters than its budget."
 )
+# issue 9: compute, memory and per-layer budgets; receptive-field warnings
+MACS_BUDGET = _rule("B003", "macs-budget-exceeded", ERROR, "The model needs more multiply-accumulates than its budget.")
+FLOPS_BUDGET = _rule("B004", "flops-budget-exceeded", ERROR, "The model needs more FLOPs (2 x MACs) than its budget.")
+PARAM_MEMORY_BUDGET = _rule(
+    "B005", "param-memory-budget-exceeded", ERROR, "The model's weights take more bytes than its budget."
+)
+ACTIVATION_MEMORY_BUDGET = _rule(
+    "B006", "activation-memory-budget-exceeded", ERROR, "The peak activation memory of inference exceeds its budget."
+)
+TRAINING_MEMORY_BUDGET = _rule(
+    "B007", "training-memory-budget-exceeded", ERROR, "The estimated training memory exceeds its budget."
+)
+LAYER_PARAMS_BUDGET = _rule("B008", "layer-params-budget-exceeded", ERROR, "A layer has more parameters than `max_layer_params`.")
+LAYER_MACS_BUDGET = _rule("B009", "layer-macs-budget-exceeded", ERROR, "A layer needs more MACs than `max_layer_macs`.")
+SMALL_RECEPTIVE_FIELD = _rule(
+    "W027", "small-receptive-field", WARNING, "The receptive field covers less of the input than `min_receptive_field`."
+)
+INPUT_SMALLER_THAN_WINDOW = _rule(
+    "W028", "input-smaller-than-receptive-field", WARNING,
+    "The input is smaller than the first windowed layer's receptive field: every output reads padding."
+)
 
 
 def lookup(code_or_name: str) -> Rule | None:

@@ -11,7 +11,7 @@ import heapq
 from dataclasses import dataclass, field
 from typing import Callable
 
-from archlint import rules
+from archlint import cost, rules
 from archlint.layers.registry import REQUIRED, Call, Output, Stop, Tensor, lookup
 from archlint.shapes import format_shape
 from archlint.spec import LayerSpec, Spec
@@ -24,6 +24,8 @@ class WalkedLayer:
     spec: LayerSpec
     inputs: list[str]  # names of the tensors it reads
     output: Output | None  # None when the layer could not be applied
+    cfg: dict | None = None  # the keywords it was applied with (defaults filled): receptive fields read them
+    family: str = ""
 
     @property
     def name(self) -> str:
@@ -49,6 +51,7 @@ class Model:
     tensors: dict[str, Tensor | None]  # every named tensor: model inputs and layer outputs
     outputs: list[str]
     consumers: dict[str, list[WalkedLayer]] = field(default_factory=dict)
+    order: list[WalkedLayer] = field(default_factory=list)  # the layers in the order they were applied
 
     @property
     def complete(self) -> bool:
@@ -293,6 +296,9 @@ def walk(spec: Spec, sink: Sink) -> Model:
         except Stop:
             _use_recorded(layer, tensors)
             continue
+        if output.macs is None:  # a shared layer computes again: its MACs count at every application
+            output.macs = cost.layer_macs(layer_type.family, call, output)
+        entry.cfg, entry.family = call.cfg, layer_type.family
         if not layer.trainable:
             output.non_trainable += output.trainable
             output.trainable = 0
@@ -312,7 +318,7 @@ def walk(spec: Spec, sink: Sink) -> Model:
     _tie(spec, by_name, sink)
     outputs = _outputs(spec, walked, producers, sink)
     _report_unused(spec, walked, producers, consumers, outputs, sink)
-    return Model(spec, walked, tensors, outputs, consumers)
+    return Model(spec, walked, tensors, outputs, consumers, [walked[i] for i in order])
 
 
 def _outputs(spec: Spec, walked: list[WalkedLayer], producers: dict, sink: Sink) -> list[str]:

@@ -51,6 +51,8 @@ TOTALS = {
     # torch 2.13.0 and Keras 3.15.1
     "resnet/resnet18_torch.yaml": (11_689_512, 11_689_512, 0, [None, 1000]),
     "resnet/resnet50_keras.yaml": (25_636_712, 25_583_592, 53_120, [None, 1000]),
+    # torchvision's resnet50 count (issue 9; the crosscheck rebuilds it in plain torch)
+    "resnet/resnet50_torch.yaml": (25_557_032, 25_557_032, 0, [None, 1000]),
     "unet/unet_torch.yaml": (450_210, 450_210, 0, [None, 2, 128, 128]),
     "multi_input/image_tabular_keras.yaml": (7_070, 7_050, 20, [[None, 5], [None, 1]]),
     # PyTorch 2.13: Embedding, TransformerEncoder (2 layers and a LayerNorm), mean, Linear (every layer in

@@ -176,8 +176,8 @@ def test_unknown_keys_outside_layers_are_schema_violations(lint):
         ("S002", 4, 38, "`parms` is not a key of `expect` of Dense", "did you mean `params`?"),
         ("S002", 5, 10, "`parms` is not a key of `budget`", "did you mean `params`?"),
         ("S002", 6, 1, "`foo` is not a key of the spec",
-         "the spec takes: $schema, archlint, blocks, budget, description, framework, input, inputs, layers, name, "
-         "outputs, tie, vars"),
+         "the spec takes: $schema, archlint, batch_size, blocks, budget, description, dtype, framework, input, inputs, "
+         "layers, name, optimizer, outputs, tie, vars"),
     ]
 
 

@@ -55,6 +55,9 @@ class Output:
     bias: tuple[int, int] | None = None
     # A normalization that removes a per-channel offset along this axis (BatchNormalization).
     removes_offset_along: int | None = None
+    # Multiply-accumulates for one sample, when the rule computes them itself (a plugin, a composite
+    # layer); None lets archlint.cost derive them from the family's definition after the rule ran.
+    macs: int | None = None
 
     @property
     def params(self) -> int:
