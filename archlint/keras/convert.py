@@ -117,7 +117,11 @@ def _refs(node, where: tuple) -> list:
 
     if isinstance(node, dict):
         visit(node.get("args", []), where + ("args",))
-        visit(node.get("kwargs", {}), where + ("kwargs",))
+        kwargs = node.get("kwargs", {})
+        if isinstance(kwargs, dict):  # attention called by keyword: Keras's call order is (query, value, key)
+            roles = [k for k in ("query", "value", "key") if k in kwargs]
+            kwargs = {**{k: kwargs[k] for k in roles}, **{k: v for k, v in kwargs.items() if k not in roles}}
+        visit(kwargs, where + ("kwargs",))
     elif isinstance(node, list):
         for index, item in enumerate(node):
             if (isinstance(item, list) and len(item) >= 3 and isinstance(item[0], str)
