@@ -434,3 +434,17 @@ def test_unknown_and_missing_roles(lint):
     # a query alone is self-attention, as one input in a list is
     result = lint(spec("{type: MultiHeadAttention, num_heads: 2, key_dim: 3, inputs: {query: q}}", two))
     assert last(result) == ((None, 7, 4), 118, 0)
+
+
+def test_keras_config_with_attention_called_by_keyword():
+    # tests/data/attention/mha_keyword_call_keras.json is Keras 3.15.1's model.to_json() of
+    # MultiHeadAttention(2, 3, value_dim=5)(value=v, key=k, query=q) and the same layer called (q, v, k):
+    # Keras counts 198 for both; the config lists the keyword call's tensors as value, key, query
+    from conftest import DATA
+
+    from archlint.lint import lint_file
+
+    result = lint_file(str(DATA / "attention" / "mha_keyword_call_keras.json"))
+    assert codes(result) == []
+    assert [(r[0], r[1:]) for r in layer_rows(result)] == [
+        ("mha_kw", ((None, 7, 4), 198, 0)), ("mha_pos", ((None, 7, 4), 198, 0))]
