@@ -106,6 +106,13 @@ def test_check_examples_folder_passes():
     assert result.exit_code == 0, result.output
 
 
+def test_check_examples_shows_only_the_unsuppressed_warnings():
+    # resnet50_keras.yaml suppresses its 53 W005 (one design choice of Keras's ResNet50, explained there)
+    result = CliRunner().invoke(main, ["check", "--output-format", "json", str(EXAMPLES)])
+    found = [(Path(f["path"]).name, f["code"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [("resnet50_keras.yaml", "W002")] * 3
+
+
 def test_fixtures_are_the_shared_ones_when_present():
     """tests/data/keras is a copy of the shared fixtures; when the shared folder is there, they agree."""
     shared = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "keras"
