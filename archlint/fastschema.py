@@ -130,6 +130,16 @@ class Compiler:
         item = self.compile(value)
         return lambda v: not isinstance(v, list) or all(item(x) for x in v)
 
+    def _minProperties(self, value, node):
+        return lambda v: not isinstance(v, dict) or len(v) >= value
+
+    def _maxProperties(self, value, node):
+        return lambda v: not isinstance(v, dict) or len(v) <= value
+
+    def _propertyNames(self, value, node):
+        names = self.compile(value)
+        return lambda v: not isinstance(v, dict) or all(names(k) for k in v)
+
     def _required(self, value, node):
         return lambda v: not isinstance(v, dict) or all(k in v for k in value)
 
@@ -167,5 +177,13 @@ def compile_definition(definitions: dict, name: str) -> Predicate | None:
     """A predicate for definitions[name], or None when the schema needs jsonschema's full machinery."""
     try:
         return Compiler(definitions).ref(f"#/definitions/{name}")
+    except Unsupported:
+        return None
+
+
+def compile_schema(root: dict) -> Predicate | None:
+    """A predicate for a whole schema document (its `$ref`s resolved in its own definitions), or None."""
+    try:
+        return Compiler(root.get("definitions", {})).compile(root)
     except Unsupported:
         return None

@@ -53,11 +53,23 @@ def _validator_class():
 
 
 @lru_cache(maxsize=1)
-def _top_validator():
+def _top_schema() -> dict:
     top = copy.deepcopy(schema())
     top.pop("allOf", None)  # the per-framework layer dispatch: layers are validated one by one
     top["properties"]["layers"]["items"] = {"type": "object"}
-    return _validator_class()(top)
+    return top
+
+
+@lru_cache(maxsize=1)
+def _top_validator():
+    return _validator_class()(_top_schema())
+
+
+@lru_cache(maxsize=1)
+def _fast_top():
+    from archlint.fastschema import compile_schema
+
+    return compile_schema(_top_schema()) or (lambda value: False)
 
 
 @lru_cache(maxsize=None)
@@ -210,7 +222,7 @@ def _report_errors(validator, data: Any, base: tuple, owner: str, sink: Sink) ->
 
 def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
     """Report schema findings. Returns (top level valid, indices of layers that failed)."""
-    top_ok = _report_errors(_top_validator(), data, (), "the spec", sink) == 0
+    top_ok = validate_top(data, sink)
     bad_layers: set[int] = set()
     layers = data.get("layers")
     if not isinstance(layers, list):
@@ -225,7 +237,13 @@ def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
 
 
 def validate_top(data: dict, sink: Sink) -> bool:
-    """Report the findings of the top level only (layers relaxed to mappings); True if valid."""
+    """Report the findings of the top level only (layers relaxed to mappings); True if valid.
+
+    A valid spec never loads jsonschema: the compiled yes-check answers first, and jsonschema (whose
+    import costs about as much as the rest of a small check) is asked only to find and word errors.
+    """
+    if _fast_top()(data):
+        return True
     return _report_errors(_top_validator(), data, (), "the spec", sink) == 0
 
 
@@ -261,6 +279,8 @@ def validate_layer(framework: str, layer, where: tuple, sink: Sink) -> bool:
 
 def validate_definition(key: str, data, where: tuple, owner: str, sink: Sink) -> bool:
     """Report the findings of `data` against one schema definition (block uses, applies); True if valid."""
+    if _fast_check(key)(data):
+        return True
     return _report_errors(_layer_validator(key), data, tuple(where), owner, sink) == 0
 
 

@@ -49,7 +49,9 @@ def run_once(argv: list[str], env: dict) -> tuple[float, float, int]:
 
 
 def measure(argv: list[str], runs: int, env: dict | None = None) -> dict:
-    env = {**os.environ, **(env or {})}
+    # Bytecode caching on, as on a user's machine: some environments (CI, sandboxes) set
+    # PYTHONDONTWRITEBYTECODE, which makes every run recompile the project's modules from source.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | (env or {})
     run_once(argv, env)  # warm-up: file cache, .pyc files
     times, peaks, status = [], [], 0
     for _ in range(runs):
