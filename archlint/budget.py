@@ -91,7 +91,7 @@ def _check_figures(model: Model, sink: Sink, budget, labels: dict | None) -> Non
          compute_hint)
     over(rules.FLOPS_BUDGET, "flops", "needs", figures.flops, figures.exact, lambda v: f"{v:,} FLOPs",
          largest + " MACs (2 FLOPs each)", compute_hint)
-    dtype = f"{model.spec.dtype}, {memory.itemsize} bytes a value"
+    dtype = f"{model.spec.dtype}, {memory.itemsize} byte{'s' if memory.itemsize > 1 else ''} a value"
     over(rules.PARAM_MEMORY_BUDGET, "param_memory", f"weights take ({dtype})", memory.param_memory, model.complete,
          size_text, f"largest: {_largest(model, 'params')} parameters",
          "shrink the largest layers, or a smaller dtype (float16, bfloat16, int8), or raise the budget")

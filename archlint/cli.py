@@ -46,6 +46,27 @@ def _config_options(function):
                      help="A parameter budget for every model (25k, 3.5M), besides the spec's and the configuration's."),
         click.option("--max-trainable-params", expose_value=False, callback=_remember,
                      help="A trainable-parameter budget for every model."),
+        # issue 9: compute, memory and per-layer budgets, and what the memory figures are for
+        click.option("--max-macs", expose_value=False, callback=_remember, help="A MACs budget (4.1G) for every model."),
+        click.option("--max-flops", expose_value=False, callback=_remember, help="A FLOPs budget (2 x MACs)."),
+        click.option("--max-param-memory", expose_value=False, callback=_remember,
+                     help="A budget for the weights' bytes (512KB, 1.5MiB, 2GB)."),
+        click.option("--max-activation-memory", expose_value=False, callback=_remember,
+                     help="A budget for the peak activation bytes of inference."),
+        click.option("--max-training-memory", expose_value=False, callback=_remember,
+                     help="A budget for the estimated training bytes."),
+        click.option("--max-layer-params", expose_value=False, callback=_remember, help="A limit for every layer's parameters."),
+        click.option("--max-layer-macs", expose_value=False, callback=_remember, help="A limit for every layer's MACs."),
+        click.option("--min-receptive-field", expose_value=False, callback=_remember, type=float,
+                     help="Warn (W027) when the receptive field covers less than this fraction of the input."),
+        click.option("--dtype", expose_value=False, callback=_remember,
+                     type=click.Choice(["float32", "float16", "bfloat16", "int8"]),
+                     help="The dtype of specs that do not state one (memory figures)."),
+        click.option("--batch-size", expose_value=False, callback=_remember, type=click.IntRange(min=1),
+                     help="The batch size of specs that do not state one (memory figures)."),
+        click.option("--optimizer", expose_value=False, callback=_remember,
+                     type=click.Choice(["sgd", "sgd_momentum", "adam", "adamw"]),
+                     help="The optimizer of specs that do not state one (training memory)."),
         # issue 7: the loader's file size limit, a process-wide setting (one command per process)
         click.option("--max-file-size", expose_value=False, callback=_max_file_size,
                      help="Refuse (S009) files larger than this: bytes, or 500k, 50M, 1G (default 50M)."),
@@ -55,11 +76,14 @@ def _config_options(function):
 
 
 def _remember(ctx, param, value):
-    if param.name.startswith("max_") and value is not None:
-        from archlint.spec import parse_count
+    if param.name.startswith(("max_", "min_")) and value is not None:
+        from archlint.spec import BUDGET_PARSERS
 
-        if parse_count(value) is None:
-            raise click.BadParameter(f"{value!r} is not a count (an int, or 25k, 3.5M, 1.2G)")
+        key = param.name[4:] if param.name[4:] in BUDGET_PARSERS else param.name
+        if BUDGET_PARSERS[key](value) is None:
+            raise click.BadParameter(f"{value!r} is not " + ("a byte size (an int, or 512KB, 1.5MiB, 2GB)"
+                                     if key.endswith("memory") else "a fraction in (0, 1]" if key.startswith("min_")
+                                     else "a count (an int, or 25k, 3.5M, 1.2G)"))
     ctx.meta[f"archlint.{param.name}"] = value
     return value
 
@@ -77,13 +101,27 @@ def _max_file_size(ctx, param, value):
 
 def _input_options() -> dict:
     """project.Options fields for --input-format and the command-line budgets."""
-    from archlint.spec import Budget, parse_count
+    from archlint.spec import BUDGET_PARSERS, Budget
 
     meta = click.get_current_context().meta
-    params, trainable = (parse_count(meta.get(f"archlint.{k}")) for k in ("max_params", "max_trainable_params"))
-    labels = {"params": "--max-params", "trainable_params": "--max-trainable-params"}
-    budgets = ((Budget(params, trainable), labels),) if (params, trainable) != (None, None) else ()
-    return {"input_format": meta.get("archlint.input_format") or "auto", "budgets": budgets}
+    limits, labels = {}, {}
+    for option in _BUDGET_OPTIONS:
+        key = option[4:] if option.startswith("max_") and option[4:] in BUDGET_PARSERS else option
+        value = meta.get(f"archlint.{option}")
+        if value is not None:
+            limits[key] = BUDGET_PARSERS[key](value)
+            labels[key] = "--" + option.replace("_", "-")
+    budgets = ((Budget(**limits), labels),) if limits else ()
+    spec_defaults = {key: meta[f"archlint.{key}"] for key in ("dtype", "batch_size", "optimizer")
+                     if meta.get(f"archlint.{key}") is not None}
+    return {"input_format": meta.get("archlint.input_format") or "auto", "budgets": budgets,
+            "spec_defaults": spec_defaults}
+
+
+# command-line budget options: --max-<budget key>, and --min-receptive-field (the key itself)
+_BUDGET_OPTIONS = ("max_params", "max_trainable_params", "max_macs", "max_flops", "max_param_memory",
+                   "max_activation_memory", "max_training_memory", "max_layer_params", "max_layer_macs",
+                   "min_receptive_field")
 
 
 class _Failure(Exception):
@@ -207,8 +245,11 @@ def _exit_code(checked, exit_zero: bool) -> int:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--output-format", "--format", "output_format", type=click.Choice(["full", "json", "markdown"]),
               default="full", show_default=True, help="A Keras-style table, JSON, or a Markdown table.")
+@click.option("--columns", help="Comma-separated columns of the table (issue 9): shape, params, params%, macs, macs%, "
+              "flops, param_memory, activation_memory, live_memory, training_memory, receptive_field, stride; "
+              "with totals below.")
 @_config_options
-def summary(paths, output_format, config_file, isolated, framework, debug):
+def summary(paths, output_format, columns, config_file, isolated, framework, debug):
     """Print a Keras-style summary of each model: layers, output shapes, parameter counts."""
     import json
 
@@ -216,6 +257,13 @@ def summary(paths, output_format, config_file, isolated, framework, debug):
     from archlint import project, report
 
     project.reset()
+    if columns is not None:
+        from archlint.formats import columns as columns_format
+
+        try:
+            columns = columns_format.parse(columns)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--columns") from None
     options = project.Options(config_file, isolated, framework=framework, debug=debug, **_input_options())
     try:
         checked = [project.check_file(path, options) for path in project.collect_files(list(paths), options)]
@@ -227,6 +275,9 @@ def summary(paths, output_format, config_file, isolated, framework, debug):
         click.echo(json.dumps({"models": [report.model_json(r.path, r.model) for r in models]}, indent=2))
     elif output_format == "markdown" and models:
         click.echo("\n\n".join(report.format_markdown(r.path, r.model) for r in models))
+    elif models and columns:
+        click.echo("\n\n".join(columns_format.format_columns(r.path, r.model, columns, report._shape_text)
+                                 for r in models))
     elif models:
         click.echo("\n\n".join(report.format_summary(r.path, r.model) for r in models))
     errors = [f for f in findings if f.is_error]

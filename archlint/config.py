@@ -18,8 +18,11 @@ from archlint import rules
 FRAMEWORKS = ("keras", "pytorch")
 OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
 KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "force-exclude", "framework",
-        "strict", "budgets", "output-format")
-BUDGET_KEYS = ("params", "trainable_params")
+        "strict", "budgets", "output-format", "dtype", "batch-size", "optimizer")
+BUDGET_KEYS = ("params", "trainable_params", "macs", "flops", "param_memory", "activation_memory", "training_memory",
+               "max_layer_params", "max_layer_macs", "min_receptive_field")
+DTYPES = ("float32", "float16", "bfloat16", "int8")  # issue 9: for specs that do not state theirs
+OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "adamw")
 
 
 class ConfigError(Exception):
@@ -48,6 +51,9 @@ class Config:
     strict: bool | None = None
     budgets: tuple = ()  # ((pattern, {"params": int, "trainable_params": int}), ...)
     output_format: str | None = None
+    dtype: str | None = None
+    batch_size: int | None = None
+    optimizer: str | None = None
 
 
 DEFAULT = Config()
@@ -160,7 +166,7 @@ def _patterns(value, path: str, key: str, line: int) -> tuple:
 
 
 def _budget(value, path: str, key: str, line: int) -> dict:
-    from archlint.spec import parse_count
+    from archlint.spec import BUDGET_PARSERS
 
     if isinstance(value, (int, str)) and not isinstance(value, bool):
         value = {"params": value}
@@ -169,11 +175,12 @@ def _budget(value, path: str, key: str, line: int) -> dict:
     budget = {}
     for name, count in value.items():
         if name not in BUDGET_KEYS:
-            raise ConfigError(path, f"`{key}`: unknown key `{name}` (expected params or trainable_params)", key, line)
-        parsed = parse_count(count)
+            raise ConfigError(path, f"`{key}`: unknown key `{name}` (expected {', '.join(BUDGET_KEYS)})", key, line)
+        parsed = BUDGET_PARSERS[name](count)
         if parsed is None:
-            raise ConfigError(path, f"`{key}.{name}`: {count!r} is not a count (an int or 25k, 3.5M, 1.2G)",
-                              key, line)
+            kind = ("a byte size (an int or 512KB, 1.5MiB, 2GB)" if name.endswith("memory") else
+                    "a fraction in (0, 1]" if name == "min_receptive_field" else "a count (an int or 25k, 3.5M, 1.2G)")
+            raise ConfigError(path, f"`{key}.{name}`: {count!r} is not {kind}", key, line)
         budget[name] = parsed
     return budget
 
@@ -214,6 +221,15 @@ def parse(table: dict, path: str) -> Config:
                 raise ConfigError(path, f"`output-format` must be one of {', '.join(OUTPUT_FORMATS)}, not {value!r}",
                                   key, line)
             values["output_format"] = value
+        elif key in ("dtype", "optimizer"):
+            allowed = DTYPES if key == "dtype" else OPTIMIZERS
+            if value not in allowed:
+                raise ConfigError(path, f"`{key}` must be one of {', '.join(allowed)}, not {value!r}", key, line)
+            values[key] = value
+        elif key == "batch-size":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(path, f"`batch-size` must be a positive integer, not {value!r}", key, line)
+            values["batch_size"] = value
         elif key == "budgets":
             if not isinstance(value, dict):
                 raise ConfigError(path, "`budgets` must be a table of pattern = {params = ...}", key, line)

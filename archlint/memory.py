@@ -17,10 +17,18 @@ OPTIMIZER_STATES = {"sgd": 0, "sgd_momentum": 1, "adam": 2, "adamw": 2}
 def elements(shape) -> int | None:
     """Values of one sample of a tensor (several outputs: their sum); None when a size is unknown."""
     if isinstance(shape, list):
-        sizes = [elements(s) for s in shape]
+        sizes = [elements(shape[0])] + [elements(_state(s)) for s in shape[1:]]
         return None if None in sizes else sum(sizes)
     rest = tuple(shape[1:])
     return prod(rest) if all(isinstance(s, int) for s in rest) else None
+
+
+def _state(shape: tuple) -> tuple:
+    """PyTorch's recurrent states (h_n, c_n) put layers x directions first and the batch second, as torch
+    computes them: that unknown size is the batch, so one sample's values are the other axes'."""
+    if len(shape) >= 2 and isinstance(shape[0], int) and shape[1] is None:
+        return (None, shape[0]) + tuple(shape[2:])
+    return shape
 
 
 @dataclass

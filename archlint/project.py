@@ -29,6 +29,7 @@ class Options:
     debug: bool = False
     input_format: str = "auto"  # --input-format: auto, archlint or keras (archlint.keras)
     budgets: tuple = ()  # ((spec.Budget, {key: option name}), ...): --max-params, --max-trainable-params
+    spec_defaults: dict = field(default_factory=dict)  # --dtype, --batch-size, --optimizer (issue 9)
 
 
 @dataclass
@@ -98,7 +99,7 @@ def _config_budget(result, path: str, budget: tuple, config: cfg.Config) -> list
     if model is None:
         return []
     pattern, limits = budget
-    spec = dataclasses.replace(model.spec, budget=Budget(limits.get("params"), limits.get("trainable_params")))
+    spec = dataclasses.replace(model.spec, budget=Budget(**limits))
     source = f"{os.path.relpath(config.path)} budgets {pattern!r}"
     found: list = []
 
@@ -119,6 +120,11 @@ def check_file(path: str, options: Options) -> Checked:
     framework = options.framework or config.framework
     if framework:
         defaults["framework"] = framework
+    # issue 9: what the memory figures are for, when the spec does not say (command line over configuration)
+    for key, value in (("dtype", config.dtype), ("batch_size", config.batch_size), ("optimizer", config.optimizer)):
+        value = options.spec_defaults.get(key) or value
+        if value is not None:
+            defaults[key] = value
     result = lint_file(path, debug=options.debug, defaults=defaults, input_format=options.input_format,
                        budgets=options.budgets)
     budget = cfg.budget_for(path, config)

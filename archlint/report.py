@@ -40,6 +40,8 @@ def _shape_text(shape) -> str:
 
 
 def model_json(path: str, model) -> dict:
+    from archlint.formats.columns import layer_figures, model_figures  # issue 9: every figure, model and layer
+
     return {
         "path": path,
         "name": model.spec.name,
@@ -48,6 +50,7 @@ def model_json(path: str, model) -> dict:
         "trainable_params": model.trainable_params,
         "non_trainable_params": model.non_trainable_params,
         "output_shape": _shape_json(model.output_shape),
+        **model_figures(model),
         "layers": [
             {
                 "name": layer.name,
@@ -56,6 +59,7 @@ def model_json(path: str, model) -> dict:
                 "output_shape": _shape_json(layer.output.shape) if layer.output else None,
                 "params": layer.params,
                 "trainable_params": layer.trainable,
+                **layer_figures(model, layer),
             }
             for layer in model.layers
         ],

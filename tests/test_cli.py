@@ -159,8 +159,16 @@ def test_summary_json_exact_shape(monkeypatch):
         "trainable_params": 140,
         "non_trainable_params": 0,
         "output_shape": [None, 8, 8, 5],
+        # issue 9: 8*8*27*5 MACs; 300 + 320 values; weights, gradients, two Adam moments
+        "dtype": "float32", "batch_size": 1, "optimizer": "adam", "macs": 8640, "flops": 17280,
+        "param_memory": 560, "activation_memory": 2480, "activation_peak_layer": "conv2d",
+        "training_memory": 4 * 560 + 2480,
+        "training_memory_parts": {"weights": 560, "gradients": 560, "optimizer": 1120, "activations": 2480},
+        "receptive_field": [3, 3], "effective_stride": [1, 1], "receptive_field_layer": "conv2d",
         "layers": [{"name": "conv2d", "type": "Conv2D", "inputs": ["input"], "output_shape": [None, 8, 8, 5],
-                    "params": 140, "trainable_params": 140}],
+                    "params": 140, "trainable_params": 140, "macs": 8640, "flops": 17280, "param_memory": 560,
+                    "activation_memory": 1280, "live_memory": 2480, "training_memory": 4 * 560 + 1280,
+                    "receptive_field": [3, 3], "effective_stride": [1, 1]}],
     }]}
 
 

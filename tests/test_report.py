@@ -150,13 +150,27 @@ def test_model_json_exact_shape(lint):
         "path": "m.yaml", "name": "m", "framework": "pytorch",
         "total_params": 421, "trainable_params": 365, "non_trainable_params": 56,
         "output_shape": [None, 5],
+        # issue 9, by hand (float32, batch 1, adam): MACs 6*6*27*2 = 1,944 and 72*5 = 360; tensors of
+        # 192 (input), 72, 72 and 5 values; the peak while conv2d runs, input and its output: 4*(192+72);
+        # training: weights 4*421, gradients and two Adam moments 3*4*365, every tensor 4*341
+        "dtype": "float32", "batch_size": 1, "optimizer": "adam", "macs": 2304, "flops": 4608,
+        "param_memory": 1684, "activation_memory": 1056, "activation_peak_layer": "conv2d",
+        "training_memory": 7428,
+        "training_memory_parts": {"weights": 1684, "gradients": 1460, "optimizer": 2920, "activations": 1364},
+        "receptive_field": [3, 3], "effective_stride": [1, 1], "receptive_field_layer": "conv2d",
         "layers": [
             {"name": "conv2d", "type": "Conv2d", "inputs": ["input"], "output_shape": [None, 2, 6, 6],
-             "params": 56, "trainable_params": 0},
+             "params": 56, "trainable_params": 0, "macs": 1944, "flops": 3888, "param_memory": 224,
+             "activation_memory": 288, "live_memory": 1056, "training_memory": 512,
+             "receptive_field": [3, 3], "effective_stride": [1, 1]},
             {"name": "flatten", "type": "Flatten", "inputs": ["conv2d"], "output_shape": [None, 72],
-             "params": 0, "trainable_params": 0},
+             "params": 0, "trainable_params": 0, "macs": 0, "flops": 0, "param_memory": 0,
+             "activation_memory": 288, "live_memory": 576, "training_memory": 288,
+             "receptive_field": None, "effective_stride": None},
             {"name": "linear", "type": "Linear", "inputs": ["flatten"], "output_shape": [None, 5],
-             "params": 365, "trainable_params": 365},
+             "params": 365, "trainable_params": 365, "macs": 360, "flops": 720, "param_memory": 1460,
+             "activation_memory": 20, "live_memory": 308, "training_memory": 1460 + 3 * 1460 + 20,
+             "receptive_field": None, "effective_stride": None},
         ],
     }
 
