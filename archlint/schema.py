@@ -8,7 +8,6 @@ against its own type's definition only: linear in the layers, independent of the
 
 from __future__ import annotations
 
-import copy
 import difflib
 import json
 from functools import lru_cache
@@ -54,9 +53,11 @@ def _validator_class():
 
 @lru_cache(maxsize=1)
 def _top_schema() -> dict:
-    top = copy.deepcopy(schema())
-    top.pop("allOf", None)  # the per-framework layer dispatch: layers are validated one by one
-    top["properties"]["layers"]["items"] = {"type": "object"}
+    """The schema with layer items relaxed to mappings and without the per-framework layer dispatch:
+    layers are validated one by one. A shallow copy: the shared definitions are never modified."""
+    root = schema()
+    top = {key: value for key, value in root.items() if key != "allOf"}
+    top["properties"] = {**root["properties"], "layers": {**root["properties"]["layers"], "items": {"type": "object"}}}
     return top
 
 
