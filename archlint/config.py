@@ -77,8 +77,19 @@ def _read_toml(path: str) -> dict:
         raise ConfigError(path, f"invalid TOML: {exc}", line=int(match.group(1)) if match else 0) from None
 
 
+def _mentions_archlint(path: str) -> bool:
+    """Whether the text could hold a [tool.archlint] table (any spelling TOML allows has the word)."""
+    try:
+        with open(path, "rb") as handle:
+            return b"archlint" in handle.read()
+    except OSError:
+        return True  # let the parser report it
+
+
 def _table(path: str) -> dict | None:
     """The archlint settings of one file, or None when the file has none (a pyproject.toml without them)."""
+    if os.path.basename(path) == "pyproject.toml" and not _mentions_archlint(path):
+        return None  # most pyproject.toml files have no archlint table: spare parsing them
     data = _read_toml(path)
     if os.path.basename(path) != "pyproject.toml":
         return data

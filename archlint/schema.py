@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from functools import lru_cache
-from importlib import resources
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -22,7 +22,9 @@ SCHEMA_FILE = "archlint.schema.json"
 
 @lru_cache(maxsize=1)
 def schema_text() -> str:
-    return resources.files("archlint").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    # a plain file read: importlib.resources would import zipfile and more on every run
+    with open(os.path.join(os.path.dirname(__file__), SCHEMA_FILE), encoding="utf-8") as handle:
+        return handle.read()
 
 
 @lru_cache(maxsize=1)

@@ -31,10 +31,11 @@ def load(path: str, use_libyaml: bool = True, input_format: str = "auto") -> Doc
 
     Raises OSError when the path cannot be read and LoadError for what cannot be parsed.
     """
-    from archlint.keras import archive
-
     if input_format == "archlint":
         return load_file(path, use_libyaml)
+    if is_archive_path(path) or input_format == "keras":
+        from archlint.keras import archive  # zipfile: imported only where an archive may be read
+
     if is_archive_path(path) or (input_format == "keras" and archive.is_zip(path)):
         raw = archive.read_config(path)
         try:
@@ -50,10 +51,12 @@ def load(path: str, use_libyaml: bool = True, input_format: str = "auto") -> Doc
 
 def convert_document(document: Document, kind: str, forced: bool = False) -> Document:
     """The converted document when `document` holds a Keras model config, else `document` itself."""
+    data = document.data
+    if not forced and (not isinstance(data, dict) or "archlint" in data):
+        return document  # a native spec (or no spec): the converter is not even imported
     from archlint.keras.convert import ConversionError, convert, is_model_config
     from archlint.keras.source import make_document
 
-    data = document.data
     if not is_model_config(data):
         if not forced:
             return document
