@@ -286,3 +286,23 @@ def test_summary_json_and_columns():
     assert " fc (Linear)" in run.stdout and "512,000" in run.stdout
     bad = CliRunner().invoke(main, ["summary", "--columns", "params,mac", path])
     assert bad.exit_code == 2 and "unknown column 'mac'" in bad.stderr
+
+
+def test_keras_wrappers(lint):
+    result = lint("""
+        archlint: 1
+        input: [10, 16]
+        layers:
+          - {name: bi, type: Bidirectional, layer: {type: LSTM, units: 8, return_sequences: true}}
+          - {name: td, type: TimeDistributed, layer: {type: Dense, units: 4}}
+    """)
+    # both directions: 10 steps x 2 x 4 x 8 x (16 + 8); the Dense on each of 10 steps: 10 x 16 x 4
+    assert macs(result) == {"bi": 10 * 2 * 4 * 8 * 24, "td": 10 * 16 * 4}
+
+
+def test_transformer_encoder_example():
+    model = lint_file(str(EXAMPLES / "transformer/transformer_encoder_torch.yaml")).model
+    # per layer: projections 4 x 128 x 64 x 64, QK^T and AV 2 x 128 x 128 x 64, feed-forward 2 x 128 x 64 x 256
+    per_layer = 4 * 128 * 64 * 64 + 2 * 128 * 128 * 64 + 2 * 128 * 64 * 256
+    assert macs(type("R", (), {"model": model})) == {"embedding": 0, "transformer_encoder": 2 * per_layer,
+                                                      "mean": 0, "linear": 64 * 5}

@@ -11,7 +11,8 @@ module is replaced, for counting only, by the same module unrolled over its time
 weights (F.linear per step, layer and direction), whose output is checked against the module's. The
 forward pass runs on a batch
 of 2 in eval mode under torch.no_grad() but with the fused fast paths off (`torch.backends.mha`
-fast path disabled) so MultiheadAttention's products reach the counter as matrix products.
+fast path disabled, and scaled-dot-product attention on its math backend: the counter has no formula
+for the CPU flash kernel) so attention's products reach the counter as matrix products.
 """
 
 from __future__ import annotations
@@ -128,10 +129,31 @@ class _Wrapped:
                                   "vgg16/vgg16_torch.yaml", "unet/unet_torch.yaml", "lenet5/lenet5_torch.yaml",
                                   "lstm/lstm_torch.yaml"])
 def test_examples_equal_flop_counter(name):
+    torch = pytest.importorskip("torch")
     model, ours = archlint_macs(str(EXAMPLES / name))
     net, x = torch_net(model)
     assert x[0].shape[0] == BATCH
     assert counted_macs(net, x) == ours
+
+
+def test_transformer_encoder_example_equals_flop_counter():
+    """The example's TransformerEncoder, built directly (the graph builder takes no nested layers)."""
+    torch = pytest.importorskip("torch")
+    model, _ = archlint_macs(str(EXAMPLES / "transformer/transformer_encoder_torch.yaml"))
+    (encoder,) = [layer for layer in model.layers if layer.spec.type == "TransformerEncoder"]
+    layer = torch.nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=256, batch_first=True)
+    net = torch.nn.TransformerEncoder(layer, 2, norm=torch.nn.LayerNorm(64), enable_nested_tensor=False).eval()
+    fast_path = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)  # the fused Transformer path hides its products
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    try:
+        # the counter has no formula for the CPU flash-attention kernel (it counts QK^T and attention x V
+        # as 0 there): the math backend computes the same products as matrix products, which it counts
+        with sdpa_kernel(SDPBackend.MATH):
+            assert counted_macs(net, [torch.randn(BATCH, 128, 64)]) == encoder.output.macs == 16_777_216
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fast_path)
 
 
 CASES = {
