@@ -61,6 +61,14 @@ def measure(argv: list[str], runs: int, env: dict | None = None) -> dict:
     return {"median_s": statistics.median(times), "peak_mib": max(peaks), "exit": status, "runs": runs}
 
 
+def generate(kind: str, path: Path, count: int) -> None:
+    """Write a generated spec from a child process, so this process stays small: a child's peak RSS
+    includes the pages of the parent it was forked from, until it executes its program."""
+    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench; " \
+           f"bench.write_{kind}(__import__('pathlib').Path({str(path)!r}), {count})"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def write_sequential(path: Path, layers: int) -> None:
     lines = ["archlint: 1", f"name: sequential-{layers}", "input: [64]", "layers:"]
     kinds = ["  - {type: Dense, units: 64}", "  - {type: Activation, activation: relu}"]
@@ -117,7 +125,8 @@ def cases(args, workdir: Path) -> list[tuple[str, list[str], dict]]:
     ]
     if RESNET_NATIVE.exists():
         found.append(("archlint check ResNet-50 (native spec)", archlint + ["check", str(RESNET_NATIVE)], {}))
-        checker = shutil.which("check-jsonschema")
+        beside = Path(sys.executable).parent / "check-jsonschema"  # installed in this interpreter's environment
+        checker = str(beside) if beside.exists() else shutil.which("check-jsonschema")
         if checker:
             found.append(("check-jsonschema ResNet-50 (schema only)",
                           [checker, "--schemafile", str(SCHEMA), str(RESNET_NATIVE)], {}))
@@ -133,12 +142,12 @@ def cases(args, workdir: Path) -> list[tuple[str, list[str], dict]]:
                       [fw, "-c", KERAS_REBUILD.format(path=str(RESNET_KERAS_JSON))], {"KERAS_BACKEND": "torch"}))
     for size in args.sizes:
         spec = workdir / f"seq{size}.yaml"
-        write_sequential(spec, size)
+        generate("sequential", spec, size)
         found.append((f"archlint check {size:,} sequential layers", archlint + ["check", str(spec)], {}))
         found.append((f"yaml.compose (libyaml) {size:,} sequential layers",
                       [py, "-c", f"import yaml; yaml.compose(open({str(spec)!r}), Loader=yaml.CSafeLoader)"], {}))
         graph = workdir / f"graph{size}.yaml"
-        write_graph(graph, size // 2)
+        generate("graph", graph, size // 2)
         found.append((f"archlint check graph of {size // 2:,} merges", archlint + ["check", str(graph)], {}))
     return found
 
@@ -176,10 +185,11 @@ def report(results: dict) -> str:
     out.append(f"| Keras rebuild at least 20x slower | {ratio(results, 'keras model_from_json(ResNet50).count_params()', native)} |")
     sizes = [s for s in SIZES if f"archlint check {s:,} sequential layers" in results]
     for s in sizes:
-        out.append(f"| {s:,} layers: check vs libyaml parse (within 2x) | "
+        goal = " (target: within 2x)" if s == 100_000 else ""
+        out.append(f"| {s:,} layers: check / libyaml parse{goal} | "
                    f"{ratio(results, f'archlint check {s:,} sequential layers', f'yaml.compose (libyaml) {s:,} sequential layers')} |")
     for small, big in zip(sizes, sizes[1:]):
-        out.append(f"| {small:,} -> {big:,} layers: time growth (at most 11x) | "
+        out.append(f"| {small:,} -> {big:,} layers: time growth (target: at most 11x) | "
                    f"{ratio(results, f'archlint check {big:,} sequential layers', f'archlint check {small:,} sequential layers')} |")
     return "\n".join(out)
 
