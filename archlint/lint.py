@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from archlint import rules
 from archlint.findings import Finding
-from archlint.loader import Document, LoadError, load_file
+from archlint.loader import Document, LoadError
 from archlint.rules import Rule
 
 SPEC_EXTENSIONS = (".yaml", ".yml", ".json", ".keras")  # .keras: Keras archives (archlint.keras)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from math import prod
 
 from archlint import rules
+from archlint.layers.keywords import KERAS_KERNEL_AND_BIAS
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, Tensor, register
 from archlint.shapes import format_shape
 
@@ -30,13 +31,7 @@ KERAS_MHA_DEFAULTS = {
     "attention_axes": None,  # None: every axis between the batch and the features
     "sliding_window": None,
     "flash_attention": None,
-    "kernel_initializer": "glorot_uniform",
-    "bias_initializer": "zeros",
-    "kernel_regularizer": None,
-    "bias_regularizer": None,
-    "activity_regularizer": None,
-    "kernel_constraint": None,
-    "bias_constraint": None,
+    **KERAS_KERNEL_AND_BIAS,
     "use_gate": False,
     "seed": None,
     "dtype": None,

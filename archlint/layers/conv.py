@@ -9,6 +9,7 @@ from math import prod
 from archlint import rules
 from archlint.layers import windows
 from archlint.layers.lora import lora_split
+from archlint.layers.keywords import KERAS_KERNEL_AND_BIAS
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 from archlint.layers.windows import AxisWindow
 from archlint.shapes import SPATIAL_NAMES, axis_label, format_shape, spatial_axes
@@ -23,13 +24,7 @@ KERAS_CONV_DEFAULTS = {
     "groups": 1,
     "activation": None,
     "use_bias": True,
-    "kernel_initializer": "glorot_uniform",
-    "bias_initializer": "zeros",
-    "kernel_regularizer": None,
-    "bias_regularizer": None,
-    "activity_regularizer": None,
-    "kernel_constraint": None,
-    "bias_constraint": None,
+    **KERAS_KERNEL_AND_BIAS,
     "lora_rank": None,
     "lora_alpha": None,
     "dtype": None,

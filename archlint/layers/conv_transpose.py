@@ -35,6 +35,7 @@ from math import prod
 from archlint import rules
 from archlint.layers import windows
 from archlint.layers.conv import check_groups, check_rank
+from archlint.layers.keywords import KERAS_KERNEL_AND_BIAS
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 from archlint.shapes import axis_label, format_shape, spatial_axes
 
@@ -48,13 +49,7 @@ KERAS_DEFAULTS = {
     "dilation_rate": 1,
     "activation": None,
     "use_bias": True,
-    "kernel_initializer": "glorot_uniform",
-    "bias_initializer": "zeros",
-    "kernel_regularizer": None,
-    "bias_regularizer": None,
-    "activity_regularizer": None,
-    "kernel_constraint": None,
-    "bias_constraint": None,
+    **KERAS_KERNEL_AND_BIAS,
     "dtype": None,
 }
 

@@ -5,19 +5,14 @@ from __future__ import annotations
 from archlint import rules
 from archlint.shapes import format_shape
 from archlint.layers.lora import lora_split
+from archlint.layers.keywords import KERAS_KERNEL_AND_BIAS
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 
 KERAS_DENSE_DEFAULTS = {
     "units": REQUIRED,
     "activation": None,
     "use_bias": True,
-    "kernel_initializer": "glorot_uniform",
-    "bias_initializer": "zeros",
-    "kernel_regularizer": None,
-    "bias_regularizer": None,
-    "activity_regularizer": None,
-    "kernel_constraint": None,
-    "bias_constraint": None,
+    **KERAS_KERNEL_AND_BIAS,
     "lora_rank": None,
     "lora_alpha": None,
     "quantization_config": None,

@@ -93,7 +93,7 @@ def keras_pairs(call: Call, key: str, rank: int, verb: str) -> tuple[tuple[int, 
     (ZeroPadding then crops on the torch backend: reported by the caller; Cropping refuses it).
     """
     value = call.cfg[key]
-    hint = (f"write one int, a list of 2 ints (before, after)" if rank == 1 else
+    hint = ("write one int, a list of 2 ints (before, after)" if rank == 1 else
             f"write one int, a list of {rank} ints (one per axis), or a list of {rank} [before, after] pairs")
     if rank == 1:
         pair = (value, value) if is_int(value) else tuple(value)

@@ -129,7 +129,7 @@ class _Wrapped:
                                   "vgg16/vgg16_torch.yaml", "unet/unet_torch.yaml", "lenet5/lenet5_torch.yaml",
                                   "lstm/lstm_torch.yaml"])
 def test_examples_equal_flop_counter(name):
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     model, ours = archlint_macs(str(EXAMPLES / name))
     net, x = torch_net(model)
     assert x[0].shape[0] == BATCH

@@ -9,7 +9,6 @@ of every layer (output shape, count_params, trainable weights) is recorded as ex
 import json
 import math
 import os
-import zipfile
 
 import keras
 from keras import layers
