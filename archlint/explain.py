@@ -24,7 +24,7 @@ def _tuple(value, rank: int) -> tuple | None:
 
 
 def _rank(layer_type: str) -> int | None:
-    match = re.search(r"([123])[dD]$", layer_type)
+    match = re.search(r"([123])[dD](Transpose)?$", layer_type)
     return int(match.group(1)) if match else None
 
 
@@ -54,12 +54,29 @@ def _window_axis(n, k, s, d, before, after, mode: str, ceil_mode: bool = False) 
     return f"floor(({n} + {pad} - {d}*({k}-1) - 1) / {s}) + 1", span // s + 1
 
 
+def _transposed_axis(framework: str, n, k, s, d, padding, op) -> tuple[str, int]:
+    """The formula for one spatial axis of a transposed convolution, as each framework computes it."""
+    if framework == "pytorch":
+        return (f"({n} - 1)*{s} - 2*{padding} + {d}*({k}-1) + {op} + 1",
+                (n - 1) * s - 2 * padding + d * (k - 1) + op + 1)
+    k_eff = d * (k - 1) + 1
+    if padding == "same":
+        if op is None:
+            return f"{n} * {s}", n * s
+        return f"({n} - 1)*{s} + {k_eff} % 2 + {op}", (n - 1) * s + k_eff % 2 + op
+    if op is None:
+        return f"({n} - 1)*{s} + max({d}*({k}-1) + 1, {s})", (n - 1) * s + max(k_eff, s)
+    return f"({n} - 1)*{s} + {d}*({k}-1) + 1 + {op}", (n - 1) * s + k_eff + op
+
+
 def _windows(framework: str, layer, x, cfg: dict) -> list[str] | None:
     """Per spatial axis `out = ...` for convolutions and sliding-window poolings."""
     rank = _rank(layer.spec.type)
     if rank is None or x is None:
         return None
     channels_first = framework == "pytorch" or cfg.get("data_format") == "channels_first"
+    if "Transpose" in layer.spec.type:
+        return _transposed_windows(framework, x, cfg, rank, channels_first)
     if framework == "keras":
         is_conv = "Conv" in layer.spec.type
         k = _tuple(cfg.get("kernel_size") if is_conv else cfg.get("pool_size"), rank)
@@ -94,6 +111,30 @@ def _windows(framework: str, layer, x, cfg: dict) -> list[str] | None:
             continue
         formula, value = _window_axis(n, k[i], s[i], d[i], pads[i][0], pads[i][1], mode, ceil_mode)
         lines.append((axis, axis_label(len(x.shape), axis, channels_first), formula, value))
+    return lines
+
+
+def _transposed_windows(framework: str, x, cfg: dict, rank: int, channels_first: bool) -> list | None:
+    k = _tuple(cfg.get("kernel_size"), rank)
+    if framework == "keras":
+        s, d = _tuple(cfg.get("strides", 1), rank), _tuple(cfg.get("dilation_rate", 1), rank)
+        padding = str(cfg.get("padding", "valid")).lower()
+        op = [None] * rank if cfg.get("output_padding") is None else _tuple(cfg["output_padding"], rank)
+        pads = [padding] * rank if padding in ("same", "valid") else None
+    else:  # torch expands a one-element list to every axis
+        s, d = _tuple(cfg.get("stride", 1), rank), _tuple(cfg.get("dilation", 1), rank)
+        pads, op = _tuple(cfg.get("padding", 0), rank), _tuple(cfg.get("output_padding", 0), rank)
+    if None in (k, s, d, pads, op):
+        return None
+    lines = []
+    for i, axis in enumerate(spatial_axes(rank, channels_first)):
+        n = x.shape[axis] if axis < len(x.shape) else None
+        label = axis_label(len(x.shape), axis, channels_first)
+        if n is None:
+            lines.append(f"{label}: unknown (null) in, unknown out")
+            continue
+        formula, value = _transposed_axis(framework, n, k[i], s[i], d[i], pads[i], op[i])
+        lines.append((axis, label, formula, value))
     return lines
 
 

@@ -58,6 +58,14 @@ TOTALS = {
     # PyTorch 2.13: Embedding, TransformerEncoder (2 layers and a LayerNorm), mean, Linear (every layer in
     # tests/test_attention_examples.py)
     "transformer/transformer_encoder_torch.yaml": (740_421, 740_421, 0, [None, 5]),
+    # Keras 3.15.1, expected.json "MobileNetV2" (keras.applications.MobileNetV2, alpha 1.0, include_top,
+    # 224x224x3; every layer compared in tests/test_graph_examples.py): the 34,112 non-trainable weights are
+    # the moving statistics of its 52 BatchNormalization layers
+    "mobilenet/mobilenetv2_keras.yaml": (3_538_984, 3_504_872, 34_112, [None, 1000]),
+    # Keras 3.15.1 (keras.Sequential of the same layers) and torch 2.13.0 (nn.Sequential): the Keras model
+    # has a 3x3 Conv2D after its last transposed convolution, the torch one ends on the ConvTranspose2d
+    "autoencoder/conv_autoencoder_keras.yaml": (3_217, 3_217, 0, [None, 28, 28, 1]),
+    "autoencoder/conv_autoencoder_torch.yaml": (2_633, 2_633, 0, [None, 1, 28, 28]),
 }
 
 # path under examples/ -> the rule codes of the findings archlint reports, in order. Every example is
@@ -66,6 +74,10 @@ FINDINGS: dict[str, list[str]] = {path: [] for path in TOTALS}
 # Keras's ResNet-50 as it is: a bias before every BatchNormalization (W005, 53 convolutions), and two 1x1
 # stride-2 convolutions that skip 3 of 4 positions at the start of stages 3-5 (W002); see the example
 FINDINGS["resnet/resnet50_keras.yaml"] = ["W005"] * 4 + ["W002"] * 3 + ["W005"] * 49
+# Keras's MobileNetV2 as it is: its first convolution (Conv1, 3x3, stride 2, padding='same' on 224) pads 0
+# rows before and 1 after, off-centre (W003, TensorFlow-style 'same'), which its weights were trained with;
+# see the example
+FINDINGS["mobilenet/mobilenetv2_keras.yaml"] = ["W003"]
 
 
 def example_paths() -> list[str]:
@@ -107,10 +119,11 @@ def test_check_examples_folder_passes():
 
 
 def test_check_examples_shows_only_the_unsuppressed_warnings():
-    # resnet50_keras.yaml suppresses its 53 W005 (one design choice of Keras's ResNet50, explained there)
+    # resnet50_keras.yaml suppresses its 53 W005 (one design choice of Keras's ResNet50, explained there);
+    # MobileNetV2's one W003 is shown (it is true, and explained in the example)
     result = CliRunner().invoke(main, ["check", "--output-format", "json", str(EXAMPLES)])
     found = [(Path(f["path"]).name, f["code"]) for f in json.loads(result.stdout)["findings"]]
-    assert found == [("resnet50_keras.yaml", "W002")] * 3
+    assert found == [("mobilenetv2_keras.yaml", "W003")] + [("resnet50_keras.yaml", "W002")] * 3
 
 
 def test_fixtures_are_the_shared_ones_when_present():

@@ -24,6 +24,26 @@ def test_resnet50_every_layer_as_keras_records_it():
         want["total_params"], want["trainable_params"], want["non_trainable_params"], want["output_shape"])
 
 
+def test_mobilenetv2_every_layer_as_keras_records_it():
+    want = json.loads((DATA / "keras" / "expected.json").read_text(encoding="utf-8"))["MobileNetV2"]
+    path = EXAMPLES / "mobilenet" / "mobilenetv2_keras.yaml"
+    got = model_json(str(path), lint_file(str(path)).model)
+    ours = [(l["name"], l["type"], l["output_shape"], l["params"], l["trainable_params"]) for l in got["layers"]]
+    keras = [(l["name"], l["class"], l["output_shape"], l["params"], l["trainable_params"])
+             for l in want["layers"] if l["class"] != "InputLayer"]
+    assert len(ours) == len(keras) == 155
+    assert ours == keras  # Keras's names in Keras's order (the blocks expand to the same sequence)
+    assert (got["total_params"], got["trainable_params"], got["non_trainable_params"], got["output_shape"]) == (
+        want["total_params"], want["trainable_params"], want["non_trainable_params"], want["output_shape"])
+    assert (want["total_params"], want["trainable_params"], want["non_trainable_params"]) == (
+        3_538_984, 3_504_872, 34_112)
+    by_name = {l["name"]: l for l in got["layers"]}
+    # the residual adds are where Keras puts them (10 blocks keep their shape), the stride-2 pads too
+    assert sorted(n for n in by_name if n.endswith("_add")) == sorted(
+        f"block_{i}_add" for i in (2, 4, 5, 7, 8, 9, 11, 12, 14, 15))
+    assert by_name["block_1_pad"]["output_shape"] == [None, 113, 113, 96]
+
+
 def test_resnet18_uses_torchvisions_names():
     model = lint_file(str(EXAMPLES / "resnet" / "resnet18_torch.yaml")).model
     names = [layer.name for layer in model.layers]

@@ -319,3 +319,38 @@ def test_every_derivation_of_the_examples_agrees_with_the_layer_rules():
                 if text.startswith("params = ") and layer.spec.type.lower().startswith(
                         ("conv", "dense", "linear", "batchnorm")):
                     assert text.count("=") == 2, (path, layer.name, text)
+
+
+def test_explain_derives_transposed_convolutions(tmp_path):
+    """Every transposed-convolution case of both frameworks gets its formula (the value equals the rule's,
+    else explain would print the bare number): Keras 'same'/'valid' with and without output_padding,
+    dilation, PyTorch padding, output_padding, dilation and groups."""
+    from archlint import explain
+
+    cases = {
+        "keras": ("input: [7, 5, 4]", [
+            "{type: Conv2DTranspose, filters: 3, kernel_size: 3, strides: 2, padding: same}",
+            "{type: Conv2DTranspose, filters: 3, kernel_size: [2, 3], strides: [3, 1]}",
+            "{type: Conv2DTranspose, filters: 2, kernel_size: 4, strides: 2, padding: same, output_padding: 1}",
+            "{type: Conv2DTranspose, filters: 2, kernel_size: 3, strides: 2, output_padding: 1, use_bias: false}",
+            "{type: Conv2DTranspose, filters: 2, kernel_size: 3, dilation_rate: 2}"]),
+        "pytorch": ("input: [4, 7, 5]", [
+            "{type: ConvTranspose2d, out_channels: 6, kernel_size: 3, stride: 2, padding: 1, output_padding: 1}",
+            "{type: ConvTranspose2d, out_channels: 4, kernel_size: [2, 3], stride: [2, 1], groups: 2, bias: false}",
+            "{type: ConvTranspose2d, out_channels: 2, kernel_size: 3, dilation: 2, padding: [0, 2]}"]),
+    }
+    lines = []
+    for framework, (inputs, layers) in cases.items():
+        for i, entry in enumerate(layers):
+            path = tmp_path / f"{framework}{i}.yaml"
+            path.write_text(f"archlint: 1\nframework: {framework}\n{inputs}\nlayers:\n  - {entry}\n")
+            model = lint_file(str(path)).model
+            assert model.complete, entry
+            lines += [(entry, line.strip()) for line in explain.explain_layer(model, model.layers[0])[1:]
+                      if " axis: out = " in line or "params = " in line]
+    assert len(lines) == 8 * 3
+    assert [(entry, text) for entry, text in lines if text.count("=") != 2] == []
+    # one of each by value: Keras 'valid' extends to max(k_eff, stride), PyTorch crops 2*padding
+    assert ("{type: Conv2DTranspose, filters: 3, kernel_size: [2, 3], strides: [3, 1]}",
+            "height axis: out = (7 - 1)*3 + max(1*(2-1) + 1, 3) = 21") in lines
+    assert lines[15][1] == "height axis: out = (7 - 1)*2 - 2*1 + 1*(3-1) + 1 + 1 = 14"
