@@ -46,10 +46,15 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+def extreme(rng: random.Random):
+    """A copy: the lists and dicts among EXTREMES must not be shared and then mutated (or made cyclic)."""
+    return copy.deepcopy(rng.choice(EXTREMES))
+
+
 def random_scalar(rng: random.Random):
     kind = rng.randrange(6)
     if kind == 0:
-        return rng.choice(EXTREMES)
+        return extreme(rng)
     if kind == 1:
         return rng.randint(-3, 300)
     if kind == 2:
@@ -96,22 +101,22 @@ def mutate_data(rng: random.Random, data, rounds: int = 3):
             if action == 0:
                 del parent[key]
             elif action == 1:
-                parent[key] = rng.choice(EXTREMES)
+                parent[key] = extreme(rng)
             elif action == 2:
                 parent[key] = random_value(rng, 3)
             else:
-                parent[rng.choice(KEYS)] = parent[key]
+                parent[rng.choice(KEYS)] = copy.deepcopy(parent[key])
         elif isinstance(parent, list) and parent:
             index = rng.randrange(len(parent))
             action = rng.randrange(4)
             if action == 0:
                 del parent[index]
             elif action == 1:
-                parent[index] = rng.choice(EXTREMES)
+                parent[index] = extreme(rng)
             elif action == 2:
                 parent.insert(index, random_value(rng, 3))
             else:
-                parent.extend(parent[: rng.randint(1, 3)])
+                parent.extend(copy.deepcopy(parent[: rng.randint(1, 3)]))
     return data
 
 

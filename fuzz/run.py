@@ -19,6 +19,11 @@ import sys
 import tempfile
 import time
 import tracemalloc
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None
 import traceback
 from pathlib import Path
 
@@ -42,7 +47,9 @@ def _verdict(path: str, use_libyaml: bool):
 
 
 def worker(args) -> dict:
-    seed, count, deadline, memory_every = args
+    seed, count, deadline, memory_every, max_memory = args
+    if max_memory and resource is not None:  # a runaway input raises MemoryError (a crash, saved) instead of
+        resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))  # waking the OOM killer
     rng = random.Random(seed)
     examples = gen.example_texts()
     stats = {"cases": 0, "crashes": [], "disagreements": [], "slowest": [], "largest": []}
@@ -88,13 +95,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--memory-every", type=int, default=10, help="trace the memory of every Nth input")
+    parser.add_argument("--max-memory", type=int, default=4 << 30, help="address-space limit per worker, bytes")
     options = parser.parse_args()
     deadline = time.time() + options.seconds if options.seconds else 0
     inputs = options.inputs if not options.seconds or options.inputs != 10_000 else 10**12
     shares = [inputs // options.workers + (i < inputs % options.workers) for i in range(options.workers)]
     started = time.time()
     with multiprocessing.Pool(options.workers) as pool:
-        parts = pool.map(worker, [(options.seed * 1000 + i, n, deadline, options.memory_every) for i, n in enumerate(shares)])
+        parts = pool.map(worker, [(options.seed * 1000 + i, n, deadline, options.memory_every, options.max_memory) for i, n in enumerate(shares)])
     cases = sum(p["cases"] for p in parts)
     crashes = [c for p in parts for c in p["crashes"]]
     disagreements = [d for p in parts for d in p["disagreements"]]
