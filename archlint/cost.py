@@ -22,7 +22,7 @@ from math import prod
 
 from archlint.layers.registry import REQUIRED, Call, Output, Tensor
 
-ZERO_FAMILIES = frozenset({"elementwise", "normalization", "pooling", "resize", "reshape", "embedding"})
+ZERO_FAMILIES = frozenset({"elementwise", "normalization", "pooling", "resize", "reshape"})
 
 
 def _known(*sizes) -> bool:
@@ -286,10 +286,20 @@ def _keras_mha(cfg: dict, query: tuple, value: tuple, key: tuple) -> int | None:
     return total + targets * heads * value_dim * out
 
 
+# ------------------------------------------------------------------------------------- embedding
+
+
+def embedding_macs(call: Call, output: Output) -> int:
+    """A lookup multiplies nothing; Keras LoRA merges its factors into the table on every call."""
+    if call.framework != "keras":
+        return 0
+    return _lora(call.cfg, call.cfg["input_dim"], call.cfg["output_dim"])
+
+
 # -------------------------------------------------------------------------------------- dispatch
 
 FAMILIES = {"conv": conv_macs, "dense": dense_macs, "recurrent": recurrent_macs, "merge": merge_macs,
-            "attention": attention_macs}
+            "attention": attention_macs, "embedding": embedding_macs}
 
 
 def layer_macs(family: str, call: Call, output: Output) -> int | None:

@@ -44,14 +44,24 @@ def test_keras_embedding_non_positive_sizes_are_refused(lint):
     assert "Received: input_dim=0" in result.findings[0].message
 
 
-def test_keras_embedding_lora_is_unmodelled(lint):
+def test_keras_embedding_lora_freezes_the_table(lint):
+    # Keras 3.15.1: Embedding(10, 4, lora_rank=2) has 28 trainable weights (lora_embeddings_a (10, 2) and
+    # lora_embeddings_b (2, 4)) and the 40 of the table frozen; with an embeddings_constraint, enable_lora
+    # raises (found by the property cross-check, which drew lora_rank on Embedding)
     result = lint("""
         archlint: 1
         input: [7]
         layers:
           - {type: Embedding, input_dim: 10, output_dim: 4, lora_rank: 2}
+          - {type: Embedding, input_dim: 10, output_dim: 4, lora_rank: 0, inputs: [input]}
+          - {type: Embedding, input_dim: 10, output_dim: 4, lora_rank: 2, embeddings_constraint: non_neg,
+             inputs: [input]}
     """)
-    assert codes(result) == [("W006", 5, 64)]
+    assert codes(result) == [("E002", 7, 64)]
+    assert layer_rows(result)[:2] == [("embedding", (None, 7, 4), 28, 40), ("embedding_1", (None, 7, 4), 40, 0)]
+    assert "embeddings_constraint" in result.findings[0].message
+    # the merged table A @ B is 10 x 2 x 4 products on every call
+    assert [layer.output.macs for layer in result.model.layers[:2]] == [80, 0]
 
 
 def test_torch_embedding_counts_and_shapes(lint):

@@ -185,3 +185,18 @@ def test_torch_reshape_of_a_known_element_count(lint):
     assert result.findings[0].message == ("torch.reshape shape=[-1, 2] is invalid for an input of (): 1 element is "
                                           "not a multiple of 2 (torch: shape '[-1, 2]' is invalid for input of size 1)")
     assert [row[:2] for row in layer_rows(result)[:2]] == [("mean", ()), ("reshape", (1,))]
+
+
+def test_torch_mean_keepdim_needs_dim(lint):
+    # torch 2.13.0: torch.mean(x, keepdim=True) is a TypeError (no overload takes keepdim without dim);
+    # dim=None with keepdim=True keeps every axis as 1 (found by the property cross-check)
+    result = lint("""
+        archlint: 1
+        framework: pytorch
+        input: [3]
+        layers:
+          - {type: torch.mean, keepdim: true}
+          - {type: torch.mean, dim: null, keepdim: true, inputs: [input]}
+    """)
+    assert codes(result) == [("E002", 6, 33)]  # at keepdim
+    assert layer_rows(result)[1][:2] == ("mean_1", (1, 1))

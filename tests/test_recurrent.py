@@ -108,9 +108,13 @@ def test_bidirectional_refusals(lint):
 {type: Bidirectional, layer: {type: LSTM, units: 5, return_sequences: true}, backward_layer: {type: LSTM, units: 5, go_backwards: true}, inputs: [input]}
 {type: Bidirectional, layer: {type: Dense, units: 5}, inputs: [input]}
 {type: Bidirectional, merge_mode: sum, layer: {type: GRU, units: 5}, backward_layer: {type: GRU, units: 6, go_backwards: true}, inputs: [input]}
+{type: Bidirectional, layer: {type: SimpleRNN, units: 1, go_backwards: true}, inputs: [input]}
 """))
-    # each at the nested mapping it is about: backward_layer.type, backward_layer.type, layer, backward_layer
-    assert codes(result) == [("E002", 4, 81), ("E002", 5, 105), ("E002", 6, 34), ("E002", 7, 90)]
+    # each at the nested mapping it is about: backward_layer.type, backward_layer.type, layer, backward_layer;
+    # the last (found by the property cross-check): a wrapped layer that goes backwards is copied with
+    # go_backwards=True, so both directions run backwards, which Keras refuses
+    assert codes(result) == [("E002", 4, 81), ("E002", 5, 105), ("E002", 6, 34), ("E002", 7, 90), ("E002", 8, 34)]
+    assert "both would run backwards" in result.findings[-1].message
 
 
 def test_nested_layer_findings_point_inside_it(lint):

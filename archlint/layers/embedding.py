@@ -9,6 +9,7 @@ table itself: its sizes, and PyTorch's padding_idx range. Conditions were checke
 from __future__ import annotations
 
 from archlint import rules
+from archlint.layers.lora import lora_split
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 
 KERAS_EMBEDDING_DEFAULTS = {
@@ -50,8 +51,9 @@ def keras_embedding(call: Call) -> Output:
                             f"Embedding `{key}` must be positive: Keras refuses it (`{key}` must be a positive "
                             f"integer. Received: {key}={value})", key,
                             hint="input_dim is the vocabulary size (largest index + 1), output_dim the vector size")
-    table = call.cfg["input_dim"] * call.cfg["output_dim"]
-    return Output(call.x.shape + (call.cfg["output_dim"],), trainable=table)
+    # lora_rank: the table is frozen and two low-rank factors train (Keras's Embedding.enable_lora)
+    trainable, frozen = lora_split(call, call.cfg["input_dim"], call.cfg["output_dim"], "embeddings_constraint")
+    return Output(call.x.shape + (call.cfg["output_dim"],), trainable=trainable, non_trainable=frozen)
 
 
 def torch_embedding(call: Call) -> Output:
@@ -83,5 +85,5 @@ def torch_embedding(call: Call) -> Output:
 
 
 register(KERAS, "Embedding", "embedding", KERAS_EMBEDDING_DEFAULTS, keras_embedding,
-         unmodelled=("lora_rank", "quantization_config"))
+         unmodelled=("quantization_config",))
 register(PYTORCH, "Embedding", "embedding", TORCH_EMBEDDING_DEFAULTS, torch_embedding)

@@ -262,6 +262,11 @@ def torch_permute(call: Call) -> Output:
 def torch_mean(call: Call) -> Output:
     _count(call, 1, 1)
     dim, keep, shape = call.cfg["dim"], call.cfg["keepdim"], call.x.shape
+    if "keepdim" in call.given and "dim" not in call.given:
+        # torch 2.13.0: mean(input, *, dtype) has no keepdim; the overload with keepdim takes dim first
+        raise call.fail(rules.INVALID_ARGUMENT, "torch.mean takes `keepdim` only with `dim` (torch: mean() "
+                        "received an invalid combination of arguments - got (Tensor, keepdim=bool))", "keepdim",
+                        hint="give dim (null for every dimension) with keepdim, or remove keepdim")
     if dim is None or dim == []:
         return Output((1,) * len(shape) if keep else ())
     dims = dim if isinstance(dim, list) else [dim]

@@ -85,7 +85,14 @@ def keras_bidirectional(call: Call) -> Output:
     forward_sub, forward = apply_inner(call, "layer", call.x.shape)
     if cfg["backward_layer"] is None:
         # Keras copies the forward layer's config with go_backwards=True: the same shapes and weights
-        # (not applied a second time, so the inner layer's findings are reported once)
+        # (not applied a second time, so the inner layer's findings are reported once). A forward layer
+        # that already goes backwards makes two backward layers, which Keras refuses.
+        if forward_sub.cfg["go_backwards"]:
+            raise call.fail(rules.INVALID_ARGUMENT,
+                            "Bidirectional copies its layer with go_backwards=True as the backward layer, but the "
+                            "layer already has go_backwards=True: both would run backwards (Keras: Forward layer "
+                            "and backward layer should have different `go_backwards` value)", "layer",
+                            hint="remove go_backwards from the wrapped layer (Bidirectional adds the backward pass)")
         backward_sub, backward = forward_sub, forward
     else:
         backward_sub, backward = apply_inner(call, "backward_layer", call.x.shape)

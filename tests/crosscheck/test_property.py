@@ -17,8 +17,10 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from property_gen import catalogue, spec
-from property_run import archlint_verdict, keras_verdict, torch_verdict
+from property_gen import EXCLUDED_TYPES, catalogue, spec
+from property_run import archlint_verdict, keras_verdict, same_rows, torch_verdict
+
+from archlint.layers.registry import REGISTRY, load_all
 
 pytestmark = pytest.mark.crosscheck
 
@@ -26,7 +28,7 @@ CASES_PER_FRAMEWORK = 400  # 800 in all (about a minute on 2 cores): the issue a
 
 _UNBATCHED = ("PixelShuffle", "PixelUnshuffle")
 
-# Disagreements found by this suite and not fixed yet (each in a family another engineer is writing):
+# Disagreements found by this suite and not fixed yet:
 # a case matching one is counted and printed, not failed. Remove an entry once its family is fixed.
 KNOWN = {
     "torch PixelShuffle / PixelUnshuffle on a rank one below the batched form: torch reads it as "
@@ -36,7 +38,23 @@ KNOWN = {
     "Keras LayerNormalization with a non-trailing axis: archlint warns (W008), Keras 3.15.1's torch backend "
     "refuses the forward pass when that axis's size differs from the last axis's":
         lambda accepted, findings: not accepted and any(f.startswith("W008 LayerNormalization") for f in findings),
+    "Keras Attention / AdditiveAttention on a query and a value of different ranks (a value without its "
+    "sequence axis, or with an extra one): Keras 3.15.1 broadcasts them through matmul and builds (the "
+    "output has the query's shape, or a forward shape that differs from the symbolic one, which counts as a "
+    "refusal); archlint refuses every rank difference (E015)":
+        lambda accepted, findings: any(f.startswith(("E015 Attention", "E015 AdditiveAttention")) and "ranks" in f
+                                       for f in findings),
+    "Keras masks are not modelled: an Embedding with mask_zero=True hands its (batch, steps) mask to the next "
+    "layer, and Keras refuses the forward pass of a layer that cannot broadcast it (Softmax on "
+    "(batch, steps, 1)); archlint accepts":
+        lambda accepted, findings: not accepted,  # and only where a mask_zero Embedding feeds a layer (_masked)
+    "size-0 layers: torch builds Linear/Conv/RNN modules with 0 output features (an empty output), archlint's "
+    "schema refuses 0 (S002: must be >= 1)":
+        lambda accepted, findings: accepted and any(f.startswith("S002 ") and "must be >= 1, got 0" in f
+                                                    for f in findings),
 }
+
+SWEEP_CASES = 4  # cases for each type the random draws missed
 
 SETTINGS = settings(max_examples=CASES_PER_FRAMEWORK, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))
@@ -53,6 +71,10 @@ def _empty_prefix(spec_: dict, model) -> dict:
     return spec_
 
 
+def _masked(spec_: dict) -> bool:
+    return any(entry.get("mask_zero") for entry in spec_["layers"]) and len(spec_["layers"]) > 1
+
+
 def check(spec_: dict, framework_verdict, stats: dict) -> None:
     ours, findings, model = archlint_verdict(spec_)
     cut = _empty_prefix(spec_, model)
@@ -65,9 +87,11 @@ def check(spec_: dict, framework_verdict, stats: dict) -> None:
     stats["refused" if theirs is None else "built"] += 1
     for entry in spec_["layers"]:
         stats["types"].add(entry["type"])
+        stats["types"].update(v["type"] for v in entry.values() if isinstance(v, dict) and "type" in v)
     where = json.dumps(spec_)
-    if (theirs is None) != (ours is None) or theirs != ours:
-        known = next((label for label, match in KNOWN.items() if match(theirs is not None, findings)), None)
+    if not same_rows(ours, theirs):
+        known = next((label for label, match in KNOWN.items() if match(theirs is not None, findings)
+                      and (not label.startswith("Keras masks") or _masked(spec_))), None)
         if known:
             stats["known"][known] = stats["known"].get(known, 0) + 1
             return
@@ -75,11 +99,16 @@ def check(spec_: dict, framework_verdict, stats: dict) -> None:
         assert ours is None, f"the framework refuses ({error}) but archlint finds no error: {where}\n{findings}"
         return
     assert ours is not None, f"the framework accepts but archlint reports {findings}: {where}"
-    assert ours == theirs, f"archlint {ours} != framework {theirs}: {where}\n{findings}"
+    assert same_rows(ours, theirs), f"archlint {ours} != framework {theirs}: {where}\n{findings}"
+
+
+SWEEP = settings(SETTINGS, max_examples=SWEEP_CASES)
 
 
 def run(framework: str, framework_verdict) -> dict:
-    stats = {"cases": 0, "layers": 0, "refused": 0, "built": 0, "types": set(), "known": {}}
+    """The random cases, then a sweep: a few cases starting with each type the random draws missed
+    (hypothesis favours simple draws, and some tenth of the catalogue goes unseen in 400 cases)."""
+    stats = {"cases": 0, "layers": 0, "refused": 0, "built": 0, "types": set(), "known": {}, "swept": 0}
 
     @SETTINGS
     @given(spec(framework))
@@ -87,16 +116,44 @@ def run(framework: str, framework_verdict) -> dict:
         check(spec_, framework_verdict, stats)
 
     case()
+    drawn, _ = catalogue(framework)
+    for name in sorted(set(drawn) - stats["types"]):
+        stats["swept"] += 1
+
+        @SWEEP
+        @given(spec(framework, first=name))
+        def swept(spec_):
+            check(spec_, framework_verdict, stats)
+
+        swept()
     return stats
 
 
 def report(framework: str, stats: dict) -> None:
     drawn, left = catalogue(framework)
     print(f"\n{framework}: {stats['cases']} cases ({stats['built']} built, {stats['refused']} refused), "
-          f"{stats['layers']} layers, {len(stats['types'])} of {len(drawn)} drawable types seen; "
-          f"no generator yet: {', '.join(left)}")
+          f"{stats['layers']} layers, {len(stats['types'] & set(drawn))} of {len(drawn)} drawable types seen; "
+          f"excluded: {', '.join(left) or 'none'}; {stats['swept']} types swept after the random draws")
     for label, count in stats["known"].items():
         print(f"  known disagreement ({count} cases): {label}")
+
+
+def test_every_registered_type_is_drawable():
+    """The generators cover the whole catalogue: every registered type but the documented exclusions."""
+    load_all()
+    for framework in ("keras", "pytorch"):
+        drawn, left = catalogue(framework)
+        registered = {name for fw, name in REGISTRY if fw == framework}
+        assert set(drawn) == registered - {name for fw, name in EXCLUDED_TYPES if fw == framework}
+        assert set(left) == {name for fw, name in EXCLUDED_TYPES if fw == framework}
+    assert EXCLUDED_TYPES == {}  # none yet: an entry here needs its reason
+
+
+def check_run(framework: str, stats: dict) -> None:
+    drawn, _ = catalogue(framework)
+    assert stats["cases"] >= CASES_PER_FRAMEWORK
+    assert stats["built"] >= CASES_PER_FRAMEWORK // 5 and stats["refused"] >= CASES_PER_FRAMEWORK // 10
+    assert set(drawn) - stats["types"] == set()  # every drawable type was drawn in this run
 
 
 def test_keras_random_specs_agree():
@@ -104,13 +161,11 @@ def test_keras_random_specs_agree():
     pytest.importorskip("keras")
     stats = run("keras", keras_verdict)
     report("keras", stats)
-    assert stats["cases"] >= CASES_PER_FRAMEWORK
-    assert stats["built"] >= CASES_PER_FRAMEWORK // 5 and stats["refused"] >= CASES_PER_FRAMEWORK // 10
+    check_run("keras", stats)
 
 
 def test_torch_random_specs_agree():
     pytest.importorskip("torch")
     stats = run("pytorch", torch_verdict)
     report("pytorch", stats)
-    assert stats["cases"] >= CASES_PER_FRAMEWORK
-    assert stats["built"] >= CASES_PER_FRAMEWORK // 5 and stats["refused"] >= CASES_PER_FRAMEWORK // 10
+    check_run("pytorch", stats)
