@@ -374,3 +374,14 @@ def test_torch_upsample_shapes(lint, input_shape, layer, shape):
 ])
 def test_torch_upsample_errors(lint, input_shape, layer, code, key):
     assert codes(lint(torch(input_shape, layer))) == [(code, T_LINE, col(layer, key) if key else TYPE)]
+
+
+def test_torch_pixel_layers_on_rank_3_read_one_unbatched_sample(lint):
+    # torch 2.13: PixelUnshuffle(2) on (2, 4, 4) gives (8, 2, 2), the batch axis playing the channels (W007);
+    # PixelShuffle(2) needs those "channels" (the batch) divisible by 4, so it fails for most batch sizes
+    # (E008), while PixelShuffle(1) runs on anything (W007)
+    result = lint(torch([4, 4], "{type: PixelUnshuffle, downscale_factor: 2}"))
+    assert codes(result) == [("W007", T_LINE, TYPE)]
+    assert result.model.layers[0].output.shape == (None, 2, 2)
+    assert codes(lint(torch([4, 4], "{type: PixelShuffle, upscale_factor: 1}"))) == [("W007", T_LINE, TYPE)]
+    assert codes(lint(torch([4, 4], "{type: PixelShuffle, upscale_factor: 2}"))) == [("E008", T_LINE, TYPE)]

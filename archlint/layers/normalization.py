@@ -255,12 +255,21 @@ def keras_layernorm(call: Call) -> Output:
     continuous = all(b - a == raw[1] - raw[0] for a, b in zip(raw, raw[1:])) and (
         len(raw) < 2 or raw[1] - raw[0] in (1, -1))
     if continuous and sorted(axes) != list(range(rank - len(axes), rank)):
-        # Keras's torch backend hands a contiguous axis list to F.layer_norm, which normalizes the
-        # trailing axes: it fails unless their sizes happen to match (and then normalizes the wrong axes).
+        # Keras's torch backend hands a contiguous axis list to F.layer_norm with the sizes of those axes,
+        # and F.layer_norm normalizes the trailing axes: it fails unless their sizes are the same (checked
+        # in Keras 3.15.1: (2, 4, 6, 3) with axis=1 fails, (2, 4, 6, 4) runs).
+        given = [call.x.shape[a] for a in sorted(axes)]
+        trailing = list(call.x.shape[rank - len(axes):])
+        if None not in given + trailing and given != trailing:
+            raise call.fail(rules.INVALID_ARGUMENT,
+                            f"LayerNormalization axis={cfg['axis']} is not the trailing axes of "
+                            f"{format_shape(call.x.shape)}: Keras 3.15's torch backend normalizes the trailing "
+                            f"axes with the sizes {given}, and they are {trailing}", "axis",
+                            hint="normalize the last axes (axis: -1), or transpose first")
         call.report(rules.SUSPICIOUS_ARGUMENT,
                     f"LayerNormalization axis={cfg['axis']} is not the trailing axes of {format_shape(call.x.shape)}: "
-                    "Keras 3.15's torch backend passes it to F.layer_norm, which normalizes the trailing axes "
-                    "(the forward pass fails when their sizes differ); the JAX and TensorFlow backends accept it",
+                    "Keras 3.15's torch backend normalizes the trailing axes instead (they have the same sizes, so "
+                    "it runs); the JAX and TensorFlow backends normalize the axes given",
                     "axis", hint="normalize the last axes (axis: -1), or transpose first")
     if cfg["rms_scaling"]:
         call.report(rules.SUSPICIOUS_ARGUMENT,

@@ -490,7 +490,14 @@ def torch_upsample(call: Call) -> Output:
     return Output(call.x.shape[:2] + tuple(out))
 
 
-def torch_pixel_rank(call: Call) -> None:
+def torch_pixel_rank(call: Call, runs_unbatched: bool) -> None:
+    """Rank 4 (batch, channels, height, width). On rank 3 torch sees one unbatched sample whose channels
+    are the batch axis: it runs when the batch size does not matter (`runs_unbatched`), which is W007."""
+    if call.x.rank == 3 and runs_unbatched:
+        call.report(rules.INPUT_RANK_MISREAD,
+                    f"{call.type} reads the rank-3 input {format_shape(call.x.shape)} as one unbatched sample: "
+                    "the batch axis becomes the channels", hint="check the input shape: it excludes the batch axis")
+        return
     if call.x.rank < 4:
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a rank-4 input (batch, channels, height, width) but receives rank "
@@ -503,7 +510,7 @@ def torch_pixel_shuffle(call: Call) -> Output:
     if r < 1:
         raise call.fail(rules.INVALID_ARGUMENT, f"PixelShuffle expects a positive upscale_factor, got {r}",
                         "upscale_factor", hint="use an upscale_factor of at least 1")
-    torch_pixel_rank(call)
+    torch_pixel_rank(call, runs_unbatched=r == 1)
     *lead, c, h, w = call.x.shape
     if c is not None and c % (r * r):
         raise call.fail(rules.INVALID_ARGUMENT,
@@ -519,7 +526,7 @@ def torch_pixel_unshuffle(call: Call) -> Output:
     if r < 1:
         raise call.fail(rules.INVALID_ARGUMENT, f"PixelUnshuffle expects a positive downscale_factor, got {r}",
                         "downscale_factor", hint="use a downscale_factor of at least 1")
-    torch_pixel_rank(call)
+    torch_pixel_rank(call, runs_unbatched=True)
     *lead, c, h, w = call.x.shape
     for name, n in (("height", h), ("width", w)):
         if n is not None and n % r:
