@@ -84,6 +84,14 @@ def _is_sequential(model) -> bool:
     return True
 
 
+def _cell(text: str) -> str:
+    """A table cell from names a spec wrote: no control characters (a hostile name must not drive the
+    terminal) and no line breaks (which would break the table)."""
+    from archlint.formats.text import printable
+
+    return printable(text.replace("\n", " ").replace("\t", " "))
+
+
 def format_summary(path: str, model) -> str:
     """A table in the style of Keras's model.summary()."""
     connected = not _is_sequential(model)
@@ -91,12 +99,12 @@ def format_summary(path: str, model) -> str:
     if connected:  # like Keras, a functional model lists its inputs first
         for name in model.spec.inputs:
             tensor = model.tensors.get(name)
-            rows.append((f"{name} (InputLayer)", _shape_text(tensor.shape if tensor else None), "0", "-"))
+            rows.append((_cell(f"{name} (InputLayer)"), _shape_text(tensor.shape if tensor else None), "0", "-"))
     for layer in model.layers:
-        row = (f"{layer.name} ({layer.spec.type})", _shape_text(layer.output.shape if layer.output else None),
+        row = (_cell(f"{layer.name} ({layer.spec.type})"), _shape_text(layer.output.shape if layer.output else None),
                f"{layer.params:,}" if layer.output else "?")
         if connected:
-            row += (", ".join(layer.inputs),)
+            row += (_cell(", ".join(layer.inputs)),)
         rows.append(row)
     widths = [max(len(row[i]) for row in rows) + 2 for i in range(len(rows[0]))]
     widths = [max(w, m) for w, m in zip(widths, (30, 24, 12, 20))]
@@ -108,7 +116,7 @@ def format_summary(path: str, model) -> str:
             cells.append(row[3].ljust(widths[3]))
         return (" " + "".join(cells)).rstrip()
 
-    title = model.spec.name or path
+    title = _cell(model.spec.name or path)
     out = [f'Model: "{title}"', "_" * total, render(rows[0]), "=" * total]
     for index, row in enumerate(rows[1:]):
         out.append(render(row))
@@ -123,7 +131,7 @@ def format_summary(path: str, model) -> str:
 
 def _md(cell: str) -> str:
     """A table cell: `|` would end the cell and `<` could open HTML in a pull-request comment."""
-    return cell.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+    return _cell(cell).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
 def format_markdown(path: str, model) -> str:

@@ -354,3 +354,19 @@ def test_explain_derives_transposed_convolutions(tmp_path):
     assert ("{type: Conv2DTranspose, filters: 3, kernel_size: [2, 3], strides: [3, 1]}",
             "height axis: out = (7 - 1)*3 + max(1*(2-1) + 1, 3) = 21") in lines
     assert lines[15][1] == "height axis: out = (7 - 1)*2 - 2*1 + 1*(3-1) + 1 + 1 = 14"
+
+
+def test_summary_tables_never_print_control_characters(lint):
+    # a hostile layer name (an ESC sequence would retitle or clear the terminal) is shown as U+FFFD
+    from archlint.report import format_markdown, format_summary
+
+    result = lint('''
+        archlint: 1
+        name: "evil\\e]0;pwned\\a"
+        input: [4]
+        layers:
+          - {type: Dense, units: 2, name: "d\\e[2J\\nx"}
+    ''')
+    for text in (format_summary("spec.yaml", result.model), format_markdown("spec.yaml", result.model)):
+        assert "\x1b" not in text and "\x07" not in text
+        assert "d\ufffd[2J x (Dense)" in text

@@ -50,7 +50,7 @@ def _token_length(line: str, index: int) -> int:
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
@@ -58,7 +58,7 @@ def _source(finding: Finding, color: bool) -> list[str]:
     lines = source_lines(finding.path) if finding.line > 0 else ()
     if not 0 < finding.line <= len(lines):  # a finding about the whole file, or a file that changed
         return []
-    line = _printable(lines[finding.line - 1])
+    line = printable(lines[finding.line - 1])
     index = min(finding.column - 1, len(line))
     width = _token_length(line, index)
     prefix = ""
@@ -84,7 +84,7 @@ def finding_line(finding: Finding, color: bool = False) -> str:
         location = click.style(location, bold=True)
         code = click.style(code, fg=_COLORS.get(finding.severity), bold=True)
         severity = click.style(severity, fg=_COLORS.get(finding.severity))
-    return f"{location} {code} {severity} {_printable(finding.message)}"
+    return f"{location} {code} {severity} {printable(finding.message)}"
 
 
 def _hint(finding: Finding, color: bool) -> list[str]:
