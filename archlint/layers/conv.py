@@ -11,7 +11,7 @@ from archlint.layers import windows
 from archlint.layers.lora import lora_split
 from archlint.layers.keywords import KERAS_KERNEL_AND_BIAS
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
-from archlint.layers.windows import AxisWindow
+from archlint.layers.windows import AxisWindow, check_rank
 from archlint.shapes import SPATIAL_NAMES, axis_label, format_shape, spatial_axes
 
 KERAS_CONV_DEFAULTS = {
@@ -47,18 +47,6 @@ TORCH_CONV_DEFAULTS = {
 
 def axis_name(rank: int, index: int) -> str:
     return SPATIAL_NAMES[rank][index]
-
-
-def check_rank(call: Call, rank: int, layout: str) -> None:
-    """E008: a rank-N convolution or pooling takes exactly N+2 axes (batch, channels, N spatial)."""
-    want = rank + 2
-    if call.x.rank != want:
-        raise call.fail(
-            rules.RANK_MISMATCH,
-            f"{call.type} expects a rank-{want} input {layout} but receives rank {call.x.rank}, shape "
-            f"{format_shape(call.x.shape)}",
-            hint="check the input shape (it excludes the batch axis) or use the layer of the right rank",
-        )
 
 
 def check_groups(call: Call, groups: int, in_ch: int | None, out_ch: int, in_word: str, out_word: str) -> None:

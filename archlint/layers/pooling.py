@@ -18,7 +18,7 @@ from functools import partial
 from archlint import rules
 from archlint.layers import windows
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
-from archlint.layers.windows import AxisWindow
+from archlint.layers.windows import AxisWindow, check_rank
 from archlint.shapes import SPATIAL_NAMES, axis_label, format_shape, spatial_axes
 
 RANK_NAMES = {1: "1D", 2: "2D", 3: "3D"}
@@ -45,18 +45,6 @@ TORCH_AVG_DEFAULTS = {**TORCH_AVG1D_DEFAULTS, "divisor_override": None}  # 2d an
 
 TORCH_ADAPTIVE_AVG_DEFAULTS = {"output_size": REQUIRED}
 TORCH_ADAPTIVE_MAX_DEFAULTS = {"output_size": REQUIRED, "return_indices": False}
-
-
-def check_rank(call: Call, rank: int, layout: str, hint: str) -> None:
-    """E008: a rank-N pooling takes exactly N+2 axes (batch, channels and N spatial axes)."""
-    want = rank + 2
-    if call.x.rank != want:
-        raise call.fail(
-            rules.RANK_MISMATCH,
-            f"{call.type} expects a rank-{want} input {layout} but receives rank {call.x.rank}, shape "
-            f"{format_shape(call.x.shape)}",
-            hint=hint,
-        )
 
 
 def torch_rank_hint(rank: int) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from archlint import rules
 from archlint.layers.registry import Call
+from archlint.shapes import format_shape
 
 MAX_COVERAGE_SIZE = 1 << 16  # beyond this, skip the exact read-coverage analysis of an axis
 
@@ -227,3 +228,17 @@ def first_padding_only_window(w: AxisWindow, head: int = 0, tail: int = 0) -> in
         if j >= w.k or start + j * w.d >= hi:
             return i
     return None
+
+
+def check_rank(call: Call, rank: int, layout: str,
+               hint: str = "check the input shape (it excludes the batch axis) or use the layer of the right rank",
+               ) -> None:
+    """E008: a rank-N convolution or pooling takes exactly N+2 axes (batch, channels, N spatial)."""
+    want = rank + 2
+    if call.x.rank != want:
+        raise call.fail(
+            rules.RANK_MISMATCH,
+            f"{call.type} expects a rank-{want} input {layout} but receives rank {call.x.rank}, shape "
+            f"{format_shape(call.x.shape)}",
+            hint=hint,
+        )
