@@ -34,3 +34,9 @@ def test_the_setup_commands_are_the_ones_ci_runs():
     assert "pip install -e '.[test]' && python -m pytest" in README
     assert "archlint\" check examples/" in ci and "python -m pip install -q -e '.[test]'" in ci
     assert "python -m pytest" in ci
+
+
+def test_every_rule_is_in_the_checks_table():
+    from archlint.rules import RULES
+
+    assert [code for code in RULES if f"| {code} | {RULES[code].name} |" not in README] == []
