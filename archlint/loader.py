@@ -573,6 +573,20 @@ def _json_locator(text: str) -> Callable[[Path, bool], tuple[int, int] | None]:
     return locate
 
 
+def _json_syntax_error(text: str, exc: json.JSONDecodeError) -> LoadError:
+    """The decoder's message, except for a trailing comma, which Python before 3.13 words as a missing key
+    or value one character later: word it as 3.13 does, at the comma, whatever Python runs archlint."""
+    before = text[:exc.pos].rstrip()
+    if before.endswith(",") and text[exc.pos:exc.pos + 1] in ("}", "]"):
+        comma = len(before) - 1
+        line = text.count("\n", 0, comma) + 1
+        column = comma - (text.rfind("\n", 0, comma) + 1) + 1
+        kind = "object" if text[exc.pos] == "}" else "array"
+        return LoadError(rules.INVALID_SYNTAX, f"invalid JSON: Illegal trailing comma before end of {kind}", line,
+                         column, hint="remove the comma: JSON allows none after the last entry")
+    return LoadError(rules.INVALID_SYNTAX, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
+
+
 def _load_json(path: str, text: str) -> Document:
     if not text.strip():  # an empty file holds no document, as in YAML
         return Document(path, text, None, "json", lambda where, key: None)
@@ -586,7 +600,7 @@ def _load_json(path: str, text: str) -> Document:
     except _BadNumber:
         raise _bad_number_error(text) from None
     except json.JSONDecodeError as exc:
-        raise LoadError(rules.INVALID_SYNTAX, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        raise _json_syntax_error(text, exc) from None
     except RecursionError:
         raise _json_too_deep(text) or _too_deep_error(1, 1) from None
     if _data_height(data) > MAX_DEPTH:  # brackets in strings would fool a look at the text: count the data

@@ -220,7 +220,7 @@ def test_non_specs_are_skipped_and_listed_with_verbose(files):
 
 @pytest.mark.parametrize("name, text, finding", [
     ("a.yaml", "archlint: 1\ninput: [4\n", "a.yaml:3:1: S001 [error] invalid YAML: expected ',' or ']', but got '<stream end>'"),
-    ("b.json", '{"archlint":1,"input":[4],}', "b.json:1:27: S001 [error] invalid JSON: Expecting property name enclosed in double quotes"),
+    ("b.json", '{"archlint":1,"input":[4],}', "b.json:1:26: S001 [error] invalid JSON: Illegal trailing comma before end of object"),
     ("c.yaml", "{archlint: 1, input: [4}\n", "c.yaml:1:24: S001 [error] invalid YAML: expected ',' or ']', but got '}'"),
 ])
 def test_syntax_error_in_a_spec_is_reported(files, name, text, finding):
