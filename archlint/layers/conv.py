@@ -164,13 +164,18 @@ def keras_windows(call: Call, rank: int, channels_first: bool, k, s, d) -> tuple
     return ws, unread
 
 
+def keras_window_args(call: Call, rank: int) -> tuple[bool, tuple, tuple, tuple]:
+    """What every Keras convolution checks first: its input's rank for its data_format, then
+    (channels_first, kernel_size, strides, dilation_rate) as tuples of `rank` positive ints."""
+    channels_first = call.cfg["data_format"] == "channels_first"
+    check_rank(call, rank, "(batch, channels, *spatial)" if channels_first else "(batch, *spatial, channels)")
+    return (channels_first, windows.int_tuple(call, "kernel_size", rank), windows.int_tuple(call, "strides", rank),
+            windows.int_tuple(call, "dilation_rate", rank))
+
+
 def keras_conv(call: Call, rank: int) -> Output:
     cfg = call.cfg
-    channels_first = cfg["data_format"] == "channels_first"
-    check_rank(call, rank, "(batch, channels, *spatial)" if channels_first else "(batch, *spatial, channels)")
-    k = windows.int_tuple(call, "kernel_size", rank)
-    s = windows.int_tuple(call, "strides", rank)
-    d = windows.int_tuple(call, "dilation_rate", rank)
+    channels_first, k, s, d = keras_window_args(call, rank)
     filters = cfg["filters"]
     if filters < 1:
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `filters` must be positive, got {filters}", "filters")

@@ -14,8 +14,7 @@ from functools import partial
 from math import prod
 
 from archlint import rules
-from archlint.layers import windows
-from archlint.layers.conv import check_rank, keras_windows
+from archlint.layers.conv import keras_window_args, keras_windows
 from archlint.layers.registry import KERAS, REQUIRED, Call, Output, register
 
 _COMMON = {
@@ -52,11 +51,7 @@ SEPARABLE_DEFAULTS = {
 def _depthwise(call: Call, rank: int) -> tuple[tuple, int, int, int, dict]:
     """The depthwise stage: (output shape, channel axis, input channels, depthwise kernel size, unread)."""
     cfg = call.cfg
-    channels_first = cfg["data_format"] == "channels_first"
-    check_rank(call, rank, "(batch, channels, *spatial)" if channels_first else "(batch, *spatial, channels)")
-    k = windows.int_tuple(call, "kernel_size", rank)
-    s = windows.int_tuple(call, "strides", rank)
-    d = windows.int_tuple(call, "dilation_rate", rank)
+    channels_first, k, s, d = keras_window_args(call, rank)
     multiplier = cfg["depth_multiplier"]
     if multiplier < 1:
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `depth_multiplier` must be positive, got {multiplier}",

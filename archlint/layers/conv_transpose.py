@@ -34,7 +34,7 @@ from math import prod
 
 from archlint import rules
 from archlint.layers import windows
-from archlint.layers.conv import check_groups, check_rank
+from archlint.layers.conv import check_groups, check_rank, keras_window_args
 from archlint.layers.keywords import KERAS_KERNEL_AND_BIAS
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 from archlint.shapes import axis_label, format_shape, spatial_axes
@@ -160,11 +160,7 @@ def _keras_axis(n: int | None, k: int, s: int, d: int, padding: str, op: int | N
 
 def keras_conv_transpose(call: Call, rank: int) -> Output:
     cfg = call.cfg
-    channels_first = cfg["data_format"] == "channels_first"
-    check_rank(call, rank, "(batch, channels, *spatial)" if channels_first else "(batch, *spatial, channels)")
-    k = windows.int_tuple(call, "kernel_size", rank)
-    s = windows.int_tuple(call, "strides", rank)
-    d = windows.int_tuple(call, "dilation_rate", rank)
+    channels_first, k, s, d = keras_window_args(call, rank)
     op = None
     if cfg["output_padding"] is not None:
         op = windows.int_tuple(call, "output_padding", rank, minimum=0, what="non-negative")
