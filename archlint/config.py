@@ -23,6 +23,7 @@ BUDGET_KEYS = ("params", "trainable_params", "macs", "flops", "param_memory", "a
                "max_layer_params", "max_layer_macs", "min_receptive_field")
 DTYPES = ("float32", "float16", "bfloat16", "int8")  # issue 9: for specs that do not state theirs
 OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "adamw")
+CHOICES = {"framework": FRAMEWORKS, "output-format": OUTPUT_FORMATS, "dtype": DTYPES, "optimizer": OPTIMIZERS}
 
 
 class ConfigError(Exception):
@@ -222,21 +223,10 @@ def parse(table: dict, path: str) -> Config:
             if not isinstance(value, bool):
                 raise ConfigError(path, f"`{key}` must be true or false", key, line)
             values[key.replace("-", "_")] = value
-        elif key == "framework":
-            if value not in FRAMEWORKS:
-                raise ConfigError(path, f"`framework` must be one of {', '.join(FRAMEWORKS)}, not {value!r}", key,
-                                  line)
-            values["framework"] = value
-        elif key == "output-format":
-            if value not in OUTPUT_FORMATS:
-                raise ConfigError(path, f"`output-format` must be one of {', '.join(OUTPUT_FORMATS)}, not {value!r}",
-                                  key, line)
-            values["output_format"] = value
-        elif key in ("dtype", "optimizer"):
-            allowed = DTYPES if key == "dtype" else OPTIMIZERS
-            if value not in allowed:
-                raise ConfigError(path, f"`{key}` must be one of {', '.join(allowed)}, not {value!r}", key, line)
-            values[key] = value
+        elif key in CHOICES:
+            if value not in CHOICES[key]:
+                raise ConfigError(path, f"`{key}` must be one of {', '.join(CHOICES[key])}, not {value!r}", key, line)
+            values[key.replace("-", "_")] = value
         elif key == "batch-size":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(path, f"`batch-size` must be a positive integer, not {value!r}", key, line)
