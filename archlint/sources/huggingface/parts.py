@@ -3,12 +3,19 @@ its exact parameter count, named as `model.named_modules()` names them.
 
 A family module (`families/<name>.py`) declares
 
-    MODEL_TYPES: tuple[str, ...]          # the `model_type` values it reads
-    CONFIG_DEFAULTS: dict[str, object]    # the config class's own keys and defaults, as transformers has them
-    ARCHITECTURES: dict[str, str]         # class name in `architectures` -> what it builds ("base", "causal_lm", ...)
+    MODEL_TYPES: tuple[str, ...]                 # the `model_type` values it reads
+    CONFIG_DEFAULTS: dict[str, dict[str, object]]  # per model_type: the config class's own keys and
+                                                 # defaults, as transformers' config class has them
+    ARCHITECTURES: dict[str, str]                # class name in `architectures` -> what it builds
+                                                 # ("base", "causal_lm", "sequence_classification", ...)
+    DEFAULT_ARCHITECTURE: dict[str, str]         # per model_type: the class used when `architectures` is absent
     def parts(cfg: dict, architecture: str) -> list[Part]
 
-`cfg` has every key of CONFIG_DEFAULTS filled in (the file's value, else the default). Identical
+`cfg` has every key of CONFIG_DEFAULTS[model_type] filled in (the file's value, else the default), and
+`model_type`. The family modules live in `families/`, one file per family: llama (llama, mistral, qwen2,
+qwen3, gemma, gemma2, gemma3_text, phi3), moe (mixtral, qwen2_moe, qwen3_moe), deepseek (deepseek_v2,
+deepseek_v3), gpt2, gpt_neox, opt, bloom, falcon, bert (bert, roberta), distilbert, t5, vit, whisper,
+clip. Identical
 modules are counted, not listed one by one: the routed experts of one layer are one Part with `count`
 equal to the number of experts; each decoder layer is listed (a few dozen), so names match
 transformers' and the summary can fold them.
