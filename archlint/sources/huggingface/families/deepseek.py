@@ -1,0 +1,104 @@
+"""DeepSeek-V2 and -V3: multi-head latent attention (queries through an optional low-rank `q_lora_rank`,
+keys and values from a shared `kv_lora_rank` latent plus a rotary key shared by every head) and
+mixture-of-experts layers after the first `first_k_dense_replace` dense ones, with shared experts.
+The cache keeps the compressed latent and the rotary key: kv_lora_rank + qk_rope_head_dim per token."""
+
+from __future__ import annotations
+
+from archlint.sources.huggingface.families.llama import head
+from archlint.sources.huggingface.layout import Attention, gated_mlp, linear, norm
+from archlint.sources.huggingface.parts import Part
+
+MODEL_TYPES = ("deepseek_v2", "deepseek_v3")
+
+# The config classes' own keys and defaults (transformers 5.25: DeepseekV2Config, DeepseekV3Config).
+CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
+    "deepseek_v2": {
+        "vocab_size": 102400, "hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32,
+        "num_attention_heads": 32, "num_key_value_heads": None, "hidden_act": "silu",
+        "max_position_embeddings": 2048, "initializer_range": 0.02, "rms_norm_eps": 1e-06, "use_cache": True,
+        "pad_token_id": None, "bos_token_id": 1, "eos_token_id": 2, "pretraining_tp": 1,
+        "tie_word_embeddings": False, "rope_parameters": None, "attention_bias": False,
+        "attention_dropout": 0.0, "mlp_bias": False, "head_dim": None, "first_k_dense_replace": 0,
+        "kv_lora_rank": 512, "q_lora_rank": 1536, "n_group": None, "n_routed_experts": 64,
+        "output_router_logits": False, "n_shared_experts": 2, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64,
+        "routed_scaling_factor": 1.0, "topk_group": None, "topk_method": "greedy", "norm_topk_prob": False,
+        "v_head_dim": 128, "num_experts_per_tok": None, "moe_intermediate_size": 1407,
+    },
+    "deepseek_v3": {
+        "vocab_size": 129280, "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
+        "num_hidden_layers": 61, "num_attention_heads": 128, "num_key_value_heads": 128, "n_shared_experts": 1,
+        "n_routed_experts": 256, "output_router_logits": False, "routed_scaling_factor": 2.5,
+        "kv_lora_rank": 512, "q_lora_rank": 1536, "qk_rope_head_dim": 64, "v_head_dim": 128,
+        "qk_nope_head_dim": 128, "n_group": 8, "topk_group": 4, "num_experts_per_tok": 8,
+        "first_k_dense_replace": 3, "norm_topk_prob": True, "hidden_act": "silu",
+        "max_position_embeddings": 4096, "initializer_range": 0.02, "rms_norm_eps": 1e-06, "use_cache": True,
+        "pad_token_id": None, "bos_token_id": 0, "eos_token_id": 1, "pretraining_tp": 1,
+        "tie_word_embeddings": False, "rope_parameters": None, "rope_interleave": True,
+        "attention_bias": False, "attention_dropout": 0.0, "num_mtp_layers": 1,
+    },
+}
+ALIASES = {"deepseek_v2": {"num_experts": "n_routed_experts"},
+           "deepseek_v3": {"num_local_experts": "n_routed_experts", "num_mtp_layers": "num_nextn_predict_layers"}}
+
+PREFIX = {"deepseek_v2": "DeepseekV2", "deepseek_v3": "DeepseekV3"}
+_TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
+          "ForTokenClassification": "token_classification"}
+ARCHITECTURES = {f"{prefix}{suffix}": task for prefix in PREFIX.values() for suffix, task in _TASKS.items()}
+DEFAULT_ARCHITECTURE = {model_type: f"{prefix}ForCausalLM" for model_type, prefix in PREFIX.items()}
+
+
+def qk_head_dim(cfg: dict) -> int:
+    return cfg["qk_nope_head_dim"] + cfg["qk_rope_head_dim"]
+
+
+def parts(cfg: dict, architecture: str) -> list[Part]:
+    model_type = cfg["model_type"]
+    prefix = PREFIX[model_type]
+    rms = f"{prefix}RMSNorm"
+    hidden, vocab, heads = cfg["hidden_size"], cfg["vocab_size"], cfg["num_attention_heads"]
+    q_rank, kv_rank, rope = cfg["q_lora_rank"], cfg["kv_lora_rank"], cfg["qk_rope_head_dim"]
+    v_dim, bias = cfg["v_head_dim"], bool(cfg.get("attention_bias"))
+    mlp_bias = model_type == "deepseek_v2" and bool(cfg.get("mlp_bias"))
+    routed, expert = cfg["n_routed_experts"], cfg["moe_intermediate_size"]
+    out: list[Part] = [Part("model.embed_tokens", "Embedding", vocab * hidden, "embeddings")]
+    for index in range(cfg["num_hidden_layers"]):
+        at = f"model.layers.{index}.self_attn"
+        if q_rank is None:
+            out.append(Part(f"{at}.q_proj", "Linear", linear(hidden, heads * qk_head_dim(cfg)), "attention.q"))
+        else:
+            out += [Part(f"{at}.q_a_proj", "Linear", linear(hidden, q_rank, bias), "attention.q"),
+                    norm(f"{at}.q_a_layernorm", rms, q_rank),
+                    Part(f"{at}.q_b_proj", "Linear", linear(q_rank, heads * qk_head_dim(cfg)), "attention.q")]
+        out += [Part(f"{at}.kv_a_proj_with_mqa", "Linear", linear(hidden, kv_rank + rope, bias), "attention.k"),
+                norm(f"{at}.kv_a_layernorm", rms, kv_rank),
+                Part(f"{at}.kv_b_proj", "Linear", linear(kv_rank, heads * (cfg["qk_nope_head_dim"] + v_dim)),
+                     "attention.v"),
+                Part(f"{at}.o_proj", "Linear", linear(heads * v_dim, hidden, bias), "attention.o")]
+        at = f"model.layers.{index}"
+        if index >= cfg["first_k_dense_replace"]:
+            out += [Part(f"{at}.mlp.experts", f"{prefix}Experts", 3 * expert * hidden, "experts", count=routed),
+                    Part(f"{at}.mlp.gate", f"{prefix}TopkRouter", routed * hidden, "router")]
+            out += gated_mlp(f"{at}.mlp.shared_experts", hidden, expert * cfg["n_shared_experts"], "shared_experts",
+                             mlp_bias)
+        else:
+            out += gated_mlp(f"{at}.mlp", hidden, cfg["intermediate_size"], bias=mlp_bias)
+        out += [norm(f"{at}.input_layernorm", rms, hidden), norm(f"{at}.post_attention_layernorm", rms, hidden)]
+    out.append(norm("model.norm", rms, hidden))
+    return out + head(cfg, architecture, hidden, vocab)
+
+
+def layer_class(cfg: dict) -> str:
+    return f"{PREFIX[cfg['model_type']]}DecoderLayer"
+
+
+def experts_per_token(cfg: dict) -> int:
+    return cfg["num_experts_per_tok"]
+
+
+def attention_layers(cfg: dict) -> list[Attention]:
+    """The latent cache: kv_lora_rank + qk_rope_head_dim values per token, as transformers' cache keeps them
+    (the keys and values of every head are expanded from it at each step)."""
+    heads = cfg["num_attention_heads"]
+    cached = cfg["kv_lora_rank"] + cfg["qk_rope_head_dim"]
+    return [Attention(cached, None, heads * (qk_head_dim(cfg) + cfg["v_head_dim"]))] * cfg["num_hidden_layers"]
