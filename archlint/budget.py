@@ -57,6 +57,8 @@ def check_budget(model: Model, sink: Sink, budget=None, labels: dict | None = No
         )
     if any(getattr(budget, key, None) is not None for key in _FIGURES):
         _check_figures(model, sink, budget, labels)
+    if model.spec.source is not None:  # issue 12: budgets on an importer's own figures (KV cache, ...)
+        model.spec.source.check_budget(model, sink, budget, labels)
 
 
 _FIGURES = ("macs", "flops", "param_memory", "activation_memory", "training_memory", "max_layer_params",

@@ -72,6 +72,18 @@ def _config_options(function):
         # issue 7: the loader's file size limit, a process-wide setting (one command per process)
         click.option("--max-file-size", expose_value=False, callback=_max_file_size,
                      help="Refuse (S009) files larger than this: bytes, or 500k, 50M, 1G (default 50M)."),
+        # issue 12: Hugging Face configs (importer settings, and budgets on their figures)
+        click.option("--seq-len", expose_value=False, callback=remember_setting, type=click.IntRange(min=1),
+                     help="Hugging Face configs: the context length of the KV-cache and FLOPs figures "
+                     "(default: max_position_embeddings)."),
+        click.option("--unfold", expose_value=False, callback=remember_setting, is_flag=True, default=None,
+                     help="Hugging Face configs: one summary row per decoder layer instead of model.layers.0-31."),
+        click.option("--max-kv-cache", expose_value=False, callback=_remember,
+                     help="A budget for the KV cache at the context length (2GiB), Hugging Face configs."),
+        click.option("--max-active-params", expose_value=False, callback=_remember,
+                     help="A budget for the parameters one token goes through (13B), Hugging Face configs."),
+        click.option("--max-flops-per-token", expose_value=False, callback=_remember,
+                     help="A budget for the forward FLOPs per token (30G), Hugging Face configs."),
     ]):
         function = decorator(function)
     return function
@@ -84,7 +96,7 @@ def _remember(ctx, param, value):
         key = param.name[4:] if param.name[4:] in BUDGET_PARSERS else param.name
         if BUDGET_PARSERS[key](value) is None:
             raise click.BadParameter(f"{value!r} is not " + ("a byte size (an int, or 512KB, 1.5MiB, 2GB)"
-                                     if key.endswith("memory") else "a fraction in (0, 1]" if key.startswith("min_")
+                                     if key.endswith(("memory", "kv_cache")) else "a fraction in (0, 1]" if key.startswith("min_")
                                      else "a count (an int, or 25k, 3.5M, 1.2G)"))
     ctx.meta[f"archlint.{param.name}"] = value
     return value
@@ -131,7 +143,7 @@ def _input_options() -> dict:
 # command-line budget options: --max-<budget key>, and --min-receptive-field (the key itself)
 _BUDGET_OPTIONS = ("max_params", "max_trainable_params", "max_macs", "max_flops", "max_param_memory",
                    "max_activation_memory", "max_training_memory", "max_layer_params", "max_layer_macs",
-                   "min_receptive_field")
+                   "min_receptive_field", "max_kv_cache", "max_active_params", "max_flops_per_token")
 
 
 class _Failure(Exception):

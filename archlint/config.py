@@ -20,7 +20,8 @@ OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "g
 KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "force-exclude", "framework",
         "strict", "budgets", "output-format", "dtype", "batch-size", "optimizer")
 BUDGET_KEYS = ("params", "trainable_params", "macs", "flops", "param_memory", "activation_memory", "training_memory",
-               "max_layer_params", "max_layer_macs", "min_receptive_field")
+               "max_layer_params", "max_layer_macs", "min_receptive_field",
+               "kv_cache", "active_params", "flops_per_token")  # issue 12: Hugging Face figures
 DTYPES = ("float32", "float16", "bfloat16", "int8")  # issue 9: for specs that do not state theirs
 OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "adamw")
 CHOICES = {"framework": FRAMEWORKS, "output-format": OUTPUT_FORMATS, "dtype": DTYPES, "optimizer": OPTIMIZERS}

@@ -51,6 +51,7 @@ def model_json(path: str, model) -> dict:
         "non_trainable_params": model.non_trainable_params,
         "output_shape": _shape_json(model.output_shape),
         **model_figures(model),
+        **_source_json(model),
         "layers": [
             {
                 "name": layer.name,
@@ -126,6 +127,7 @@ def format_summary(path: str, model) -> str:
     out.append(f"Trainable params: {model.trainable_params:,} ({_bytes(model.trainable_params)})")
     out.append(f"Non-trainable params: {model.non_trainable_params:,} ({_bytes(model.non_trainable_params)})")
     out.append(f"Output shape: {_shape_text(model.output_shape)}")
+    out += _source_lines(model)
     return "\n".join(out)
 
 
@@ -157,4 +159,16 @@ def format_markdown(path: str, model) -> str:
             f"**Trainable params:** {model.trainable_params:,} ({_bytes(model.trainable_params)})  ",
             f"**Non-trainable params:** {model.non_trainable_params:,} ({_bytes(model.non_trainable_params)})  ",
             f"**Output shape:** {_md(_shape_text(model.output_shape))}"]
+    out += [f"{_md(line)}  " for line in _source_lines(model)]
     return "\n".join(out)
+
+
+# issue 12: figures an importer adds (a Hugging Face config's KV cache, active parameters, ...)
+def _source_lines(model) -> list[str]:
+    source = model.spec.source
+    return [text for _, text, _ in source.figures(model) if text] if source is not None else []
+
+
+def _source_json(model) -> dict:
+    source = model.spec.source
+    return {key: value for key, _, value in source.figures(model)} if source is not None else {}

@@ -174,6 +174,53 @@ INPUT_SMALLER_THAN_WINDOW = _rule(
 )
 
 
+# issue 12: Hugging Face config.json (archlint.sources.huggingface); codes E100-E129, W100-W129, B100-B109
+HF_WRONG_TYPE = _rule("E100", "hf-wrong-type", ERROR, "A config key's JSON value has a type its config class refuses.")
+HF_NON_POSITIVE_SIZE = _rule("E101", "hf-non-positive-size", ERROR, "A size in the config is zero or negative.")
+HF_HEADS_DIVIDE_HIDDEN = _rule(
+    "E102", "hf-heads-not-dividing-hidden", ERROR, "`hidden_size` is not a multiple of `num_attention_heads`."
+)
+HF_KV_HEADS_DIVIDE_HEADS = _rule(
+    "E103", "hf-kv-heads-not-dividing-heads", ERROR, "`num_attention_heads` is not a multiple of `num_key_value_heads`."
+)
+HF_HEAD_DIM = _rule("E104", "hf-head-dim-inconsistent", ERROR, "The attention head size cannot be built or run.")
+HF_TOP_K = _rule("E105", "hf-top-k-above-experts", ERROR, "`num_experts_per_tok` is larger than the number of experts.")
+HF_PAD_TOKEN = _rule(
+    "E106", "hf-pad-token-outside-vocab", ERROR, "`pad_token_id` is not an index of the token embedding."
+)
+HF_ROPE_SCALING = _rule(
+    "E107", "hf-invalid-rope-scaling", ERROR, "`rope_scaling` names an unknown type or lacks a field its type requires."
+)
+HF_ACTIVATION = _rule("E108", "hf-unknown-activation", ERROR, "The activation function is not one transformers knows.")
+HF_LAYER_TYPES = _rule(
+    "E109", "hf-invalid-layer-types", ERROR, "`layer_types` has an unknown entry or not one entry per layer."
+)
+HF_UNKNOWN_KEY = _rule("W100", "hf-unknown-key", WARNING, "A config key its config class does not read.")
+HF_SLIDING_WINDOW = _rule(
+    "W101", "hf-sliding-window-beyond-context", WARNING, "`sliding_window` is larger than `max_position_embeddings`."
+)
+HF_NO_LAYERS = _rule("W102", "hf-no-layers", WARNING, "`num_hidden_layers` is 0: the model has no layers.")
+HF_ZERO_ROPE_THETA = _rule("W103", "hf-zero-rope-theta", WARNING, "`rope_theta` is 0: every rotary frequency is 0.")
+HF_TIE_WITHOUT_HEAD = _rule(
+    "W104", "hf-tie-without-head", WARNING, "`tie_word_embeddings` is set but the class built has no head to tie."
+)
+HF_UNSUPPORTED = _rule("W105", "hf-unsupported-model-type", WARNING, "archlint does not count this `model_type`.")
+HF_UNKNOWN_ARCHITECTURE = _rule(
+    "W106", "hf-unknown-architecture", WARNING, "`architectures` names a class archlint does not know for the model_type."
+)
+HF_SPECIAL_TOKEN = _rule(
+    "W107", "hf-token-id-outside-vocab", WARNING, "A special token id (bos, eos, ...) is outside the vocabulary."
+)
+HF_DUPLICATE_KEY = _rule("W108", "hf-duplicate-key", WARNING, "config.json gives a key twice with different values.")
+KV_CACHE_BUDGET = _rule("B100", "kv-cache-budget-exceeded", ERROR, "The KV cache at the context length exceeds its budget.")
+ACTIVE_PARAMS_BUDGET = _rule(
+    "B101", "active-params-budget-exceeded", ERROR, "The parameters a token goes through exceed their budget."
+)
+FLOPS_PER_TOKEN_BUDGET = _rule(
+    "B102", "flops-per-token-budget-exceeded", ERROR, "The forward FLOPs per token exceed their budget."
+)
+
+
 def lookup(code_or_name: str) -> Rule | None:
     """Find a rule by its code (`E001`) or its name (`non-positive-output-size`)."""
     key = code_or_name.strip()

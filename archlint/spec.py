@@ -94,13 +94,19 @@ class Budget:
     max_layer_params: int | None = None
     max_layer_macs: int | None = None
     min_receptive_field: float | None = None  # a fraction of the input, per spatial axis (W027)
+    # issue 12 (Hugging Face configs): figures the importer's hooks compute (SourceHooks.check_budget)
+    kv_cache: int | None = None  # bytes of the KV cache at the context length
+    active_params: int | None = None  # parameters one token goes through (mixture of experts)
+    flops_per_token: int | None = None  # forward FLOPs of one token at the context length
 
 
 # budget key -> the parser of its value (counts: 25k, 3.5M; sizes: 512MB, 1.5GiB; a fraction)
 BUDGET_PARSERS = {"params": parse_count, "trainable_params": parse_count, "macs": parse_count, "flops": parse_count,
                   "param_memory": parse_bytes, "activation_memory": parse_bytes, "training_memory": parse_bytes,
                   "max_layer_params": parse_count, "max_layer_macs": parse_count,
-                  "min_receptive_field": parse_fraction}
+                  "min_receptive_field": parse_fraction,
+                  # issue 12: checked by the importer's hooks (SourceHooks.check_budget)
+                  "kv_cache": parse_bytes, "active_params": parse_count, "flops_per_token": parse_count}
 
 
 def parse_budget(data: dict) -> Budget:
@@ -123,6 +129,7 @@ class Spec:
     dtype: str = "float32"
     batch_size: int = 1
     optimizer: str = "adam"
+    source: object = None  # the importer's SourceHooks for a converted file (set by its annotate)
 
 
 def input_shapes(data: dict) -> dict[str, tuple]:

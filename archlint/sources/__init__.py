@@ -38,6 +38,8 @@ IMPORTERS: dict[str, Importer] = {
         Importer("archlint", "archlint's own YAML/JSON spec format", "archlint.sources.native"),
         Importer("keras", "Keras model configs: model.to_json() files (Keras 3, tf.keras 2) and .keras archives",
                  "archlint.sources.keras", (".keras",)),
+        Importer("huggingface", "Hugging Face transformers config.json files (model_type, architectures)",
+                 "archlint.sources.huggingface"),
     )
 }
 INPUT_FORMATS = ("auto", *IMPORTERS)

@@ -41,6 +41,7 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 ALIASES = {"deepseek_v2": {"num_experts": "n_routed_experts"},
            "deepseek_v3": {"num_local_experts": "n_routed_experts", "num_mtp_layers": "num_nextn_predict_layers"}}
 
+CONFIG_CLASS = {"deepseek_v2": "DeepseekV2Config", "deepseek_v3": "DeepseekV3Config"}
 PREFIX = {"deepseek_v2": "DeepseekV2", "deepseek_v3": "DeepseekV3"}
 _TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
           "ForTokenClassification": "token_classification"}
@@ -102,3 +103,17 @@ def attention_layers(cfg: dict) -> list[Attention]:
     heads = cfg["num_attention_heads"]
     cached = cfg["kv_lora_rank"] + cfg["qk_rope_head_dim"]
     return [Attention(cached, None, heads * (qk_head_dim(cfg) + cfg["v_head_dim"]))] * cfg["num_hidden_layers"]
+
+
+def check(cfg: dict, report) -> bool:
+    from archlint import rules
+    from archlint.sources.huggingface.families.llama import check_heads
+
+    check_heads(cfg, report, cfg["qk_rope_head_dim"])
+    top_k, count = cfg.get("num_experts_per_tok"), cfg["n_routed_experts"]
+    if cfg["num_hidden_layers"] > cfg["first_k_dense_replace"]:
+        if isinstance(top_k, int) and top_k > count:
+            report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `n_routed_experts` ({count}): "
+                   "the first forward pass fails when the router picks its top experts", "num_experts_per_tok",
+                   f"at most {count} experts per token")
+    return True

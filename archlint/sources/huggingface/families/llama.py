@@ -80,6 +80,7 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 }
 
 # The class prefix transformers gives each family's modules (LlamaRMSNorm, Gemma3DecoderLayer).
+CONFIG_CLASS = {"llama": "LlamaConfig", "mistral": "MistralConfig", "qwen2": "Qwen2Config", "qwen3": "Qwen3Config", "gemma": "GemmaConfig", "gemma2": "Gemma2Config", "gemma3_text": "Gemma3TextConfig", "phi3": "Phi3Config"}
 PREFIX = {"llama": "Llama", "mistral": "Mistral", "qwen2": "Qwen2", "qwen3": "Qwen3", "gemma": "Gemma",
           "gemma2": "Gemma2", "gemma3_text": "Gemma3", "phi3": "Phi3"}
 _TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
@@ -180,3 +181,37 @@ def attention_layers(cfg: dict) -> list[Attention]:
     heads, kv, dim, size = cfg["num_attention_heads"], kv_heads(cfg), head_dim(cfg), window(cfg)
     return [Attention(2 * kv * dim, size if kind == "sliding_attention" else None, 2 * heads * dim)
             for kind in layer_types(cfg)]
+
+
+# The config classes whose validation refuses a hidden_size that is not a multiple of the head count
+# (the others build and run: their head_dim is hidden_size // heads and o_proj maps back).
+VALIDATES_HEADS = frozenset({"llama", "gemma2", "gemma3_text", "deepseek_v2"})
+
+
+def check_heads(cfg: dict, report, rotary_dim: int | None) -> bool:
+    """E102, E103 and E104, shared by the decoder families. False when the model cannot be counted."""
+    from archlint import rules
+
+    hidden, heads, kv = cfg["hidden_size"], cfg["num_attention_heads"], cfg.get("num_key_value_heads")
+    if cfg["model_type"] in VALIDATES_HEADS and hidden % heads:
+        report(rules.HF_HEADS_DIVIDE_HIDDEN, f"`hidden_size` ({hidden}) is not a multiple of `num_attention_heads` "
+               f"({heads}): {cfg['model_type']}'s config class refuses it", "hidden_size",
+               f"a head count that divides {hidden}, or a hidden size that is a multiple of {heads}")
+    if isinstance(kv, int) and kv > 0 and heads % kv:
+        report(rules.HF_KV_HEADS_DIVIDE_HEADS, f"`num_attention_heads` ({heads}) is not a multiple of "
+               f"`num_key_value_heads` ({kv}): the model builds, but the first forward pass fails when the "
+               "key/value heads are repeated for the query heads", "num_key_value_heads",
+               f"a kv head count that divides {heads} (1 for multi-query, {heads} for multi-head attention)")
+    if rotary_dim is not None and rotary_dim > 4 and rotary_dim % 2:
+        report(rules.HF_HEAD_DIM, f"the rotary dimension is {rotary_dim}, odd: the config class refuses it (RoPE "
+               "rotates pairs of dimensions)", "head_dim" if cfg["model_type"] not in ("deepseek_v2", "deepseek_v3")
+               else "qk_rope_head_dim", "an even head size")
+    return True
+
+
+def check(cfg: dict, report) -> bool:
+    given = cfg.get("head_dim")
+    rotary = given if isinstance(given, int) and cfg["model_type"] != "phi3" else None
+    if rotary is None and cfg["model_type"] in ("llama", "mistral"):
+        rotary = cfg["hidden_size"] // cfg["num_attention_heads"]  # the class sets head_dim from it
+    return check_heads(cfg, report, rotary)

@@ -46,6 +46,7 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 # Other names the config classes accept for a key (their `attribute_map`).
 ALIASES = {"mixtral": {"num_experts": "num_local_experts"}, "qwen3_moe": {}, "qwen2_moe": {}}
 
+CONFIG_CLASS = {"mixtral": "MixtralConfig", "qwen2_moe": "Qwen2MoeConfig", "qwen3_moe": "Qwen3MoeConfig"}
 PREFIX = {"mixtral": "Mixtral", "qwen2_moe": "Qwen2Moe", "qwen3_moe": "Qwen3Moe"}
 _TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
           "ForTokenClassification": "token_classification"}
@@ -120,3 +121,18 @@ def attention_layers(cfg: dict) -> list[Attention]:
                  ] * cfg["num_hidden_layers"]
     return [Attention(2 * kv * dim, size if kind == "sliding_attention" and isinstance(size, int) else None,
                       2 * heads * dim) for kind in kinds]
+
+
+def check(cfg: dict, report) -> bool:
+    from archlint import rules
+    from archlint.sources.huggingface.families.llama import check_heads
+
+    given = cfg.get("head_dim")
+    check_heads(cfg, report, given if isinstance(given, int) else None)
+    key = "num_local_experts" if cfg["model_type"] == "mixtral" else "num_experts"
+    top_k, count = cfg.get("num_experts_per_tok"), experts(cfg)
+    if isinstance(top_k, int) and top_k > count and any(sparse(cfg, i) for i in range(cfg["num_hidden_layers"])):
+        report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `{key}` ({count}): the first forward "
+               "pass fails when the router picks its top experts", "num_experts_per_tok",
+               f"at most {count} experts per token")
+    return True

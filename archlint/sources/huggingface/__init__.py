@@ -1,0 +1,60 @@
+"""Hugging Face `config.json` files as archlint input: the model transformers builds for the config,
+counted exactly without transformers, checked for what transformers would refuse, and summarised with
+transformers' module names.
+
+The importer of `archlint.sources` for Hugging Face: `recognise` (cheap: no imports) and `convert`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from archlint import rules
+from archlint.loader import Document, LoadError
+
+# An `architectures` entry names a transformers model class: LlamaForCausalLM, BertModel, GPT2LMHeadModel.
+_CLASS = re.compile(r"^[A-Z][A-Za-z0-9]*(For[A-Z][A-Za-z]*|Model|LMHeadModel)$")
+
+
+class HuggingFaceConfigError(LoadError):
+    """A config.json archlint cannot read as a transformers config: reported whatever its text says."""
+
+    certain = True
+
+
+def recognise(data) -> bool:
+    """A transformers config: a JSON object with `model_type`, or `architectures` naming a model class."""
+    if not isinstance(data, dict) or "archlint" in data:
+        return False
+    if isinstance(data.get("model_type"), str) and data["model_type"]:
+        return True
+    classes = data.get("architectures")
+    return (isinstance(classes, list) and bool(classes) and isinstance(classes[0], str)
+            and _CLASS.match(classes[0]) is not None)
+
+
+def convert(document: Document, options=None) -> Document:
+    from archlint.sources.base import converted_document
+    from archlint.sources.huggingface import families
+    from archlint.sources.huggingface.build import convert as build
+    from archlint.sources.huggingface.source import HuggingFaceSource
+
+    data = document.data
+    if not isinstance(data, dict):
+        raise HuggingFaceConfigError(rules.HF_WRONG_TYPE, "a Hugging Face config is a JSON object", 1, 1,
+                                     hint="give a config.json written by transformers (config.save_pretrained)")
+    model_type = data.get("model_type")
+    if model_type is None and isinstance(data.get("architectures"), list) and data["architectures"]:
+        model_type = families.architecture_types().get(data["architectures"][0])
+    family = families.module(model_type) if isinstance(model_type, str) else None
+    if family is None:
+        where = ("model_type",) if "model_type" in data else ("architectures",) if "architectures" in data else ()
+        line, column = document.position(where)
+        shown = f"model_type {model_type!r}" if "model_type" in data else "a config without `model_type`"
+        error = HuggingFaceConfigError(
+            rules.HF_UNSUPPORTED, f"{shown} is not one archlint counts: nothing in this file was checked", line,
+            column, hint="supported: " + ", ".join(families.supported()))
+        raise error
+    settings = options.settings if options is not None else {}
+    converted = build(data, family, model_type, settings)
+    return converted_document(document, converted.data, converted.paths, HuggingFaceSource(converted, data))

@@ -1,0 +1,308 @@
+"""What transformers refuses in a config.json (errors: the config class, the model's constructor or the
+first forward pass fails) and what it accepts silently but is almost certainly a mistake (warnings).
+
+Every verdict was observed with transformers 5.25 on tiny configs (tests/crosscheck/test_hf_decoders.py
+keeps them equal). Findings are located at the key that decides them: `report(rule, message, key, hint)`
+with `key` a path in the original file."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Callable
+
+from archlint import rules
+from archlint.sources.huggingface.resolve import Resolved, known_keys, parts, total
+
+Report = Callable[..., None]
+
+# Activation names transformers' ACT2FN knows (transformers 5.25, activations.py).
+ACTIVATIONS = ("gelu", "gelu_10", "gelu_accurate", "gelu_fast", "gelu_new", "gelu_python", "gelu_python_tanh",
+               "gelu_pytorch_tanh", "hardswish", "laplace", "leaky_relu", "linear", "mish", "prelu", "quick_gelu",
+               "relu", "relu2", "relu6", "sigmoid", "silu", "sqrtsoftplus", "swish", "tanh", "xielu")
+ACTIVATION_KEYS = ("hidden_act", "hidden_activation", "activation_function")
+
+# rope_scaling / rope_parameters: the types transformers knows, and the fields each requires in the file
+# (original_max_position_embeddings and rope_theta are filled in from the config when absent).
+ROPE_REQUIRED = {"default": (), "linear": ("factor",), "dynamic": ("factor",), "yarn": ("factor",),
+                 "longrope": ("short_factor", "long_factor"), "llama3": ("factor", "low_freq_factor", "high_freq_factor"),
+                 "proportional": ()}
+
+# Keys that hold an int or null whatever their default (None defaults say nothing of the type).
+INT_OR_NULL = frozenset({"num_key_value_heads", "head_dim", "sliding_window", "q_lora_rank", "n_group", "topk_group",
+                         "num_experts_per_tok", "pad_token_id", "bos_token_id", "decoder_start_token_id",
+                         "sep_token_id"})
+NULLABLE = INT_OR_NULL | {"rope_parameters", "rope_scaling", "layer_types", "mlp_only_layers", "eos_token_id",
+                          "use_bidirectional_attention", "final_logit_softcapping", "attn_logit_softcapping"}
+# Sizes a module is built from: zero or negative is refused (or, for the layer count, warned about).
+SIZES = ("vocab_size", "hidden_size", "num_attention_heads", "num_key_value_heads", "head_dim", "intermediate_size",
+         "moe_intermediate_size", "num_local_experts", "num_experts", "n_routed_experts", "num_experts_per_tok",
+         "kv_lora_rank", "q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim",
+         "shared_expert_intermediate_size", "decoder_sparse_step", "max_position_embeddings")
+# Sizes that may be 0 (an empty MLP builds and runs; 0 shared experts are none).
+ZERO_ALLOWED = frozenset({"intermediate_size", "moe_intermediate_size", "shared_expert_intermediate_size",
+                          "n_shared_experts", "max_position_embeddings"})
+MAX_LAYERS = 100_000  # more decoder layers than any model: refused before anything is counted
+
+
+def where(resolved: Resolved, data: dict, key: str) -> tuple:
+    """The path of `key` in the file: the key itself, the alias the file used for it, else `model_type`."""
+    if key in data:
+        return (key,)
+    for alias, target in resolved.aliased.items():
+        if target == key:
+            return (alias,)
+    return ("model_type",)
+
+
+def _type_name(kind) -> str:
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}[kind]
+
+
+def _json_name(value) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+            dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def expected_type(key: str, default):
+    if key in INT_OR_NULL:
+        return int
+    for kind in (bool, int, float, str):
+        if isinstance(default, kind):
+            return kind
+    return None
+
+
+def check_types(resolved: Resolved, data: dict, report: Report) -> set[str]:
+    """E100 for values of the wrong JSON type; returns the keys that were wrong (not used for counting)."""
+    wrong = set()
+    defaults = resolved.family.CONFIG_DEFAULTS[resolved.model_type]
+    for given, value in data.items():
+        key = resolved.aliased.get(given, given)
+        if key not in defaults and key not in INT_OR_NULL:
+            continue
+        kind = expected_type(key, defaults.get(key))
+        if kind is None:
+            continue
+        if value is None:
+            if key in NULLABLE or defaults.get(key) is None:
+                continue
+        elif kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+            continue
+        elif kind is int and key == "eos_token_id" and isinstance(value, list):
+            continue
+        elif isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+            continue
+        wrong.add(key)
+        report(rules.HF_WRONG_TYPE,
+               f"`{given}` is {_json_name(value)} ({value!r}), but {resolved.config_class} takes {_type_name(kind)}"
+               f"{' or null' if key in NULLABLE else ''}: the config cannot be constructed",
+               (given,), f"write {_type_name(kind)}, e.g. {defaults.get(key)!r}" if defaults.get(key) is not None
+               else f"write {_type_name(kind)}")
+    return wrong
+
+
+def _int(cfg: dict, key: str) -> int | None:
+    value = cfg.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def check_sizes(resolved: Resolved, data: dict, report: Report, wrong: set[str]) -> bool:
+    """E101 for non-positive sizes and W102 for no layers; False when the sizes cannot be counted."""
+    cfg, countable = resolved.cfg, True
+    for key in SIZES:
+        if key not in cfg or key in wrong:
+            continue
+        value = _int(cfg, key)
+        if value is None:
+            if cfg.get(key) is not None:
+                countable = False
+            continue
+        if value < 0 or (value == 0 and key not in ZERO_ALLOWED):
+            countable = False
+            report(rules.HF_NON_POSITIVE_SIZE, f"`{key}` is {value}: transformers cannot build a model with it",
+                   where(resolved, data, key), f"a positive `{key}`")
+    layers = _int(cfg, "num_hidden_layers")
+    if layers is None or "num_hidden_layers" in wrong:
+        return False
+    if layers < 0:
+        report(rules.HF_NON_POSITIVE_SIZE, f"`num_hidden_layers` is {layers}", where(resolved, data, "num_hidden_layers"),
+               "a positive number of layers")
+        return False
+    if layers == 0:
+        report(rules.HF_NO_LAYERS, "`num_hidden_layers` is 0: the model is its embedding, final norm and head only",
+               where(resolved, data, "num_hidden_layers"), "give the number of decoder layers")
+    if layers > MAX_LAYERS:
+        report(rules.INPUT_TOO_LARGE, f"`num_hidden_layers` is {layers:,}: archlint counts at most {MAX_LAYERS:,} layers",
+               where(resolved, data, "num_hidden_layers"), "check the value")
+        return False
+    return countable and not (wrong & set(SIZES))
+
+
+def check_activation(resolved: Resolved, data: dict, report: Report) -> None:
+    for key in ACTIVATION_KEYS:
+        value = resolved.cfg.get(key)
+        if key in resolved.family.CONFIG_DEFAULTS[resolved.model_type] and isinstance(value, str) \
+                and value not in ACTIVATIONS:
+            close = difflib.get_close_matches(value, ACTIVATIONS, n=1)
+            report(rules.HF_ACTIVATION, f"`{key}` is {value!r}, which transformers' ACT2FN does not know: building "
+                   "the model fails with a KeyError", where(resolved, data, key),
+                   f"did you mean {close[0]!r}?" if close else f"one of {', '.join(ACTIVATIONS)}")
+
+
+def check_rope(resolved: Resolved, data: dict, report: Report) -> None:
+    """E107 for rope_scaling/rope_parameters; W103 for a rope_theta of 0."""
+    for key in ("rope_scaling", "rope_parameters"):
+        block = data.get(key)
+        if not isinstance(block, dict) or not block:
+            continue
+        entries = [((key,), block)]
+        if all(isinstance(value, dict) or value is None for value in block.values()) and \
+                "rope_type" not in block and "type" not in block:
+            entries = [((key, name), value) for name, value in block.items() if isinstance(value, dict)]
+        for path, entry in entries:
+            kind = entry.get("rope_type", entry.get("type", "default"))
+            field = "rope_type" if "rope_type" in entry else "type"
+            if kind not in ROPE_REQUIRED:
+                close = difflib.get_close_matches(str(kind), ROPE_REQUIRED, n=1)
+                report(rules.HF_ROPE_SCALING, f"`{key}` has type {kind!r}, which transformers does not know: building "
+                       "the model fails (KeyError in ROPE_INIT_FUNCTIONS)", path + (field,),
+                       f"did you mean {close[0]!r}?" if close else f"one of {', '.join(ROPE_REQUIRED)}")
+                continue
+            missing = [name for name in ROPE_REQUIRED[kind] if name not in entry]
+            if missing:
+                report(rules.HF_ROPE_SCALING, f"`{key}` of type {kind!r} lacks {', '.join(f'`{m}`' for m in missing)}: "
+                       "the config cannot be constructed", path, f"add {', '.join(missing)} to the block")
+            theta = entry.get("rope_theta")
+            if isinstance(theta, (int, float)) and not isinstance(theta, bool) and theta == 0:
+                report(rules.HF_ZERO_ROPE_THETA, "`rope_theta` is 0: every rotary frequency is 0 (or NaN), so positions "
+                       "are not encoded", path + ("rope_theta",), "the base of the rotary frequencies, e.g. 10000.0")
+    theta = data.get("rope_theta")
+    if isinstance(theta, (int, float)) and not isinstance(theta, bool) and theta == 0:
+        report(rules.HF_ZERO_ROPE_THETA, "`rope_theta` is 0: every rotary frequency is 0 (or NaN), so positions are "
+               "not encoded", ("rope_theta",), "the base of the rotary frequencies, e.g. 10000.0")
+
+
+def check_tokens(resolved: Resolved, data: dict, report: Report) -> None:
+    """E106: a pad token outside the vocabulary (nn.Embedding refuses the padding_idx); W107: other
+    special tokens outside it (transformers only logs a warning, generation then fails)."""
+    vocab = _int(resolved.cfg, "vocab_size")
+    if vocab is None or vocab <= 0:
+        return
+    for key in ("pad_token_id", "bos_token_id", "eos_token_id", "decoder_start_token_id", "sep_token_id"):
+        values = resolved.cfg.get(key)
+        for index, value in enumerate(values if isinstance(values, list) else [values]):
+            if not isinstance(value, int) or isinstance(value, bool) or 0 <= value < vocab:
+                continue
+            path = where(resolved, data, key) + ((index,) if isinstance(values, list) else ())
+            if key == "pad_token_id" and getattr(resolved.family, "PADDED_EMBEDDING", True) and value >= vocab:
+                report(rules.HF_PAD_TOKEN, f"`pad_token_id` is {value}, outside the vocabulary of {vocab:,} tokens: "
+                       "nn.Embedding refuses it as padding_idx when the model is built", path,
+                       f"a token id below vocab_size ({vocab:,}), or null")
+            else:
+                report(rules.HF_SPECIAL_TOKEN, f"`{key}` is {value}, outside the vocabulary of {vocab:,} tokens: "
+                       "transformers accepts the config, but the token cannot be embedded or generated", path,
+                       f"a token id below vocab_size ({vocab:,})")
+
+
+def check_sliding_window(resolved: Resolved, data: dict, report: Report) -> None:
+    window, context = _int(resolved.cfg, "sliding_window"), _int(resolved.cfg, "max_position_embeddings")
+    if "sliding_window" not in resolved.family.CONFIG_DEFAULTS[resolved.model_type]:
+        return
+    if "sliding_window" in data and window and context and window > context:
+        report(rules.HF_SLIDING_WINDOW, f"`sliding_window` ({window:,}) is larger than `max_position_embeddings` "
+               f"({context:,}): no sequence is long enough for the window to matter", ("sliding_window",),
+               "the window size the model was trained with, at most max_position_embeddings (or null)")
+
+
+def check_unknown_keys(resolved: Resolved, data: dict, report: Report, countable: bool) -> None:
+    """W100: a key the config class does not read, with a close key and what its default costs."""
+    known = known_keys(resolved)
+    own = list(resolved.family.CONFIG_DEFAULTS[resolved.model_type])
+    for key, value in data.items():
+        if key in known or key.startswith("_"):
+            continue
+        close = difflib.get_close_matches(key, own, n=1, cutoff=0.8)
+        if not close:
+            report(rules.HF_UNKNOWN_KEY, f"`{key}` is not a key of {resolved.config_class}: transformers keeps it as "
+                   "an attribute that no module of the model reads", (key,),
+                   "remove it, or check the spelling against the config class's documentation")
+            continue
+        target = close[0]
+        default = resolved.family.CONFIG_DEFAULTS[resolved.model_type][target]
+        taken = data[target] if target in data else default
+        message = (f"`{key}` is not a key of {resolved.config_class} (did you mean `{target}`?): transformers keeps "
+                   f"it as an attribute no module reads, and `{target}` ")
+        message += (f"is {taken!r} as the file gives it" if target in data
+                    else f"takes the class's default {default!r}")
+        if target not in data and default == value and type(default) is type(value):
+            message += f", the value written, so the counts do not change"
+        difference = _difference(resolved, target, value) if countable and target not in data else None
+        if difference:
+            before, after = difference
+            change = after - before
+            message += (f", so the model has {before:,} parameters instead of {after:,} with {target}={value!r} "
+                        f"({'+' if before > after else '-'}{abs(change):,})")
+        report(rules.HF_UNKNOWN_KEY, message, (key,), f"rename `{key}` to `{target}`")
+
+
+def _difference(resolved: Resolved, key: str, value) -> tuple[int, int] | None:
+    """(total as the file is read, total with `key` set to `value`), or None when either cannot be counted."""
+    if not isinstance(value, type(resolved.family.CONFIG_DEFAULTS[resolved.model_type][key]) or ()) and not (
+            key in INT_OR_NULL and isinstance(value, int)):
+        return None
+    try:
+        before = total(parts(resolved))
+        after = total(parts(resolved, dict(resolved.cfg, **{key: value})))
+    except (ArithmeticError, TypeError, KeyError, ValueError, IndexError):
+        return None
+    return (before, after) if before != after else None
+
+
+def check_tie(resolved: Resolved, data: dict, report: Report, part_list) -> None:
+    if data.get("tie_word_embeddings") is True and not any(part.tied_to for part in part_list):
+        report(rules.HF_TIE_WITHOUT_HEAD, f"`tie_word_embeddings` is true, but {resolved.architecture_class} has no "
+               "output head whose weight could be the token embedding's: the setting does nothing",
+               ("tie_word_embeddings",), "remove it, or name a class with a language-model head in `architectures`")
+
+
+def check_layer_types(resolved: Resolved, data: dict, report: Report) -> bool:
+    types = data.get("layer_types")
+    if types is None or "layer_types" not in resolved.family.CONFIG_DEFAULTS[resolved.model_type]:
+        return True
+    allowed = ("full_attention", "sliding_attention", "chunked_attention", "linear_attention", "conv")
+    if not isinstance(types, list):
+        return False
+    for index, kind in enumerate(types):
+        if kind not in allowed:
+            report(rules.HF_LAYER_TYPES, f"`layer_types` entry {kind!r} is not one transformers knows: the config "
+                   "cannot be constructed", ("layer_types", index), f"one of {', '.join(allowed)}")
+            return False
+    layers = _int(resolved.cfg, "num_hidden_layers")
+    if layers is not None and layers != len(types):
+        report(rules.HF_LAYER_TYPES, f"`layer_types` has {len(types)} entries for {layers} layers: the config cannot be "
+               "constructed", ("layer_types",), "one entry per layer")
+        return False
+    return True
+
+
+def run(resolved: Resolved, data: dict, report: Report) -> bool:
+    """Every check that does not need the counts; True when the config can be counted."""
+    wrong = check_types(resolved, data, report)
+    countable = check_sizes(resolved, data, report, wrong)
+    check_activation(resolved, data, report)
+    check_rope(resolved, data, report)
+    check_tokens(resolved, data, report)
+    check_sliding_window(resolved, data, report)
+    countable = check_layer_types(resolved, data, report) and countable
+    family_check = getattr(resolved.family, "check", None)
+    if family_check is not None:
+        try:  # the family's checks read the sizes they need; one that is wrong is reported above
+            verdict = family_check(resolved.cfg, lambda rule, message, key, hint="": report(
+                rule, message, where(resolved, data, key) if isinstance(key, str) else key, hint))
+        except (TypeError, ArithmeticError, KeyError, ValueError):
+            verdict = False
+        countable = countable and verdict is not False
+    check_unknown_keys(resolved, data, report, countable)
+    return countable
