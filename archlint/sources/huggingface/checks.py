@@ -27,6 +27,8 @@ ROPE_REQUIRED = {"default": (), "linear": ("factor",), "dynamic": ("factor",), "
                  "longrope": ("short_factor", "long_factor"), "llama3": ("factor", "low_freq_factor", "high_freq_factor"),
                  "proportional": ()}
 
+# Config classes that do not read the legacy `rope_scaling` key (their rope_parameters are per layer type).
+ROPE_SCALING_IGNORED = frozenset({"gemma3_text"})
 # Keys that hold an int or null whatever their default (None defaults say nothing of the type).
 INT_OR_NULL = frozenset({"num_key_value_heads", "head_dim", "sliding_window", "q_lora_rank", "n_group", "topk_group",
                          "num_experts_per_tok", "pad_token_id", "bos_token_id", "decoder_start_token_id",
@@ -88,8 +90,8 @@ def check_types(resolved: Resolved, data: dict, report: Report) -> set[str]:
         if value is None:
             if key in NULLABLE or defaults.get(key) is None:
                 continue
-        elif kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-            continue
+        elif kind is float and isinstance(value, float):
+            continue  # an integer (1 for 1.0) is refused: the config classes check types strictly
         elif kind is int and key == "eos_token_id" and isinstance(value, list):
             continue
         elif isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
@@ -109,10 +111,19 @@ def _int(cfg: dict, key: str) -> int | None:
 
 
 def check_sizes(resolved: Resolved, data: dict, report: Report, wrong: set[str]) -> bool:
-    """E101 for non-positive sizes and W102 for no layers; False when the sizes cannot be counted."""
+    """E101 for non-positive sizes and W102 for no layers; False when the sizes cannot be counted.
+    A family module may name the keys no module of the config reads (`unused_keys(cfg)`: any value is
+    accepted) and check the head count itself (`CHECKS_HEADS`: some classes run with 0 heads)."""
     cfg, countable = resolved.cfg, True
+    unused_of = getattr(resolved.family, "unused_keys", None)
+    try:
+        unused = unused_of(cfg) if unused_of is not None and not wrong else set()
+    except (TypeError, ArithmeticError, KeyError, ValueError):
+        unused = set()
+    if getattr(resolved.family, "CHECKS_HEADS", False):
+        unused = set(unused) | {"num_attention_heads"} if _int(cfg, "num_attention_heads") == 0 else unused
     for key in SIZES:
-        if key not in cfg or key in wrong:
+        if key not in cfg or key in wrong or key in unused:
             continue
         value = _int(cfg, key)
         if value is None:
@@ -154,6 +165,8 @@ def check_activation(resolved: Resolved, data: dict, report: Report) -> None:
 def check_rope(resolved: Resolved, data: dict, report: Report) -> None:
     """E107 for rope_scaling/rope_parameters; W103 for a rope_theta of 0."""
     for key in ("rope_scaling", "rope_parameters"):
+        if key == "rope_scaling" and resolved.model_type in ROPE_SCALING_IGNORED:
+            continue
         block = data.get(key)
         if not isinstance(block, dict) or not block:
             continue

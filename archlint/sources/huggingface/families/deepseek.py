@@ -5,7 +5,7 @@ The cache keeps the compressed latent and the rotary key: kv_lora_rank + qk_rope
 
 from __future__ import annotations
 
-from archlint.sources.huggingface.families.llama import head
+from archlint.sources.huggingface.families.llama import head, rooted
 from archlint.sources.huggingface.layout import Attention, gated_mlp, linear, norm
 from archlint.sources.huggingface.parts import Part
 
@@ -86,7 +86,7 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
             out += gated_mlp(f"{at}.mlp", hidden, cfg["intermediate_size"], bias=mlp_bias)
         out += [norm(f"{at}.input_layernorm", rms, hidden), norm(f"{at}.post_attention_layernorm", rms, hidden)]
     out.append(norm("model.norm", rms, hidden))
-    return out + head(cfg, architecture, hidden, vocab)
+    return rooted(out, architecture) + head(cfg, architecture, hidden, vocab)
 
 
 def layer_class(cfg: dict) -> str:
@@ -105,15 +105,49 @@ def attention_layers(cfg: dict) -> list[Attention]:
     return [Attention(cached, None, heads * (qk_head_dim(cfg) + cfg["v_head_dim"]))] * cfg["num_hidden_layers"]
 
 
+CHECKS_HEADS = True
+
+
+def unused_keys(cfg: dict) -> set[str]:
+    """intermediate_size sizes the dense layers only."""
+    return {"intermediate_size"} if cfg["first_k_dense_replace"] <= 0 else set()
+
+
 def check(cfg: dict, report) -> bool:
     from archlint import rules
     from archlint.sources.huggingface.families.llama import check_heads
 
-    check_heads(cfg, report, cfg["qk_rope_head_dim"])
+    # DeepseekV3Config validates a head_dim the file gives before replacing it with qk_rope_head_dim;
+    # DeepseekV2Config replaces it first
+    given = cfg.get("head_dim") if cfg["model_type"] == "deepseek_v3" else None
+    if check_heads(cfg, report, given if isinstance(given, int) else cfg["qk_rope_head_dim"]) is False:
+        return False
+    if cfg["model_type"] == "deepseek_v2":
+        # DeepSeek-V2 rotates through torch.view_as_complex, which needs the rotary slice at an even offset
+        for key in ("qk_nope_head_dim", "kv_lora_rank"):
+            if cfg[key] % 2:
+                report(rules.HF_HEAD_DIM, f"`{key}` is {cfg[key]}, odd: DeepSeek-V2 views the rotary part that "
+                       "follows it as complex numbers, and the first forward pass fails on the odd offset", key,
+                       "an even size")
     top_k, count = cfg.get("num_experts_per_tok"), cfg["n_routed_experts"]
-    if cfg["num_hidden_layers"] > cfg["first_k_dense_replace"]:
-        if isinstance(top_k, int) and top_k > count:
-            report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `n_routed_experts` ({count}): "
-                   "the first forward pass fails when the router picks its top experts", "num_experts_per_tok",
-                   f"at most {count} experts per token")
+    if cfg["num_hidden_layers"] <= cfg["first_k_dense_replace"]:
+        return True  # no layer routes
+    if isinstance(top_k, int) and top_k > count:
+        report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `n_routed_experts` ({count}): "
+               "the first forward pass fails when the router picks its top experts", "num_experts_per_tok",
+               f"at most {count} experts per token")
+    groups, chosen = cfg.get("n_group"), cfg.get("topk_group")
+    grouped = cfg["model_type"] == "deepseek_v3" or cfg.get("topk_method") == "group_limited_greedy"
+    if grouped and isinstance(groups, int) and groups > 0:
+        if count % groups:
+            report(rules.HF_TOP_K, f"`n_routed_experts` ({count}) is not a multiple of `n_group` ({groups}): the "
+                   "router cannot split the experts into groups in the first forward pass", "n_group",
+                   f"a group count that divides {count}")
+        elif cfg["model_type"] == "deepseek_v3" and count // groups < 2:
+            report(rules.HF_TOP_K, f"{count // groups} expert per group (`n_routed_experts` {count} / `n_group` "
+                   f"{groups}): DeepSeek-V3's router scores each group by its top 2 experts, and the first forward "
+                   "pass fails", "n_group", "at least 2 experts per group")
+        if isinstance(chosen, int) and chosen > groups:
+            report(rules.HF_TOP_K, f"`topk_group` ({chosen}) is larger than `n_group` ({groups}): the first forward "
+                   "pass fails when the router picks its top groups", "topk_group", f"at most {groups} groups")
     return True

@@ -5,6 +5,8 @@ layers attend through a sliding window."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from archlint.sources.huggingface.layout import Attention, attention, gated_mlp, linear, lm_head, norm, num_labels
 from archlint.sources.huggingface.parts import Part
 
@@ -158,11 +160,14 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
             out += [norm(f"{at}.pre_feedforward_layernorm", rms, hidden),
                     norm(f"{at}.post_feedforward_layernorm", rms, hidden)]
     out.append(norm("model.norm", rms, hidden))
-    return out + head(cfg, architecture, hidden, vocab)
+    return rooted(out, architecture) + head(cfg, architecture, hidden, vocab)
 
 
 def head(cfg: dict, architecture: str, hidden: int, vocab: int) -> list[Part]:
-    """The task head of the decoder families (shared with moe and deepseek)."""
+    """The task head of the decoder families (shared with moe and deepseek). The base class (LlamaModel)
+    has no head, and its modules are named without the `model.` its task classes hold it under."""
+    if architecture == "base":
+        return []
     if architecture == "causal_lm":
         return [lm_head(hidden, vocab, bool(cfg.get("tie_word_embeddings")))]
     if architecture == "sequence_classification":
@@ -170,6 +175,13 @@ def head(cfg: dict, architecture: str, hidden: int, vocab: int) -> list[Part]:
     if architecture == "token_classification":
         return [Part("score", "Linear", linear(hidden, num_labels(cfg), True), "head", base=False)]
     return []
+
+
+def rooted(parts: list[Part], architecture: str) -> list[Part]:
+    """The base class's module names: `embed_tokens`, `layers.0...` instead of `model.embed_tokens`."""
+    if architecture != "base":
+        return parts
+    return [replace(part, path=part.path.removeprefix("model.")) for part in parts]
 
 
 def layer_class(cfg: dict) -> str:
@@ -193,7 +205,23 @@ def check_heads(cfg: dict, report, rotary_dim: int | None) -> bool:
     from archlint import rules
 
     hidden, heads, kv = cfg["hidden_size"], cfg["num_attention_heads"], cfg.get("num_key_value_heads")
-    if cfg["model_type"] in VALIDATES_HEADS and hidden % heads:
+    model_type = cfg["model_type"]
+    if heads == 0:
+        # the classes that neither validate nor derive head_dim from the head count run with no heads
+        runs = model_type == "deepseek_v3" or (model_type in ("mistral", "mixtral") and isinstance(
+            cfg.get("head_dim"), int))
+        if not runs:
+            report(rules.HF_NON_POSITIVE_SIZE, "`num_attention_heads` is 0: transformers cannot build a model with "
+                   "it", "num_attention_heads", "a positive head count")
+        return runs
+    if model_type.startswith("deepseek") and isinstance(kv, int) and kv > 0 and heads // kv != 1:
+        report(rules.HF_KV_HEADS_DIVIDE_HEADS, f"`num_key_value_heads` ({kv}) with `num_attention_heads` ({heads}): "
+               "DeepSeek's attention expands keys and values to every head from the latent, then repeats them "
+               f"again by heads // kv heads ({heads // kv}), and the first forward pass fails", "num_key_value_heads",
+               f"{heads} (or leave it out)")
+    if model_type.startswith("deepseek"):
+        kv = None  # MLA does not group the query heads: only the repeat above matters
+    if model_type in VALIDATES_HEADS and hidden % heads:
         report(rules.HF_HEADS_DIVIDE_HIDDEN, f"`hidden_size` ({hidden}) is not a multiple of `num_attention_heads` "
                f"({heads}): {cfg['model_type']}'s config class refuses it", "hidden_size",
                f"a head count that divides {hidden}, or a hidden size that is a multiple of {heads}")
@@ -209,9 +237,12 @@ def check_heads(cfg: dict, report, rotary_dim: int | None) -> bool:
     return True
 
 
+CHECKS_HEADS = True
+
+
 def check(cfg: dict, report) -> bool:
     given = cfg.get("head_dim")
-    rotary = given if isinstance(given, int) and cfg["model_type"] != "phi3" else None
+    rotary = given if isinstance(given, int) else None
     if rotary is None and cfg["model_type"] in ("llama", "mistral"):
         rotary = cfg["hidden_size"] // cfg["num_attention_heads"]  # the class sets head_dim from it
     return check_heads(cfg, report, rotary)

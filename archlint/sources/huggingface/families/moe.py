@@ -4,7 +4,7 @@ as one Part per expert times the number of experts, never instantiated one by on
 
 from __future__ import annotations
 
-from archlint.sources.huggingface.families.llama import head, head_dim, kv_heads
+from archlint.sources.huggingface.families.llama import head, head_dim, kv_heads, rooted
 from archlint.sources.huggingface.layout import Attention, attention, gated_mlp, linear, norm
 from archlint.sources.huggingface.parts import Part
 
@@ -94,7 +94,7 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
             out += gated_mlp(f"{at}.mlp", hidden, cfg["intermediate_size"])
         out += [norm(f"{at}.input_layernorm", rms, hidden), norm(f"{at}.post_attention_layernorm", rms, hidden)]
     out.append(norm("model.norm", rms, hidden))
-    return out + head(cfg, architecture, hidden, vocab)
+    return rooted(out, architecture) + head(cfg, architecture, hidden, vocab)
 
 
 def layer_class(cfg: dict) -> str:
@@ -123,12 +123,23 @@ def attention_layers(cfg: dict) -> list[Attention]:
                       2 * heads * dim) for kind in kinds]
 
 
+CHECKS_HEADS = True
+
+
+def unused_keys(cfg: dict) -> set[str]:
+    """Qwen's intermediate_size sizes the dense layers only (mlp_only_layers, decoder_sparse_step)."""
+    if cfg["model_type"] == "mixtral" or not all(sparse(cfg, i) for i in range(cfg["num_hidden_layers"])):
+        return set()
+    return {"intermediate_size"}
+
+
 def check(cfg: dict, report) -> bool:
     from archlint import rules
     from archlint.sources.huggingface.families.llama import check_heads
 
     given = cfg.get("head_dim")
-    check_heads(cfg, report, given if isinstance(given, int) else None)
+    if check_heads(cfg, report, given if isinstance(given, int) else None) is False:
+        return False
     key = "num_local_experts" if cfg["model_type"] == "mixtral" else "num_experts"
     top_k, count = cfg.get("num_experts_per_tok"), experts(cfg)
     if isinstance(top_k, int) and top_k > count and any(sparse(cfg, i) for i in range(cfg["num_hidden_layers"])):
