@@ -41,6 +41,9 @@ MAX_DEPTH = 100
 Path = tuple  # a path into the data: keys and list indices, e.g. ("layers", 0, "filters")
 
 
+DUPLICATE_KEY_ERRORS = ("S007",)  # the codes an importer may recover from (sources._load_or_recover)
+
+
 class LoadError(Exception):
     """The file cannot be turned into data; carries the finding to report."""
 

@@ -62,6 +62,24 @@ def importer_for_path(path: str) -> Importer | None:
     return None
 
 
+def _load_or_recover(path: str, options: LoadOptions, importers) -> Document:
+    """The parsed file; for a file the loader refuses (a JSON key given twice), the converted document of
+    an importer whose format allows it (its optional `recover(path, error, options)`), else the error."""
+    from archlint.loader import DUPLICATE_KEY_ERRORS, LoadError, load_file
+
+    try:
+        return load_file(path, options.use_libyaml)
+    except LoadError as error:
+        if error.rule.code not in DUPLICATE_KEY_ERRORS:
+            raise
+        for importer in importers:
+            recover = getattr(importer.load_module(), "recover", None)
+            document = recover(path, error, options) if recover is not None else None
+            if document is not None:
+                return document
+        raise
+
+
 def load(path: str, options: LoadOptions = LoadOptions()) -> Document:
     """The document of `path`, converted into native spec data when it is another format's file.
 
@@ -81,8 +99,8 @@ def load(path: str, options: LoadOptions = LoadOptions()) -> Document:
             document = reader(path, options)
             if document is not None:
                 return document
-        return module.convert(load_file(path, options.use_libyaml), options)
-    document = load_file(path, options.use_libyaml)
+        return module.convert(_load_or_recover(path, options, (forced,)), options)
+    document = _load_or_recover(path, options, IMPORTERS.values())
     for importer in IMPORTERS.values():
         module = importer.load_module()
         if module.recognise(document.data):

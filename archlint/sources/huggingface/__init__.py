@@ -58,3 +58,43 @@ def convert(document: Document, options=None) -> Document:
     settings = options.settings if options is not None else {}
     converted = build(data, family, model_type, settings)
     return converted_document(document, converted.data, converted.paths, HuggingFaceSource(converted, data))
+
+
+class ParsedConfig(dict):
+    """A config.json with keys given twice, parsed as transformers reads it (the last value wins); each
+    repeat is kept as (key path, first value, last value) for W108."""
+
+    repeats: list
+
+    def __init__(self, pairs, repeats):
+        super().__init__(pairs)
+        self.repeats = repeats
+
+
+def recover(path: str, error: LoadError, options) -> Document | None:
+    """config.json with a key given twice: transformers (json.load) keeps the last value silently, so
+    the file is read the same way, and W108 reports repeats whose values differ. None for other files."""
+    import json
+
+    from archlint.loader import _json_locator as json_locator
+
+    repeats: list = []
+
+    def pairs_hook(pairs):
+        seen: dict = {}
+        for key, value in pairs:
+            if key in seen and seen[key] != value:
+                repeats.append((key, seen[key], value))
+            seen[key] = value
+        return ParsedConfig(seen, [])
+
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+        data = json.loads(text, object_pairs_hook=pairs_hook)
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not recognise(data):
+        return None
+    data = ParsedConfig(data, [(key, first, last) for key, first, last in repeats if key in data])
+    return Document(path, text, data, "json", json_locator(text))

@@ -110,6 +110,11 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
         report(_rules().HF_UNKNOWN_ARCHITECTURE, f"`architectures` names {classes[0]!r}, which archlint does not know "
                f"for model_type {model_type!r}: counted as {resolved.architecture_class}", ("architectures", 0),
                "one of " + ", ".join(sorted(family.ARCHITECTURES)))
+    from archlint.sources.huggingface import ParsedConfig
+
+    for key, first, last in data.repeats if isinstance(data, ParsedConfig) else ():
+        report(_rules().HF_DUPLICATE_KEY, f"`{key}` is given twice, {first!r} then {last!r}: transformers keeps the "
+               f"last, {last!r}", (key,), "remove the repeat you do not mean")
     countable = checks.run(resolved, data, report)
     context = context_length(resolved.cfg, settings)
     spec = {"archlint": 1, "name": resolved.architecture_class, "framework": "pytorch",

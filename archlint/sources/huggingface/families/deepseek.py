@@ -35,11 +35,12 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
         "max_position_embeddings": 4096, "initializer_range": 0.02, "rms_norm_eps": 1e-06, "use_cache": True,
         "pad_token_id": None, "bos_token_id": 0, "eos_token_id": 1, "pretraining_tp": 1,
         "tie_word_embeddings": False, "rope_parameters": None, "rope_interleave": True,
-        "attention_bias": False, "attention_dropout": 0.0, "num_mtp_layers": 1,
+        "attention_bias": False, "attention_dropout": 0.0, "num_nextn_predict_layers": 1,
     },
 }
 ALIASES = {"deepseek_v2": {"num_experts": "n_routed_experts"},
            "deepseek_v3": {"num_local_experts": "n_routed_experts", "num_mtp_layers": "num_nextn_predict_layers"}}
+# (DeepSeek-V3's multi-token-prediction layers, num_nextn_predict_layers, are not built by transformers.)
 
 CONFIG_CLASS = {"deepseek_v2": "DeepseekV2Config", "deepseek_v3": "DeepseekV3Config"}
 PREFIX = {"deepseek_v2": "DeepseekV2", "deepseek_v3": "DeepseekV3"}

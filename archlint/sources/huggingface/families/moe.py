@@ -44,7 +44,8 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
     },
 }
 # Other names the config classes accept for a key (their `attribute_map`).
-ALIASES = {"mixtral": {"num_experts": "num_local_experts"}, "qwen3_moe": {}, "qwen2_moe": {}}
+ALIASES = {"mixtral": {"num_experts": "num_local_experts"}, "qwen3_moe": {"num_local_experts": "num_experts"},
+           "qwen2_moe": {}}
 
 CONFIG_CLASS = {"mixtral": "MixtralConfig", "qwen2_moe": "Qwen2MoeConfig", "qwen3_moe": "Qwen3MoeConfig"}
 PREFIX = {"mixtral": "Mixtral", "qwen2_moe": "Qwen2Moe", "qwen3_moe": "Qwen3Moe"}
