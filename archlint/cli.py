@@ -97,7 +97,7 @@ def _remember(ctx, param, value):
         if BUDGET_PARSERS[key](value) is None:
             raise click.BadParameter(f"{value!r} is not " + ("a byte size (an int, or 512KB, 1.5MiB, 2GB)"
                                      if key.endswith(("memory", "kv_cache")) else "a fraction in (0, 1]" if key.startswith("min_")
-                                     else "a count (an int, or 25k, 3.5M, 1.2G)"))
+                                     else "a count (an int, or 25k, 3.5M, 1.2G, 8B)"))
     ctx.meta[f"archlint.{param.name}"] = value
     return value
 

@@ -11,8 +11,9 @@ from typing import Any
 # `trainable` is both: Keras's own keyword, and archlint's way to freeze a PyTorch module.
 RESERVED_LAYER_KEYS = frozenset({"type", "name", "inputs", "expect", "trainable"})
 
-_COUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKMGT]?)\s*$")
-_SCALE = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+_COUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKMGTB]?)\s*$")
+# B (billions) as model sizes are spoken of: 8B parameters (issue 12)
+_SCALE = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "T": 10**12}
 # byte sizes (issue 9): decimal KB/MB/GB/TB (powers of 1000) and binary KiB/MiB/GiB/TiB (powers of 1024)
 _BYTES = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(|B|[kK]B|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")
 _BYTE_SCALE = {"": 1, "B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
