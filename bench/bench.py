@@ -34,6 +34,7 @@ SEED = ROOT / "examples" / "seed" / "example3.yaml"
 RESNET_NATIVE = ROOT / "examples" / "resnet" / "resnet50_keras.yaml"
 RESNET_KERAS_JSON = ROOT / "tests" / "data" / "keras" / "ResNet50.json"
 SCHEMA = ROOT / "schemas" / "archlint.schema.json"
+DEEPSEEK_V3 = ROOT / "examples" / "huggingface" / "deepseek-v3.json"
 SIZES = (1_000, 10_000, 100_000)
 REGRESSION = 1.20
 
@@ -110,6 +111,16 @@ KERAS_REBUILD = (
 )
 
 
+HF_META = """
+import json, torch, transformers
+data = json.load(open({path!r}))
+config = transformers.AutoConfig.for_model(**data)
+with torch.device("meta"):
+    model = transformers.AutoModelForCausalLM.from_config(config)
+print(sum(p.numel() for p in model.parameters()))
+"""
+
+
 def has_module(python: str, module: str) -> bool:
     probe = subprocess.run([python, "-c", f"import {module}"], capture_output=True, env={**os.environ, "KERAS_BACKEND": "torch"})
     return probe.returncode == 0
@@ -132,7 +143,13 @@ def cases(args, workdir: Path) -> list[tuple[str, list[str], dict]]:
                           [checker, "--schemafile", str(SCHEMA), str(RESNET_NATIVE)], {}))
     if RESNET_KERAS_JSON.exists():
         found.append(("archlint check ResNet50.json (Keras to_json)", archlint + ["check", str(RESNET_KERAS_JSON)], {}))
+    # issue 12: the largest Hugging Face config (61 layers, 256 routed experts each), and transformers
+    # building the same model on the meta device (no weights allocated)
+    found.append(("archlint check DeepSeek-V3 config.json", archlint + ["check", str(DEEPSEEK_V3)], {}))
     fw = args.framework_python
+    if has_module(fw, "transformers"):
+        found.append(("transformers DeepSeek-V3 from_config on the meta device", [fw, "-c", HF_META.format(
+            path=str(DEEPSEEK_V3))], {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}))
     if has_module(fw, "torchinfo"):
         script = workdir / "torch_resnet50.py"
         script.write_text(TORCH_RESNET50)
@@ -183,6 +200,11 @@ def report(results: dict) -> str:
     out.append(f"| ResNet-50 check no slower than check-jsonschema | {ratio(results, native, 'check-jsonschema ResNet-50 (schema only)')} |")
     out.append(f"| torchinfo at least 10x slower than the ResNet-50 check | {ratio(results, 'torchinfo summary ResNet-50', native)} |")
     out.append(f"| Keras rebuild at least 20x slower | {ratio(results, 'keras model_from_json(ResNet50).count_params()', native)} |")
+    deepseek = "archlint check DeepSeek-V3 config.json"
+    out.append(f"| DeepSeek-V3 config check / seed check (target: at most 1.5x) | "
+               f"{ratio(results, deepseek, 'archlint check seed example')} |")
+    out.append(f"| transformers meta-device build / DeepSeek-V3 check | "
+               f"{ratio(results, 'transformers DeepSeek-V3 from_config on the meta device', deepseek)} |")
     sizes = [s for s in SIZES if f"archlint check {s:,} sequential layers" in results]
     for s in sizes:
         goal = " (target: within 2x)" if s == 100_000 else ""

@@ -89,10 +89,16 @@ class Converted:
                  top_k: int | None, context: int):
         self.resolved, self.data, self.paths, self.findings = resolved, data, paths, findings
         self.parts, self.attention, self.top_k, self.context = part_list, attention, top_k, context
+        self._figures: figures.HFFigures | None = None
 
     def figures(self) -> figures.HFFigures | None:
         if self.parts is None:
             return None
+        if self._figures is None:
+            self._figures = self._compute()
+        return self._figures
+
+    def _compute(self) -> figures.HFFigures:
         defaulted = [(key, self.resolved.family.CONFIG_DEFAULTS[self.resolved.model_type][key])
                      for key in self.resolved.defaulted]
         return figures.compute(self.parts, self.attention, self.top_k, self.context, defaulted)
