@@ -86,8 +86,6 @@ def load(path: str, options: LoadOptions = LoadOptions()) -> Document:
     Raises OSError when the path cannot be read and loader.LoadError for what cannot be parsed. A file
     no importer recognises is returned as parsed (the pipeline then says why it is not a spec).
     """
-    from archlint.loader import load_file
-
     forced = IMPORTERS.get(options.input_format)
     by_path = importer_for_path(path)
     if forced is None and by_path is not None:

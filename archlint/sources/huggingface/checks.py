@@ -250,7 +250,7 @@ def check_unknown_keys(resolved: Resolved, data: dict, report: Report, countable
         message += (f"is {taken!r} as the file gives it" if target in data
                     else f"takes the class's default {default!r}")
         if target not in data and default == value and type(default) is type(value):
-            message += f", the value written, so the counts do not change"
+            message += ", the value written, so the counts do not change"
         difference = _difference(resolved, target, value) if countable and target not in data else None
         if difference:
             before, after = difference

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from archlint.sources.huggingface.layers import attended
 from archlint.sources.huggingface.parts import CATEGORIES
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8, "float8_e4m3fn": 1,
