@@ -85,9 +85,9 @@ def _unique(model) -> int:
 
 def transformers_counts(config: dict):
     """(total, base total, {module path: params}) of the model transformers builds, on the meta device."""
+    library = transformers()
     import torch
 
-    library = transformers()
     built = _config_object(config)
     cls = _model_class(config)
     with torch.device("meta"):
@@ -105,9 +105,9 @@ def transformers_counts(config: dict):
 def transformers_verdict(config: dict) -> tuple[bool, str]:
     """(accepted, the stage and error when refused): config construction, model construction (CPU), and a
     forward pass on a batch of one sequence of 5 tokens."""
+    library = transformers()
     import torch
 
-    library = transformers()
     stage = "config"
     try:
         built = _config_object(config)

@@ -19,7 +19,9 @@ from graph_builders import compare_graph, is_graph
 
 pytestmark = pytest.mark.crosscheck
 
-EXAMPLE_FILES = sorted(Path(p).relative_to(EXAMPLES).as_posix() for p in discover([str(EXAMPLES)]))
+# issue 12: the Hugging Face configs are compared with transformers in test_hf_decoders.py (and test_hf_*.py)
+EXAMPLE_FILES = sorted(Path(p).relative_to(EXAMPLES).as_posix() for p in discover([str(EXAMPLES)])
+                       if "huggingface" not in Path(p).parts)
 
 
 def walked(path: str):
