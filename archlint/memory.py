@@ -8,10 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import prod
 
-DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
-# Values the optimizer keeps per trainable weight: SGD none, SGD with momentum its velocity, Adam and
-# AdamW the first and second moments (as torch.optim and keras.optimizers keep them).
-OPTIMIZER_STATES = {"sgd": 0, "sgd_momentum": 1, "adam": 2, "adamw": 2}
+from archlint.vocab import DTYPE_BYTES, OPTIMIZER_STATES
 
 
 def elements(shape) -> int | None:

@@ -230,8 +230,10 @@ def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
     layers = data.get("layers")
     if not isinstance(layers, list):
         return top_ok, bad_layers
-    framework = data.get("framework", "keras")
-    if framework not in ("keras", "pytorch"):
+    from archlint import vocab
+
+    framework = data.get("framework", vocab.DEFAULT_FRAMEWORK)
+    if framework not in vocab.FRAMEWORKS:
         return top_ok, set(range(len(layers)))
     for index, layer in enumerate(layers):
         if not validate_layer(framework, layer, ("layers", index), sink):

@@ -3,8 +3,9 @@
 
 The layer definitions (`definitions["keras.Conv2D"]`, ...) are written by hand. This script rebuilds
 what follows from them, the per-framework dispatch (`keras_layer`, `pytorch_layer`: the enum of types
-and one if/then per type), and copies the schema into the package. `--check` only reports drift
-(the tests run it that way).
+and one if/then per type), and what follows from archlint's vocabularies (`archlint/vocab.py`: the
+frameworks, dtypes, optimizers, budget keys and the count and byte-size patterns), and copies the
+schema into the package. `--check` only reports drift (the tests run it that way).
 """
 
 from __future__ import annotations
@@ -31,7 +32,29 @@ def dispatch(definitions: dict, framework: str) -> dict:
     }
 
 
+def vocabularies(schema: dict) -> None:
+    """The enums and budget keys of the top level, from archlint.vocab."""
+    sys.path.insert(0, str(ROOT))
+    from archlint import vocab
+
+    properties, definitions = schema["properties"], schema["definitions"]
+    properties["framework"] = {
+        "enum": list(vocab.FRAMEWORKS), "default": vocab.DEFAULT_FRAMEWORK,
+        "description": " ".join(f"{name}: {text}" for name, text in vocab.FRAMEWORKS.items())}
+    properties["dtype"]["enum"] = list(vocab.DTYPE_BYTES)
+    properties["dtype"]["default"] = vocab.DEFAULT_DTYPE
+    properties["optimizer"]["enum"] = list(vocab.OPTIMIZER_STATES)
+    properties["optimizer"]["default"] = vocab.DEFAULT_OPTIMIZER
+    states = ", ".join(f"{name} {count}" for name, count in vocab.OPTIMIZER_STATES.items())
+    properties["optimizer"]["description"] = ("The optimizer of the training memory estimate: the values it keeps "
+                                              f"per trainable weight ({states}).")
+    properties["budget"]["properties"] = {
+        key.name: {**vocab.UNITS[key.units].schema, "description": key.help} for key in vocab.BUDGET_KEYS.values()}
+    definitions.update(vocab.UNIT_DEFINITIONS)
+
+
 def synced(schema: dict) -> str:
+    vocabularies(schema)
     definitions = schema["definitions"]
     for framework in ("keras", "pytorch"):
         definitions[f"{framework}_layer"] = dispatch(definitions, framework)

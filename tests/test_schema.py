@@ -185,7 +185,7 @@ def test_budget_count_form(lint):
     result = lint(HEAD + "  - {type: Dense, units: 2}\nbudget: {params: 3x}\n")
     assert findings(result) == [
         ("S002", 5, 18, '`budget.params` has an invalid form: "3x"',
-         "A count: an integer, or a decimal with a k, M, G or T suffix (25k, 3.5M).")]
+         "A count: an integer, or a decimal with a k, M, G (or B, billions) or T suffix (25k, 3.5M, 7B).")]
 
 
 def test_wrong_version_and_framework(lint):

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from archlint import vocab
 from archlint.rules import Rule
 
 KERAS = "keras"
 PYTORCH = "pytorch"
-FRAMEWORKS = (KERAS, PYTORCH)
+FRAMEWORKS = tuple(vocab.FRAMEWORKS)
 
 
 class _Required:
