@@ -357,13 +357,15 @@ def rule_command(code_or_name):
 
 @main.command()
 @click.argument("path", type=click.Path())
-def convert(path):
+@click.option("--keep-defaults", is_flag=True,
+              help="Keep the keywords Keras wrote with their default values (initializers, dtype policies, ...).")
+def convert(path, keep_defaults):
     """Print the native archlint YAML of a Keras model config (a model.to_json() file or a .keras archive)."""
-    from archlint.sources.keras import to_yaml
     from archlint.loader import LoadError
+    from archlint.sources.keras import to_yaml
 
     try:
-        click.echo(to_yaml(path), nl=False)
+        click.echo(to_yaml(path, keep_defaults=keep_defaults), nl=False)
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror or exc}")
     except LoadError as exc:

@@ -233,7 +233,7 @@ def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
     from archlint import vocab
 
     framework = data.get("framework", vocab.DEFAULT_FRAMEWORK)
-    if framework not in vocab.FRAMEWORKS:
+    if not isinstance(framework, str) or framework not in vocab.FRAMEWORKS:
         return top_ok, set(range(len(layers)))
     for index, layer in enumerate(layers):
         if not validate_layer(framework, layer, ("layers", index), sink):

@@ -7,10 +7,9 @@ import json
 
 import jsonschema
 import pytest
-import yaml
 from conftest import EXAMPLES, ROOT, codes
 
-from archlint import schema
+from archlint import schema, yaml12
 from archlint.layers.registry import FRAMEWORKS, REGISTRY, load_all
 from archlint.spec import RESERVED_LAYER_KEYS
 
@@ -78,7 +77,7 @@ def test_there_are_examples():
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: str(p.relative_to(EXAMPLES)))
 def test_published_schema_accepts_every_example(path):
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml12.load(path.read_text(encoding="utf-8"))
     errors = [e.message for e in jsonschema.Draft7Validator(published()).iter_errors(data)]
     assert errors == []
 
