@@ -15,7 +15,7 @@ from archlint import figures
 from archlint.cli import main
 from archlint.layers.registry import lookup
 from archlint.lint import lint_file
-from conftest import EXAMPLES, codes
+from helpers import EXAMPLES, codes
 
 
 def macs(result) -> dict:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import ROOT
+from helpers import ROOT
 
 GOOD = "archlint: 1\ninput: [4]\nlayers:\n  - {type: Dense, units: 2}\n"
 BROKEN = "archlint: 1\ninput: [4, 4, 1]\nlayers:\n  - {type: Conv2D, filters: 2, kernel_size: 9}\n"

@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import ROOT
+from helpers import ROOT
 
 from archlint.layers.registry import REGISTRY, load_all
 

@@ -7,7 +7,7 @@ import json
 
 import jsonschema
 import pytest
-from conftest import EXAMPLES, ROOT, codes
+from helpers import EXAMPLES, ROOT, codes
 
 from archlint import schema, yaml12
 from archlint.layers.registry import FRAMEWORKS, REGISTRY, load_all
