@@ -1,6 +1,6 @@
 """Multiply-accumulates (MACs) of one layer application, for one sample. FLOPs are 2 x MACs.
 
-Definition (the README's "Compute" section): a MAC is one product of two tensor values added into an
+Definition (docs/figures.md): a MAC is one product of two tensor values added into an
 accumulator of a matrix product or a convolution: the products of a layer's input with its weights
 (convolutions of every kind, dense layers, recurrent kernels at every time step) and the products of
 two activations (attention's QK^T and attention-times-V, Keras `Dot`). Bias adds, activations,

@@ -1,6 +1,6 @@
 """Memory in bytes: the weights, the activations of an inference pass (a peak over a schedule), and a
 training estimate. Every figure is for the spec's `dtype` (weights and activations alike) and, for
-activations, its `batch_size`; the README's "Memory" section defines each.
+activations, its `batch_size`; docs/figures.md defines each.
 """
 
 from __future__ import annotations
