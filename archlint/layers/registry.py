@@ -148,6 +148,10 @@ class LayerType:
     # The number of spatial axes the class is made for (Conv2D, MaxPool2d, ZeroPadding2D: 2); None for
     # a layer that takes any rank.
     rank: int | None = None
+    # The JSON Schema of keywords this type declares itself, and its description: what the schema
+    # generator (layers/schemagen.py) uses before the shared tables of layers/schema_keywords.py.
+    schema: Mapping[str, dict] = field(default_factory=dict)
+    description: str = ""
 
 
 REGISTRY: dict[tuple[str, str], LayerType] = {}
@@ -155,13 +159,15 @@ REGISTRY: dict[tuple[str, str], LayerType] = {}
 
 def register(framework: str, name: str, family: str, defaults: Mapping[str, Any],
              infer: Callable[[Call], Output], unmodelled: tuple[str, ...] = (),
-             roles: tuple[str, ...] = (), rank: int | None = None) -> LayerType:
+             roles: tuple[str, ...] = (), rank: int | None = None, schema: Mapping[str, dict] | None = None,
+             description: str = "") -> LayerType:
     key = (framework, name)
     if key in REGISTRY:
         raise ValueError(f"layer type {framework}.{name} registered twice")
     if rank is None and isinstance(infer, partial):  # the rank the rule is bound with: partial(conv, rank=2)
         rank = infer.keywords.get("rank", infer.keywords.get("feature_rank"))
-    layer_type = LayerType(framework, name, family, dict(defaults), infer, unmodelled, roles, rank)
+    layer_type = LayerType(framework, name, family, dict(defaults), infer, unmodelled, roles, rank,
+                           dict(schema or {}), description)
     REGISTRY[key] = layer_type
     return layer_type
 
