@@ -22,7 +22,8 @@ class BuildWithSchema(build_py):
             shutil.copyfile(SCHEMA, target)
 
     def get_outputs(self, include_bytecode=True):
-        return super().get_outputs(include_bytecode) + [os.path.join(self.build_lib, "archlint", "archlint.schema.json")]
+        schema = os.path.join(self.build_lib, "archlint", "archlint.schema.json")
+        return super().get_outputs(include_bytecode) + [schema]
 
 
 setup(cmdclass={"build_py": BuildWithSchema})

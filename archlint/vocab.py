@@ -10,7 +10,8 @@ This module imports nothing heavy: the command line reads it to build its option
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from archlint.quantities import BYTES_PATTERN, COUNT_PATTERN, parse_bytes, parse_count, parse_fraction
 

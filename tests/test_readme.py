@@ -26,7 +26,8 @@ def supported_layers_table() -> dict[str, dict[str, set[str]]]:
     for line in LAYERS.split("\n## ", 1)[0].splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 3 and cells[0] not in ("family", "---"):
-            table[cells[0]] = {fw: set(re.findall(r"`([^`]+)`", cell)) for fw, cell in zip(("keras", "pytorch"), cells[1:])}
+            table[cells[0]] = {fw: set(re.findall(r"`([^`]+)`", cell))
+                               for fw, cell in zip(("keras", "pytorch"), cells[1:], strict=True)}
     return table
 
 

@@ -39,10 +39,12 @@ def test_keras_windows_channels_first_same_and_causal(lint):
         archlint: 1
         input: [3, 20, 16]
         layers:
-          - {name: c, type: Conv2D, filters: 4, kernel_size: [3, 2], strides: 2, padding: same, data_format: channels_first}
+          - {name: c, type: Conv2D, filters: 4, kernel_size: [3, 2], strides: 2, padding: same,
+             data_format: channels_first}
           - {name: d, type: DepthwiseConv2D, kernel_size: 3, dilation_rate: 2, data_format: channels_first}
           - {name: p, type: AveragePooling2D, pool_size: 2, data_format: channels_first}
-          - {name: t, type: Conv2DTranspose, filters: 2, kernel_size: 3, strides: 2, padding: same, data_format: channels_first}
+          - {name: t, type: Conv2DTranspose, filters: 2, kernel_size: 3, strides: 2, padding: same,
+             data_format: channels_first}
     """)
     windows = _windows(result)
     assert windows["c"] == Window((2, 3), True, (3, 2), (2, 2), (1, 1), "same", ((0, 1), (0, 0)))
