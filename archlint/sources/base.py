@@ -32,9 +32,6 @@ class SourceHooks:
         """Figures only this format has, for `summary`: (json key, text line or "", json value)."""
         return []
 
-    def check_budget(self, model, sink, budget, labels) -> None:
-        """Budgets on this format's own figures (spec.Budget keys), declared in `budget` (a spec.Budget)."""
-
 
 def mapped_locator(paths: dict[tuple, tuple], original: Callable) -> Callable:
     """A locator for converted data: the longest prefix of a converted path that `paths` maps gives the

@@ -53,27 +53,50 @@ class HuggingFaceSource(SourceHooks):
                 f"{key}={value!r}" for key, value in found.defaulted), dict(found.defaulted)))
         return out
 
-    def check_budget(self, model, sink, budget, labels) -> None:
-        """B100-B102: the KV cache, active parameters and FLOPs per token against their budgets."""
-        found = self.converted.figures()
-        if found is None:
-            return
-        itemsize = DTYPE_BYTES.get(model.spec.dtype, 4)
-        kv = found.kv_at_context * itemsize if found.kv_at_context is not None else None
-        active = found.active if found.active is not None else found.total
-        flops = 2 * found.macs_per_token if found.macs_per_token is not None else None
-        from archlint.budget import size_text
 
-        for key, rule, actual, text, what in (
-                ("kv_cache", rules.KV_CACHE_BUDGET, kv, size_text, f"KV cache at {found.context:,} tokens"),
-                ("active_params", rules.ACTIVE_PARAMS_BUDGET, active, lambda v: f"{v:,}", "active parameters per token"),
-                ("flops_per_token", rules.FLOPS_PER_TOKEN_BUDGET, flops, lambda v: f"{v:,}",
-                 f"forward FLOPs per token at {found.context:,} tokens")):
-            limit = getattr(budget, key, None)
-            if limit is None or actual is None or actual <= limit:
-                continue
-            origin = f" set by {labels[key]}" if labels and key in labels else ""
-            sink(rule, f"the {what} is {text(actual)}, over the budget of {text(limit)}{origin} by "
-                 f"{text(actual - limit)}", () if labels else ("budget", key),
-                 "fewer kv heads or layers, a sliding window, a shorter context (--seq-len), a smaller dtype, "
-                 "or raise the budget")
+# The checks of the budget keys kv_cache, active_params and flops_per_token (vocab.BUDGET_KEYS), called as
+# check(model, sink, key, limit, labels): only a model converted from a Hugging Face config has the figures.
+def _figures(model):
+    source = model.spec.source
+    return source.converted.figures() if isinstance(source, HuggingFaceSource) else None
+
+
+def _hint(what: str) -> str:
+    return f"{what}, or raise the budget"
+
+
+def kv_cache(model, sink, key, limit, labels) -> None:
+    from archlint.budget import _over, size_text
+
+    found = _figures(model)
+    if found is None or found.kv_at_context is None:
+        return
+    actual = found.kv_at_context * DTYPE_BYTES.get(model.spec.dtype, 4)
+    _over(model, sink, key, limit, labels, rules.KV_CACHE_BUDGET, f"caches at {found.context:,} tokens "
+          f"({model.spec.dtype})", actual, True, size_text, f"{size_text(actual // found.context)} a token",
+          _hint("fewer kv heads or layers, a sliding window, a shorter context (--seq-len), a smaller dtype"))
+
+
+def active_params(model, sink, key, limit, labels) -> None:
+    from archlint.budget import _over
+
+    found = _figures(model)
+    if found is None:
+        return
+    actual = found.active if found.active is not None else found.total
+    detail = (f"{found.top_k} routed experts per token" if found.active is not None
+              else "a dense model: every parameter")
+    _over(model, sink, key, limit, labels, rules.ACTIVE_PARAMS_BUDGET, "runs each token through", actual, True,
+          lambda v: f"{v:,} parameters", detail, _hint("fewer or smaller experts per token, fewer layers"))
+
+
+def flops_per_token(model, sink, key, limit, labels) -> None:
+    from archlint.budget import _over
+
+    found = _figures(model)
+    if found is None or found.macs_per_token is None:
+        return
+    _over(model, sink, key, limit, labels, rules.FLOPS_PER_TOKEN_BUDGET,
+          f"needs per token at {found.context:,} tokens of context", 2 * found.macs_per_token, True,
+          lambda v: f"{v:,} FLOPs", "2 x the weights a token goes through and its attention scores",
+          _hint("fewer active parameters, a shorter context (--seq-len), a sliding window"))
