@@ -193,6 +193,10 @@ def explain(model, names: list[str] | None = None) -> str:
             continue
         out.append("")
         out.extend(explain_layer(model, layer))
+        if spec.source is not None:  # a converted file: what the format's own numbers are made of
+            out.extend(spec.source.explain(model, layer))
+    if spec.source is not None and not names:  # e.g. a Hugging Face config's defaults and figures
+        out += [""] + [text for _, text, _ in spec.source.figures(model) if text]
     if not names:
         exact = "" if model.complete else " (lower bound: some layers could not be computed)"
         out += ["", f"Total params: {model.total_params:,}{exact} (trainable {model.trainable_params:,}, "

@@ -167,9 +167,12 @@ def test_summary_full_and_markdown_show_the_figures():
     assert "KV cache at 256 tokens: 131,072 bytes (128.00 KiB)" in markdown.stdout
 
 
-def test_explain_walks_a_converted_config():
-    result = CliRunner().invoke(main, ["explain", "--isolated", str(HF / "tiny-llama.json")])
-    assert result.exit_code == 0 and "model.layers.0-1" in result.stdout
+def test_explain_lists_the_modules_and_the_defaults_used():
+    result = CliRunner().invoke(main, ["explain", "--isolated", str(HF / "tiny-qwen3-moe.json")])
+    assert result.exit_code == 0
+    assert "    mlp.experts (Qwen3MoeExperts) [experts]: 6,144 x 8 = 49,152" in result.stdout  # 3 x 64 x 32 each
+    assert "  params = 3 x 62,112 = 186,336" in result.stdout
+    assert "Defaults of Qwen3MoeConfig for absent keys: hidden_act='silu'," in result.stdout
 
 
 # ------------------------------------------------------------------ checks at the key

@@ -28,6 +28,10 @@ class SourceHooks:
     def check(self, model, sink) -> None:
         """Called with the walked model: findings only this format can make."""
 
+    def explain(self, model, layer) -> list[str]:
+        """Lines `explain` adds under a layer: how the format's own numbers for it are made up."""
+        return []
+
     def figures(self, model) -> list[tuple[str, str, object]]:
         """Figures only this format has, for `summary`: (json key, text line or "", json value)."""
         return []

@@ -90,6 +90,7 @@ class Converted:
         self.resolved, self.data, self.paths, self.findings = resolved, data, paths, findings
         self.parts, self.attention, self.top_k, self.context = part_list, attention, top_k, context
         self._figures: figures.HFFigures | None = None
+        self.entries: dict[str, tuple[list, int]] = {}  # layer name -> (the Parts of one layer, layers folded)
 
     def figures(self) -> figures.HFFigures | None:
         if self.parts is None:
@@ -143,6 +144,7 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
     by_path = {part.path: part for part in part_list}
     hidden = _int(resolved.cfg, HIDDEN_KEYS)
     layer_class = getattr(family, "layer_class", None)
+    named: dict[str, tuple[list, int]] = {}
     for group in entries:
         count = group.last - group.index + 1 if group.index is not None else 1
         name = group.path if count == 1 else f"{group.prefix}.{group.index}-{group.last}"
@@ -163,7 +165,10 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
             entry["layers"] = count
         paths[("layers", len(spec["layers"]))] = _origin(data, group)
         spec["layers"].append(entry)
-    return Converted(resolved, spec, paths, findings, part_list, attention, top_k, context)
+        named[name] = (group.parts, count)
+    converted = Converted(resolved, spec, paths, findings, part_list, attention, top_k, context)
+    converted.entries = named
+    return converted
 
 
 def _head_features(cfg: dict, parts) -> int | None:

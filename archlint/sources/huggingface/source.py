@@ -42,6 +42,22 @@ class HuggingFaceSource(SourceHooks):
         for rule, message, where, hint in self.converted.findings:
             sink(rule, message, (ORIGINAL,) + tuple(where), hint)
 
+    def explain(self, model, layer) -> list[str]:
+        """The transformers modules a converted layer stands for, each with its parameters."""
+        parts, count = self.converted.entries.get(layer.name, ((), 1))
+        if not parts or (count == 1 and len(parts) == 1 and not parts[0].tied_to):
+            return []  # one module: the layer is it
+        prefix = layer.name.rsplit(".", 1)[0] + "." if count > 1 else layer.name + "."
+        lines = [f"  {count} identical layers, each:" if count > 1 else "  modules:"]
+        for part in parts:
+            name = part.path[len(prefix):].split(".", 1)[-1] if count > 1 else part.path[len(prefix):] or part.path
+            shared = f" (shares {part.tied_to}: counted there)" if part.tied_to else ""
+            times = f" x {part.count} = {part.total:,}" if part.count > 1 else ""
+            lines.append(f"    {name or part.path} ({part.cls}) [{part.category}]: {part.params:,}{times}{shared}")
+        if count > 1:
+            lines.append(f"  params = {count} x {sum(p.total for p in parts):,} = {count * sum(p.total for p in parts):,}")
+        return lines
+
     def figures(self, model) -> list[tuple[str, str, object]]:
         found = self.converted.figures()
         if found is None:
