@@ -60,6 +60,13 @@ def test_the_registry_names_all_25_model_types_and_treats_a_missing_module_as_un
     assert {"llama", "mixtral", "deepseek_v3"} <= set(families.supported())
 
 
+@pytest.mark.parametrize("class_name, model_type", [
+    ("Qwen2MoeForCausalLM", "qwen2_moe"), ("Qwen2ForCausalLM", "qwen2"), ("Gemma3ForCausalLM", "gemma3_text"),
+    ("DeepseekV3ForCausalLM", "deepseek_v3"), ("MistralModel", "mistral"), ("NoSuchForCausalLM", None)])
+def test_a_config_without_model_type_is_read_by_its_class(class_name, model_type):
+    assert families.model_type_of(class_name) == model_type
+
+
 def test_unsupported_model_type_is_a_warning_naming_the_supported_ones(tmp_path):
     path = write(tmp_path, {"model_type": "mamba", "hidden_size": 768})
     result = lint_file(path)

@@ -45,7 +45,8 @@ def convert(document: Document, options=None) -> Document:
                                      hint="give a config.json written by transformers (config.save_pretrained)")
     model_type = data.get("model_type")
     if model_type is None and isinstance(data.get("architectures"), list) and data["architectures"]:
-        model_type = families.architecture_types().get(data["architectures"][0])
+        first = data["architectures"][0]
+        model_type = families.model_type_of(first) if isinstance(first, str) else None
     family = families.module(model_type) if isinstance(model_type, str) else None
     if family is None:
         where = ("model_type",) if "model_type" in data else ("architectures",) if "architectures" in data else ()

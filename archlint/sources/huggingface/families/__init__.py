@@ -46,16 +46,17 @@ def supported() -> list[str]:
     return [model_type for model_type in MODULES if module(model_type) is not None]
 
 
-def architecture_types() -> dict[str, str]:
-    """Class name in `architectures` -> model_type, over the present modules (for recognising a file
-    whose `model_type` is missing)."""
-    found: dict[str, str] = {}
+def model_type_of(class_name: str) -> str | None:
+    """The model_type of a class named in `architectures`, for a file without `model_type`: the type
+    whose default class shares the longest prefix before `For`/`Model` with it (Qwen2MoeForCausalLM is
+    qwen2_moe, not qwen2), among the types whose module knows the class."""
+    best, length = None, 0
     for model_type in MODULES:
         family = module(model_type)
-        if family is None:
+        if family is None or class_name not in family.ARCHITECTURES:
             continue
-        for name in family.ARCHITECTURES:
-            if family.DEFAULT_ARCHITECTURE.get(model_type, "")[:4] == name[:4] or name.startswith(
-                    family.DEFAULT_ARCHITECTURE.get(model_type, "").split("For")[0]):
-                found.setdefault(name, model_type)
-    return found
+        default = family.DEFAULT_ARCHITECTURE[model_type]
+        stem = default.split("For")[0] if "For" in default else default.removesuffix("LMHeadModel").removesuffix("Model")
+        if class_name.startswith(stem) and len(stem) > length:
+            best, length = model_type, len(stem)
+    return best
