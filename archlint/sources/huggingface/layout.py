@@ -37,6 +37,16 @@ def lm_head(hidden: int, vocab: int, tied: bool, embedding: str = "model.embed_t
                 base=False)
 
 
+def decoder_layer_class(prefixes: dict[str, str]):
+    """A family module's `layer_class`: its decoder layers' class, "<Prefix>DecoderLayer"."""
+    return lambda cfg: f"{prefixes[cfg['model_type']]}DecoderLayer"
+
+
+def experts_per_token(cfg: dict) -> int:
+    """A mixture-of-experts family module's `experts_per_token`: the routed experts a token goes through."""
+    return cfg["num_experts_per_tok"]
+
+
 def num_labels(cfg: dict) -> int:
     """The classifier's size: `num_labels`, else the size of `id2label`, else transformers' default 2."""
     if isinstance(cfg.get("num_labels"), int):

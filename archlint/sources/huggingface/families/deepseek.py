@@ -5,9 +5,11 @@ The cache keeps the compressed latent and the rotary key: kv_lora_rank + qk_rope
 
 from __future__ import annotations
 
-from archlint.sources.huggingface.families.llama import head, rooted
-from archlint.sources.huggingface.layout import Attention, gated_mlp, linear, norm
+from archlint.sources.huggingface.families.llama import finish
+from archlint.sources.huggingface.layout import (Attention, decoder_layer_class, gated_mlp,
+                                                 linear, norm)
 from archlint.sources.huggingface.parts import Part
+from archlint.sources.huggingface.layout import experts_per_token  # noqa: F401 - this family's hook
 
 MODEL_TYPES = ("deepseek_v2", "deepseek_v3")
 
@@ -86,16 +88,10 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
         else:
             out += gated_mlp(f"{at}.mlp", hidden, cfg["intermediate_size"], bias=mlp_bias)
         out += [norm(f"{at}.input_layernorm", rms, hidden), norm(f"{at}.post_attention_layernorm", rms, hidden)]
-    out.append(norm("model.norm", rms, hidden))
-    return rooted(out, architecture) + head(cfg, architecture, hidden, vocab)
+    return finish(out, cfg, architecture, rms)
 
 
-def layer_class(cfg: dict) -> str:
-    return f"{PREFIX[cfg['model_type']]}DecoderLayer"
-
-
-def experts_per_token(cfg: dict) -> int:
-    return cfg["num_experts_per_tok"]
+layer_class = decoder_layer_class(PREFIX)
 
 
 def attention_layers(cfg: dict) -> list[Attention]:

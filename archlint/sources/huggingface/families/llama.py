@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from archlint.sources.huggingface.layout import Attention, attention, gated_mlp, linear, lm_head, norm, num_labels
+from archlint.sources.huggingface.layout import (Attention, attention, decoder_layer_class, gated_mlp, linear, lm_head,
+                                                 norm, num_labels)
 from archlint.sources.huggingface.parts import Part
 
 MODEL_TYPES = ("llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "phi3")
@@ -159,8 +160,7 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
         if model_type in ("gemma2", "gemma3_text"):
             out += [norm(f"{at}.pre_feedforward_layernorm", rms, hidden),
                     norm(f"{at}.post_feedforward_layernorm", rms, hidden)]
-    out.append(norm("model.norm", rms, hidden))
-    return rooted(out, architecture) + head(cfg, architecture, hidden, vocab)
+    return finish(out, cfg, architecture, rms)
 
 
 def head(cfg: dict, architecture: str, hidden: int, vocab: int) -> list[Part]:
@@ -177,6 +177,12 @@ def head(cfg: dict, architecture: str, hidden: int, vocab: int) -> list[Part]:
     return []
 
 
+def finish(out: list[Part], cfg: dict, architecture: str, rms: str) -> list[Part]:
+    """The final norm and the task head after the decoder layers, named as the class names them."""
+    out.append(norm("model.norm", rms, cfg["hidden_size"]))
+    return rooted(out, architecture) + head(cfg, architecture, cfg["hidden_size"], cfg["vocab_size"])
+
+
 def rooted(parts: list[Part], architecture: str) -> list[Part]:
     """The base class's module names: `embed_tokens`, `layers.0...` instead of `model.embed_tokens`."""
     if architecture != "base":
@@ -184,8 +190,7 @@ def rooted(parts: list[Part], architecture: str) -> list[Part]:
     return [replace(part, path=part.path.removeprefix("model.")) for part in parts]
 
 
-def layer_class(cfg: dict) -> str:
-    return f"{PREFIX[cfg['model_type']]}DecoderLayer"
+layer_class = decoder_layer_class(PREFIX)
 
 
 def attention_layers(cfg: dict) -> list[Attention]:
