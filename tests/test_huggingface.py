@@ -279,3 +279,44 @@ def test_budgets_from_the_configuration(tmp_path):
     path = write(tmp_path, dict(TINY))
     out = CliRunner().invoke(main, ["check", "--config", str(config), "--output-format", "json", path])
     assert [f["code"] for f in json.loads(out.stdout)["findings"]] == ["B100", "B101"]
+
+
+# ------------------------------------------------------------------ a family module plugs in as is
+
+def test_a_family_module_with_only_the_contract_plugs_in(tmp_path, monkeypatch):
+    """A module with the parts.py contract only (no optional hooks), an encoder with a classifier: the
+    conversion, folding and figures are generic over its Parts."""
+    import sys
+    import types
+
+    from archlint.sources.huggingface.parts import Part
+
+    def parts(cfg, architecture):
+        h, layers = cfg["hidden_size"], cfg["num_hidden_layers"]
+        out = [Part("enc.embeddings.word_embeddings", "Embedding", cfg["vocab_size"] * h, "embeddings"),
+               Part("enc.embeddings.position_embeddings", "Embedding", 16 * h, "embeddings"),
+               Part("enc.embeddings.LayerNorm", "LayerNorm", 2 * h, "norm")]
+        for i in range(layers):
+            out += [Part(f"enc.encoder.layer.{i}.attention.query", "Linear", h * h + h, "attention.q"),
+                    Part(f"enc.encoder.layer.{i}.output.dense", "Linear", h * h + h, "mlp")]
+        return out + [Part("classifier", "Linear", h * 3 + 3, "head", base=False)]
+
+    fake = types.ModuleType("archlint.sources.huggingface.families.fakeenc")
+    fake.MODEL_TYPES = ("fakeenc",)
+    fake.CONFIG_DEFAULTS = {"fakeenc": {"vocab_size": 100, "hidden_size": 8, "num_hidden_layers": 3,
+                                        "pad_token_id": 0}}
+    fake.ARCHITECTURES = {"FakeEncForSequenceClassification": "sequence_classification", "FakeEncModel": "base"}
+    fake.DEFAULT_ARCHITECTURE = {"fakeenc": "FakeEncModel"}
+    fake.parts = parts
+    monkeypatch.setitem(sys.modules, fake.__name__, fake)
+    monkeypatch.setitem(families.MODULES, "fakeenc", "fakeenc")
+    path = write(tmp_path, {"model_type": "fakeenc", "architectures": ["FakeEncForSequenceClassification"],
+                            "num_hidden_layer": 3})
+    result = lint_file(path)
+    assert [f.rule.code for f in result.findings] == ["W100"]  # a typo: did you mean num_hidden_layers
+    model = summary(path)
+    assert [(layer["name"], layer["type"], layer["params"]) for layer in model["layers"]] == [
+        ("enc.embeddings.word_embeddings", "nn.Embedding", 800), ("enc.embeddings.position_embeddings", "nn.Embedding", 128),
+        ("enc.embeddings.LayerNorm", "nn.LayerNorm", 16), ("enc.encoder.layer.0-2", "Module", 3 * 2 * 72),
+        ("classifier", "nn.Linear", 27)]
+    assert model["params_base_model"] == model["total_params"] - 27 and "kv_cache_bytes" not in model
