@@ -220,6 +220,9 @@ def check(paths, output_format, color, statistics, exit_zero, strict, select, ex
         for item in checked:
             if item.result.skipped:
                 click.echo(f"skipped {item.result.path}: {item.result.skipped}", err=True)
+            model = item.result.model  # issue 12: what an importer read in (e.g. a config class's defaults)
+            for note in model.spec.source.notes(model) if model is not None and model.spec.source else ():
+                click.echo(f"{item.result.path}: {note}", err=True)
     if not quiet and fmt in PEOPLE_FORMATS + ("github",):
         errors = sum(f.is_error for f in findings)
         click.echo(f"{_plural(len(spec_paths), 'spec')} checked: {_plural(errors, 'error')}, "

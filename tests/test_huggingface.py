@@ -174,6 +174,11 @@ def test_summary_full_and_markdown_show_the_figures():
     assert "KV cache at 256 tokens: 131,072 bytes (128.00 KiB)" in markdown.stdout
 
 
+def test_check_verbose_names_the_defaults_used():
+    result = CliRunner().invoke(main, ["check", "--isolated", "-v", str(HF / "tiny-llama.json")])
+    assert "tiny-llama.json: Defaults of LlamaConfig for absent keys: hidden_act='silu'," in result.stderr
+
+
 def test_explain_lists_the_modules_and_the_defaults_used():
     result = CliRunner().invoke(main, ["explain", "--isolated", str(HF / "tiny-qwen3-moe.json")])
     assert result.exit_code == 0

@@ -28,6 +28,10 @@ class SourceHooks:
     def check(self, model, sink) -> None:
         """Called with the walked model: findings only this format can make."""
 
+    def notes(self, model) -> list[str]:
+        """What `check -v` says about how the file was read (e.g. the defaults used for absent keys)."""
+        return []
+
     def explain(self, model, layer) -> list[str]:
         """Lines `explain` adds under a layer: how the format's own numbers for it are made up."""
         return []

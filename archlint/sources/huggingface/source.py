@@ -42,6 +42,9 @@ class HuggingFaceSource(SourceHooks):
         for rule, message, where, hint in self.converted.findings:
             sink(rule, message, (ORIGINAL,) + tuple(where), hint)
 
+    def notes(self, model) -> list[str]:
+        return [text for key, text, _ in self.figures(model) if key == "defaults_used"]
+
     def explain(self, model, layer) -> list[str]:
         """The transformers modules a converted layer stands for, each with its parameters."""
         parts, count = self.converted.entries.get(layer.name, ((), 1))
