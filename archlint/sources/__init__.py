@@ -7,7 +7,10 @@ An importer is one `Importer` entry below and a module with these functions:
 - `convert(document, options) -> Document`: the native spec data (see `base.converted_document`),
   raising `loader.LoadError` (with `certain = True`) for a file of the format that cannot be converted;
 - optionally `read(path, options) -> Document`, for a format read by path (`extensions`), such as a
-  binary archive.
+  binary archive;
+- optionally `recover(path, error, options) -> Document | None`, for a file the loader refuses with one
+  of `loader.DUPLICATE_KEY_ERRORS` that the format reads anyway (a Hugging Face config.json with a key
+  given twice: transformers keeps the last value): the parsed document, or None when not this format's.
 """
 
 from __future__ import annotations
