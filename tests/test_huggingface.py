@@ -126,7 +126,9 @@ def test_tiny_llama_tied_head_and_flops_per_token():
 def test_mistral_sliding_window_caches_the_window_only():
     model = summary(str(HF / "mistral-7b.json"))
     assert model["total_params"] == 7_241_732_096
-    assert model["kv_cache_bytes"] == 32 * 2 * 8 * 128 * 2 * 4096  # 32,768 positions, a window of 4,096
+    # 32,768 positions, a window of 4,096: the cache keeps the last 4,095 tokens (transformers'
+    # DynamicSlidingWindowLayer), the next token attends to them and itself
+    assert model["kv_cache_bytes"] == 32 * 2 * 8 * 128 * 2 * 4095
 
 
 def test_mixtral_active_parameters():

@@ -124,3 +124,24 @@ def transformers_verdict(config: dict) -> tuple[bool, str]:
     except Exception as exc:  # noqa: BLE001 - any refusal is the verdict
         return False, f"{stage}: {type(exc).__name__}: {str(exc)[:200]}"
     return True, ""
+
+
+def transformers_cache_bytes(config: dict, tokens: int) -> int:
+    """Bytes of every tensor transformers' cache holds after a forward pass over `tokens` tokens (float32)."""
+    library = transformers()
+    import torch
+
+    built = _config_object(config)
+    torch.manual_seed(0)
+    model = library.AutoModelForCausalLM.from_config(built).eval()
+    with torch.no_grad():
+        cache = model(input_ids=torch.randint(0, 8, (1, tokens)), use_cache=True).past_key_values
+    return sum(tensor.numel() * tensor.element_size() for layer in cache.layers
+               for tensor in (layer.keys, layer.values) if tensor is not None)
+
+
+def archlint_figure(config: dict, key: str, **settings):
+    from archlint.report import model_json
+
+    result = lint_config(config, **settings)
+    return model_json("config.json", result.model)[key]

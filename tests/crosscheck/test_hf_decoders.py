@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hf_harness import archlint_counts, archlint_errors, transformers, transformers_counts, transformers_verdict
+from hf_harness import (archlint_counts, archlint_errors, archlint_figure, transformers, transformers_cache_bytes,
+                        transformers_counts, transformers_verdict)
 
 pytestmark = pytest.mark.crosscheck
 
@@ -155,3 +156,25 @@ def test_verdicts_equal_transformers(model_type, mutation):
     accepted, why = transformers_verdict(config)
     errors = archlint_errors(config)
     assert accepted == (not errors), (why, errors)
+
+
+@pytest.mark.parametrize("model_type", DECODERS)
+@settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(data=st.data(), tokens=st.integers(1, 12))
+def test_kv_cache_bytes_equal_what_transformers_caches(model_type, data, tokens):
+    """The KV cache after a forward pass over `tokens` tokens (float32), sliding windows drawn too."""
+    config = data.draw(tiny(model_type))
+    config["architectures"] = config["architectures"][0:1]
+    config["architectures"][0] = config["architectures"][0].replace("TextModel", "ForCausalLM").replace(
+        "ForSequenceClassification", "ForCausalLM")
+    if config["architectures"][0].endswith("Model"):
+        config["architectures"][0] = config["architectures"][0][:-len("Model")] + "ForCausalLM"
+    if model_type in ("mistral", "mixtral", "phi3", "gemma2", "gemma3_text") or data.draw(st.booleans()):
+        config["sliding_window"] = data.draw(st.integers(2, 8))
+        if model_type in ("qwen2", "qwen3", "qwen2_moe", "qwen3_moe"):
+            config["use_sliding_window"] = True
+            config["max_window_layers"] = data.draw(st.integers(0, 3))
+    config["torch_dtype"] = "float32"
+    if archlint_errors(config):
+        return
+    assert archlint_figure(config, "kv_cache_bytes", seq_len=tokens) == transformers_cache_bytes(config, tokens), config

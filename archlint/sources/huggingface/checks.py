@@ -43,6 +43,9 @@ SIZES = ("vocab_size", "hidden_size", "num_attention_heads", "num_key_value_head
 # Sizes that may be 0 (an empty MLP builds and runs; 0 shared experts are none).
 ZERO_ALLOWED = frozenset({"intermediate_size", "moe_intermediate_size", "shared_expert_intermediate_size",
                           "n_shared_experts", "max_position_embeddings"})
+# Keys transformers' cache reads from any config (cache_utils.get_layer_types_and_kwargs), read or not by
+# the config class and the attention.
+CACHE_KEYS = ("sliding_window", "layer_types")
 MAX_LAYERS = 100_000  # more decoder layers than any model: refused before anything is counted
 
 
@@ -235,6 +238,12 @@ def check_unknown_keys(resolved: Resolved, data: dict, report: Report, countable
     own = list(resolved.family.CONFIG_DEFAULTS[resolved.model_type])
     for key, value in data.items():
         if key in known or key.startswith("_"):
+            continue
+        if key in CACHE_KEYS and value is not None:
+            report(rules.HF_UNKNOWN_KEY, f"`{key}` is not a key of {resolved.config_class}: its attention ignores "
+                   f"it, but transformers' cache (DynamicCache) reads it and keeps only the last sliding_window - 1 "
+                   "tokens of the layers it marks, so generation silently attends through a window", (key,),
+                   "remove it, unless the model was trained with that window")
             continue
         close = difflib.get_close_matches(key, own, n=1, cutoff=0.8)
         if not close:

@@ -62,7 +62,9 @@ def compute(part_list, attention, top_k: int | None, context: int, defaulted: li
     kv_token = kv_context = macs = None
     if attention is not None:
         kv_token = sum(layer.cached for layer in attention)
-        kv_context = sum(layer.cached * (min(context, layer.window) if layer.window else context)
+        # a sliding-window layer's cache (DynamicSlidingWindowLayer) keeps the last window - 1 tokens: the
+        # next token attends to them and itself
+        kv_context = sum(layer.cached * (min(context, layer.window - 1) if layer.window else context)
                          for layer in attention)
         weights = sum(part_macs(part, by_path, top_k) for part in part_list)
         macs = weights + sum(layer.score_macs * (min(context, layer.window) if layer.window else context)

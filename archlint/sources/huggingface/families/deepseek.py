@@ -97,9 +97,13 @@ layer_class = decoder_layer_class(PREFIX)
 def attention_layers(cfg: dict) -> list[Attention]:
     """The latent cache: kv_lora_rank + qk_rope_head_dim values per token, as transformers' cache keeps them
     (the keys and values of every head are expanded from it at each step)."""
+    from archlint.sources.huggingface.families.llama import layer_types
+
     heads = cfg["num_attention_heads"]
     cached = cfg["kv_lora_rank"] + cfg["qk_rope_head_dim"]
-    return [Attention(cached, None, heads * (qk_head_dim(cfg) + cfg["v_head_dim"]))] * cfg["num_hidden_layers"]
+    size = cfg.get("sliding_window")  # not DeepSeek's, but transformers' cache reads it (llama.layer_types)
+    return [Attention(cached, size if kind == "sliding_attention" and isinstance(size, int) else None,
+                      heads * (qk_head_dim(cfg) + cfg["v_head_dim"])) for kind in layer_types(cfg)]
 
 
 CHECKS_HEADS = True

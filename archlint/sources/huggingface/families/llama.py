@@ -107,9 +107,12 @@ def kv_heads(cfg: dict) -> int:
 
 
 def layer_types(cfg: dict) -> list[str]:
-    """"sliding_attention" or "full_attention" for each layer, as the config class derives them."""
+    """"sliding_attention" or "full_attention" for each layer, as the config class derives them and
+    transformers' cache reads them: a `layer_types` list, else every layer sliding when the config has a
+    `sliding_window` (DynamicCache reads the attribute whatever the family, even one its attention
+    ignores, as a stray `sliding_window` key in a Llama config)."""
     count, model_type = cfg["num_hidden_layers"], cfg["model_type"]
-    if isinstance(cfg.get("layer_types"), list) and model_type in ("qwen2", "qwen3", "gemma2", "gemma3_text"):
+    if isinstance(cfg.get("layer_types"), list):
         return list(cfg["layer_types"])
     if model_type in ("qwen2", "qwen3"):
         window = cfg["sliding_window"] if cfg.get("use_sliding_window") else None
@@ -121,8 +124,7 @@ def layer_types(cfg: dict) -> list[str]:
         pattern = cfg.get("sliding_window_pattern", 6)
         pattern = pattern if isinstance(pattern, int) and pattern > 0 else 6
         return ["sliding_attention" if (i + 1) % pattern else "full_attention" for i in range(count)]
-    window = cfg.get("sliding_window") if model_type in ("mistral", "phi3") else None
-    return ["sliding_attention" if window is not None else "full_attention"] * count
+    return ["sliding_attention" if isinstance(cfg.get("sliding_window"), int) else "full_attention"] * count
 
 
 def window(cfg: dict) -> int | None:

@@ -105,7 +105,9 @@ def attention_layers(cfg: dict) -> list[Attention]:
     hidden, heads, kv = cfg["hidden_size"], cfg["num_attention_heads"], kv_heads(cfg)
     dim = head_dim(cfg) if cfg["model_type"] != "mixtral" or cfg.get("head_dim") else hidden // heads
     model_type, size = cfg["model_type"], cfg.get("sliding_window")
-    if model_type == "mixtral":
+    if isinstance(cfg.get("layer_types"), list):  # the cache reads the attribute (llama.layer_types)
+        kinds = cfg["layer_types"]
+    elif model_type == "mixtral":
         kinds = ["sliding_attention" if isinstance(size, int) else "full_attention"] * cfg["num_hidden_layers"]
     elif model_type == "qwen2_moe":
         use = bool(cfg.get("use_sliding_window"))
