@@ -327,3 +327,14 @@ def test_a_family_module_with_only_the_contract_plugs_in(tmp_path, monkeypatch):
         ("enc.embeddings.LayerNorm", "nn.LayerNorm", 16), ("enc.encoder.layer.0-2", "Module", 3 * 2 * 72),
         ("classifier", "nn.Linear", 27)]
     assert model["params_base_model"] == model["total_params"] - 27 and "kv_cache_bytes" not in model
+
+
+def test_a_stray_sliding_window_is_read_by_the_cache(tmp_path):
+    """LlamaConfig has no sliding_window and Llama's attention ignores it, but transformers' DynamicCache
+    reads the attribute: every layer keeps its last 7 tokens (the cross-check compares with the cache)."""
+    path = write(tmp_path, dict(TINY, sliding_window=8, max_position_embeddings=64))
+    result = lint_file(path)
+    (finding,) = result.findings
+    assert finding.rule.code == "W100" and "keeps only the last sliding_window - 1 tokens" in finding.message
+    # 2 layers x (keys + values) x 2 kv heads x 16 x 4 bytes x 7 tokens
+    assert summary(path)["kv_cache_bytes"] == 2 * 2 * 2 * 16 * 4 * 7
