@@ -9,7 +9,13 @@ Besides the contract of `parts.py`, a family module may define (all optional):
     def layer_class(cfg) -> str                      # the class of its repeated blocks ("LlamaDecoderLayer")
     def attention_layers(cfg) -> list[layout.Attention]  # per decoder layer: KV cache and score MACs
     def experts_per_token(cfg) -> int                # routed experts each token goes through (MoE)
-    def check(cfg, report) -> None                   # what transformers refuses for this family
+    def check(cfg, report) -> bool | None            # what transformers refuses for this family; False:
+                                                     # the config cannot be counted. report(rule, message,
+                                                     # key, hint) locates a finding at the config key.
+    CONFIG_CLASS: dict[model_type, str]              # "LlamaConfig", named in messages
+    def unused_keys(cfg) -> set[str]                 # sizes no module of this config reads (not checked)
+    CHECKS_HEADS = True                              # its `check` judges num_attention_heads == 0 itself
+    PADDED_EMBEDDING = False                         # its token embedding has no padding_idx (E106 is off)
 """
 
 from __future__ import annotations
