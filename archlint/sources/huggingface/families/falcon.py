@@ -1,0 +1,99 @@
+"""Falcon (`model_type` "falcon"), counted as transformers 5.25.0 builds it.
+
+The fused `self_attention.query_key_value` (one FalconLinear, one Part in "attention.other", see
+gpt2.py) is as wide as the attention variant makes it: with `new_decoder_architecture` (Falcon-40B,
+180B) `(2 * num_kv_heads + num_attention_heads) * head_dim`; else with `multi_query` (Falcon-7B)
+`hidden_size + 2 * head_dim`; else `3 * hidden_size`. `bias` covers every projection.
+`parallel_attn: false` gives each layer `post_attention_layernorm` and `input_layernorm`; a parallel
+layer has `ln_attn` and `ln_mlp` when `num_ln_in_parallel_attn` is 2 (its default under
+`new_decoder_architecture`), else one `input_layernorm`. Rotary or ALiBi (`alibi`) positions have no
+parameters. `ffn_hidden_size` defaults to 4 x hidden_size. The extra `ALIASES` (including the legacy
+`n_embed`) and `validate(cfg)` are described in gpt2.py.
+"""
+
+from __future__ import annotations
+
+from ..parts import Part
+from .gpt2 import decoder_task_head, divisible, layer_norm, linear, lm_head, rebase
+
+MODEL_TYPES = ("falcon",)
+
+CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
+    "falcon": {
+        "vocab_size": 65024, "hidden_size": 4544, "num_hidden_layers": 32, "num_attention_heads": 71,
+        "num_ln_in_parallel_attn": None, "layer_norm_epsilon": 1e-05, "initializer_range": 0.02,
+        "use_cache": True, "hidden_dropout": 0.0, "attention_dropout": 0.0, "num_kv_heads": None,
+        "alibi": False, "new_decoder_architecture": False, "multi_query": True, "parallel_attn": True,
+        "bias": False, "max_position_embeddings": 2048, "rope_parameters": None, "bos_token_id": 11,
+        "eos_token_id": 11, "pad_token_id": None, "ffn_hidden_size": None, "activation": "gelu",
+        "tie_word_embeddings": True,
+    },
+}
+
+ALIASES = {"falcon": {"n_embed": "hidden_size"}}
+
+ARCHITECTURES = {
+    "FalconModel": "base",
+    "FalconForCausalLM": "causal_lm",
+    "FalconForSequenceClassification": "sequence_classification",
+    "FalconForTokenClassification": "token_classification",
+    "FalconForQuestionAnswering": "question_answering",
+}
+
+DEFAULT_ARCHITECTURE = {"falcon": "FalconModel"}
+
+
+def _kv_heads(cfg: dict) -> int:
+    return cfg["num_kv_heads"] if cfg["num_kv_heads"] is not None else cfg["num_attention_heads"]
+
+
+def _qkv_width(cfg: dict) -> int:
+    d, heads = cfg["hidden_size"], cfg["num_attention_heads"]
+    head_dim = d // heads
+    if cfg["new_decoder_architecture"]:
+        return (2 * _kv_heads(cfg) + heads) * head_dim
+    if cfg["multi_query"]:
+        return d + 2 * head_dim
+    return 3 * d
+
+
+def _norms(cfg: dict, prefix: str, d: int) -> list[Part]:
+    names = ["post_attention_layernorm", "input_layernorm"]
+    if cfg["parallel_attn"]:
+        n_ln = cfg["num_ln_in_parallel_attn"]
+        if n_ln is None and cfg["new_decoder_architecture"]:
+            n_ln = 2
+        names = ["ln_attn", "ln_mlp"] if n_ln == 2 else ["input_layernorm"]
+    return [Part(f"{prefix}.{name}", "LayerNorm", layer_norm(d), "norm") for name in names]
+
+
+def base_parts(cfg: dict) -> list[Part]:
+    d, bias = cfg["hidden_size"], cfg["bias"]
+    ffn = cfg["ffn_hidden_size"] if cfg["ffn_hidden_size"] is not None else 4 * d
+    out = [Part("word_embeddings", "Embedding", cfg["vocab_size"] * d, "embeddings")]
+    for i in range(cfg["num_hidden_layers"]):
+        h = f"h.{i}"
+        out += [Part(f"{h}.self_attention.query_key_value", "FalconLinear", linear(d, _qkv_width(cfg), bias),
+                     "attention.other"),
+                Part(f"{h}.self_attention.dense", "FalconLinear", linear(d, d, bias), "attention.o"),
+                Part(f"{h}.mlp.dense_h_to_4h", "FalconLinear", linear(d, ffn, bias), "mlp"),
+                Part(f"{h}.mlp.dense_4h_to_h", "FalconLinear", linear(ffn, d, bias), "mlp")]
+        out += _norms(cfg, h, d)
+    out.append(Part("ln_f", "LayerNorm", layer_norm(d), "norm"))
+    return out
+
+
+def parts(cfg: dict, architecture: str) -> list[Part]:
+    kind = ARCHITECTURES.get(architecture, architecture)
+    base = base_parts(cfg)
+    if kind == "base":
+        return base
+    d, out = cfg["hidden_size"], rebase(base, "transformer")
+    if kind == "causal_lm":
+        return out + [lm_head("lm_head", d, cfg["vocab_size"], cfg["tie_word_embeddings"],
+                              "transformer.word_embeddings")]
+    return out + decoder_task_head(kind, d, cfg)
+
+
+def validate(cfg: dict) -> list[tuple[str, str]]:
+    return divisible(cfg, "hidden_size", "num_attention_heads")

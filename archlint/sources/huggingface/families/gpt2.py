@@ -1,0 +1,169 @@
+"""GPT-2 (`model_type` "gpt2"), counted as transformers 5.25.0 builds it, and the small helpers the
+classic family modules (gpt2, gpt_neox, opt, bloom, falcon, bert, distilbert, t5, vit, whisper, clip)
+share: layer sizes, the label count, the task heads, prefixing a base model's parts.
+
+Categories: GPT-2's fused `attn.c_attn` (one Conv1D producing q, k and v) is one module, so it is
+one Part in "attention.other" (a Part has one category; splitting one module in three Parts would
+give three rows for one `named_modules()` name). The same holds for every fused query/key/value
+projection of the classic families (GPT-NeoX, BLOOM, Falcon). Learned position embeddings are
+"embeddings"; task heads (lm_head, score, classifier, qa_outputs) are "head".
+
+Beyond the family-module contract of `parts.py`, each classic module also provides
+- `ALIASES[model_type]`: the other names transformers' config class accepts for a key at
+  construction (its `attribute_map`, e.g. GPT-2's `hidden_size` for `n_embd`);
+- `validate(cfg) -> list[tuple[key, message]]`: what transformers itself refuses for the config, at
+  config construction, model construction or the first forward pass, each verified on tiny configs
+  (the key is the config key to point at).
+"""
+
+from __future__ import annotations
+
+from ..parts import Part
+
+MODEL_TYPES = ("gpt2",)
+
+CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
+    "gpt2": {
+        "vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": None,
+        "activation_function": "gelu_new", "resid_pdrop": 0.1, "embd_pdrop": 0.1, "attn_pdrop": 0.1,
+        "layer_norm_epsilon": 1e-05, "initializer_range": 0.02, "summary_type": "cls_index",
+        "summary_use_proj": True, "summary_activation": None, "summary_proj_to_labels": True,
+        "summary_first_dropout": 0.1, "scale_attn_weights": True, "use_cache": True, "bos_token_id": 50256,
+        "eos_token_id": 50256, "pad_token_id": None, "scale_attn_by_inverse_layer_idx": False,
+        "reorder_and_upcast_attn": False, "add_cross_attention": False, "tie_word_embeddings": True,
+    },
+}
+
+ALIASES = {"gpt2": {"hidden_size": "n_embd", "max_position_embeddings": "n_positions",
+                    "num_attention_heads": "n_head", "num_hidden_layers": "n_layer"}}
+
+ARCHITECTURES = {
+    "GPT2Model": "base",
+    "GPT2LMHeadModel": "causal_lm",
+    "GPT2DoubleHeadsModel": "double_heads",
+    "GPT2ForSequenceClassification": "sequence_classification",
+    "GPT2ForTokenClassification": "token_classification",
+    "GPT2ForQuestionAnswering": "question_answering",
+}
+
+DEFAULT_ARCHITECTURE = {"gpt2": "GPT2Model"}
+
+
+# ---- helpers shared by the classic family modules ----
+
+def linear(n_in: int, n_out: int, bias: bool = True) -> int:
+    """Parameters of nn.Linear / Conv1D / FalconLinear from n_in to n_out features."""
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def layer_norm(size: int, affine: bool = True, bias: bool = True) -> int:
+    return (size * 2 if bias else size) if affine else 0
+
+
+def num_labels(cfg: dict) -> int:
+    """The label count as PreTrainedConfig derives it: `num_labels` when given, else the size of
+    `id2label`, else 2."""
+    given = cfg.get("num_labels")
+    if given is not None:
+        return int(given)
+    id2label = cfg.get("id2label")
+    return len(id2label) if id2label else 2
+
+
+def rebase(parts: list[Part], prefix: str) -> list[Part]:
+    """A base model's parts as they sit in a task class under `prefix` ("transformer", "bert")."""
+    return [Part(f"{prefix}.{p.path}" if p.path else prefix, p.cls, p.params, p.category, p.count,
+                 f"{prefix}.{p.tied_to}" if p.tied_to else "", p.base) for p in parts]
+
+
+def head(path: str, n_in: int, n_out: int, bias: bool = True, cls: str = "Linear") -> Part:
+    return Part(path, cls, linear(n_in, n_out, bias), "head", base=False)
+
+
+def decoder_task_head(kind: str, hidden: int, cfg: dict) -> list[Part]:
+    """The heads every classic decoder-only family builds the same way: `score` without bias,
+    `classifier`, and `qa_outputs` with two outputs (start and end), whatever num_labels says."""
+    if kind == "sequence_classification":
+        return [head("score", hidden, num_labels(cfg), bias=False)]
+    if kind == "token_classification":
+        return [head("classifier", hidden, num_labels(cfg))]
+    if kind == "question_answering":
+        return [head("qa_outputs", hidden, 2)]
+    raise ValueError(f"unknown architecture kind {kind!r}")
+
+
+def lm_head(path: str, hidden: int, vocab: int, tied: bool, embedding: str, bias: bool = False) -> Part:
+    """An output projection onto the vocabulary, sharing the embedding's weight when tied (its bias,
+    if any, stays its own)."""
+    if tied:
+        return Part(path, "Linear", vocab if bias else 0, "head", tied_to=embedding, base=False)
+    return head(path, hidden, vocab, bias)
+
+
+def divisible(cfg: dict, size_key: str, heads_key: str) -> list[tuple[str, str]]:
+    size, heads = cfg[size_key], cfg[heads_key]
+    if isinstance(size, int) and isinstance(heads, int) and heads > 0 and size % heads:
+        return [(heads_key, f"{size_key}={size} is not divisible by {heads_key}={heads}")]
+    return []
+
+
+def padding_in_vocab(cfg: dict, key: str = "pad_token_id", vocab_key: str = "vocab_size") -> list[tuple[str, str]]:
+    """nn.Embedding(vocab, d, padding_idx=pad) refuses pad outside [-vocab, vocab) at construction."""
+    pad, vocab = cfg.get(key), cfg[vocab_key]
+    if isinstance(pad, int) and isinstance(vocab, int) and not -vocab <= pad < vocab:
+        return [(key, f"{key}={pad} is outside the embedding of {vocab_key}={vocab} (nn.Embedding refuses "
+                      "a padding_idx outside it)")]
+    return []
+
+
+# ---- GPT-2 ----
+
+def _attention(prefix: str, d: int, cross: bool) -> list[Part]:
+    if cross:
+        return [Part(f"{prefix}.c_attn", "Conv1D", linear(d, 2 * d), "attention.other"),
+                Part(f"{prefix}.q_attn", "Conv1D", linear(d, d), "attention.q"),
+                Part(f"{prefix}.c_proj", "Conv1D", linear(d, d), "attention.o")]
+    return [Part(f"{prefix}.c_attn", "Conv1D", linear(d, 3 * d), "attention.other"),
+            Part(f"{prefix}.c_proj", "Conv1D", linear(d, d), "attention.o")]
+
+
+def base_parts(cfg: dict) -> list[Part]:
+    d, vocab = cfg["n_embd"], cfg["vocab_size"]
+    inner = cfg["n_inner"] if cfg["n_inner"] is not None else 4 * d
+    out = [Part("wte", "Embedding", vocab * d, "embeddings"),
+           Part("wpe", "Embedding", cfg["n_positions"] * d, "embeddings")]
+    for i in range(cfg["n_layer"]):
+        h = f"h.{i}"
+        out.append(Part(f"{h}.ln_1", "LayerNorm", layer_norm(d), "norm"))
+        out += _attention(f"{h}.attn", d, cross=False)
+        out.append(Part(f"{h}.ln_2", "LayerNorm", layer_norm(d), "norm"))
+        if cfg["add_cross_attention"]:
+            out += _attention(f"{h}.crossattention", d, cross=True)
+            out.append(Part(f"{h}.ln_cross_attn", "LayerNorm", layer_norm(d), "norm"))
+        out += [Part(f"{h}.mlp.c_fc", "Conv1D", linear(d, inner), "mlp"),
+                Part(f"{h}.mlp.c_proj", "Conv1D", linear(inner, d), "mlp")]
+    out.append(Part("ln_f", "LayerNorm", layer_norm(d), "norm"))
+    return out
+
+
+def parts(cfg: dict, architecture: str) -> list[Part]:
+    kind = ARCHITECTURES.get(architecture, architecture)
+    base = base_parts(cfg)
+    if kind == "base":
+        return base
+    d, out = cfg["n_embd"], rebase(base, "transformer")
+    if kind in ("causal_lm", "double_heads"):
+        out.append(lm_head("lm_head", d, cfg["vocab_size"], cfg["tie_word_embeddings"], "transformer.wte"))
+        if kind == "double_heads" and cfg["summary_use_proj"]:
+            # GPT2DoubleHeadsModel sets num_labels = 1 before building its multiple-choice summary.
+            out.append(head("multiple_choice_head.summary", d, 1 if cfg["summary_proj_to_labels"] else d))
+        return out
+    return out + decoder_task_head(kind, d, cfg)
+
+
+def validate(cfg: dict) -> list[tuple[str, str]]:
+    found = divisible(cfg, "n_embd", "n_head")
+    if cfg.get("summary_type") == "attn":
+        found.append(("summary_type", 'summary_type "attn" is not implemented (GPT2DoubleHeadsModel raises '
+                                      "NotImplementedError at construction)"))
+    return found

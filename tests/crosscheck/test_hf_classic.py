@@ -1,0 +1,183 @@
+"""The classic Hugging Face family modules against transformers 5.25.0 itself.
+
+For each family: the published configs of tests/test_hf_families_classic.py and hypothesis-drawn
+tiny valid configs are built by transformers on the meta device (no weights, no downloads), for every
+class the family module names in ARCHITECTURES, and compared with the module's Parts:
+- the total (tied tensors counted once) equals the deduplicated `sum(p.numel() for p in
+  model.parameters())`;
+- the base parts (`base=True`) equal the base model the class holds (`model.<base_model_prefix>`,
+  or the whole model when the class is itself the base), and `parts(cfg, "base")` equals AutoModel's
+  total;
+- module by module: `model.named_parameters()` grouped by the module that holds them (a leaf
+  module by its path, a parameter held by a module with children, such as ViT's `cls_token`, by
+  its own name) equals the Parts' paths and counts.
+`validate(cfg)` is compared with whether transformers builds the model and runs a forward pass on
+tiny CPU configs.
+
+Run with transformers installed (skipped otherwise):
+    python -m pytest -q -m crosscheck tests/crosscheck/test_hf_classic.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytestmark = pytest.mark.crosscheck
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+transformers.logging.set_verbosity_error()
+warnings.filterwarnings("ignore")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from test_hf_families_classic import FAMILIES, PUBLISHED  # noqa: E402
+
+# model_type -> the transformers config class
+CONFIG_CLASSES = {
+    "gpt2": "GPT2Config", "gpt_neox": "GPTNeoXConfig", "opt": "OPTConfig", "bloom": "BloomConfig",
+    "falcon": "FalconConfig", "bert": "BertConfig", "roberta": "RobertaConfig",
+    "distilbert": "DistilBertConfig", "t5": "T5Config", "vit": "ViTConfig", "whisper": "WhisperConfig",
+    "clip": "CLIPConfig", "clip_text_model": "CLIPTextConfig", "clip_vision_model": "CLIPVisionConfig",
+}
+
+
+def architectures(module, model_type: str) -> list[str]:
+    """The classes of ARCHITECTURES that read this model_type's config class."""
+    config_class = getattr(transformers, CONFIG_CLASSES[model_type])
+    return [name for name in module.ARCHITECTURES if getattr(transformers, name).config_class is config_class]
+
+
+def build(class_name: str, config):
+    with torch.device("meta"):
+        return getattr(transformers, class_name)(config)
+
+
+def grouped(model) -> dict[str, int]:
+    """Deduplicated parameters by the module holding them (leaf) or by their own name."""
+    out: dict[str, int] = {}
+    for name, param in model.named_parameters():
+        owner, _, _ = name.rpartition(".")
+        key = owner if not any(True for _ in model.get_submodule(owner).children()) else name
+        out[key] = out.get(key, 0) + param.numel()
+    return out
+
+
+def part_groups(parts) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p in parts:
+        if p.total:
+            key = p.path if p.cls != "Parameter" else p.path
+            out[key] = out.get(key, 0) + p.total
+    return out
+
+
+def deduplicated(module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def filled(module, model_type: str, kwargs: dict) -> dict:
+    cfg = dict(module.CONFIG_DEFAULTS[model_type])
+    cfg.update(kwargs)
+    cfg["model_type"] = model_type
+    return cfg
+
+
+def compare(module, model_type: str, kwargs: dict, classes=None) -> None:
+    config_class = getattr(transformers, CONFIG_CLASSES[model_type])
+    cfg = filled(module, model_type, kwargs)
+    for class_name in classes or architectures(module, model_type):
+        # a fresh config per class: GPT2DoubleHeadsModel sets num_labels = 1 on the one it is given
+        model = build(class_name, config_class(**kwargs))
+        parts = module.parts(cfg, class_name)
+        assert part_groups(parts) == grouped(model), class_name
+        assert sum(p.total for p in parts) == deduplicated(model), class_name
+        inner = getattr(model, model.base_model_prefix, model)
+        base = inner if isinstance(inner, torch.nn.Module) else model
+        assert sum(p.total for p in parts if p.base) == deduplicated(base), class_name
+    with torch.device("meta"):
+        auto = transformers.AutoModel.from_config(config_class(**kwargs))
+    assert sum(p.total for p in module.parts(cfg, "base")) == deduplicated(auto), type(auto).__name__
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_published_configs_match_transformers(name):
+    family, model_type, class_name, kwargs, total, base_total = PUBLISHED[name]
+    module = FAMILIES[family]
+    config = getattr(transformers, CONFIG_CLASSES[model_type])(**kwargs)
+    model = build(class_name, config)
+    assert deduplicated(model) == total
+    with torch.device("meta"):
+        assert deduplicated(transformers.AutoModel.from_config(config)) == base_total
+    compare(module, model_type, kwargs)
+
+
+# ---- tiny valid configs, drawn ----
+
+def heads_and_width(max_heads=4, max_head_dim=8):
+    return st.tuples(st.integers(1, max_heads), st.integers(1, max_head_dim)).map(lambda t: (t[0], t[0] * t[1]))
+
+
+labels = st.one_of(st.just({}), st.integers(1, 5).map(lambda n: {"num_labels": n}),
+                   st.integers(1, 4).map(lambda n: {"id2label": {str(i): f"L{i}" for i in range(n)}}))
+
+
+@st.composite
+def gpt2_configs(draw):
+    heads, d = draw(heads_and_width())
+    return {"vocab_size": draw(st.integers(1, 40)), "n_positions": draw(st.integers(1, 20)), "n_embd": d,
+            "n_head": heads, "n_layer": draw(st.integers(0, 3)),
+            "n_inner": draw(st.one_of(st.none(), st.integers(1, 20))),
+            "add_cross_attention": draw(st.booleans()), "tie_word_embeddings": draw(st.booleans()),
+            "summary_use_proj": draw(st.booleans()), "summary_proj_to_labels": draw(st.booleans()),
+            **draw(labels)}
+
+
+@st.composite
+def gpt_neox_configs(draw):
+    heads, d = draw(heads_and_width())
+    return {"vocab_size": draw(st.integers(1, 40)), "hidden_size": d, "num_attention_heads": heads,
+            "num_hidden_layers": draw(st.integers(0, 3)), "intermediate_size": draw(st.integers(1, 20)),
+            "attention_bias": draw(st.booleans()), "use_parallel_residual": draw(st.booleans()),
+            "tie_word_embeddings": draw(st.booleans()), **draw(labels)}
+
+
+@st.composite
+def opt_configs(draw):
+    heads, d = draw(heads_and_width())
+    vocab = draw(st.integers(2, 40))
+    return {"vocab_size": vocab, "hidden_size": d, "num_attention_heads": heads,
+            "num_hidden_layers": draw(st.integers(0, 3)), "ffn_dim": draw(st.integers(1, 20)),
+            "max_position_embeddings": draw(st.integers(1, 20)),
+            "word_embed_proj_dim": draw(st.one_of(st.none(), st.integers(1, 12))),
+            "do_layer_norm_before": draw(st.booleans()), "_remove_final_layer_norm": draw(st.booleans()),
+            "enable_bias": draw(st.booleans()), "layer_norm_elementwise_affine": draw(st.booleans()),
+            "pad_token_id": draw(st.integers(0, vocab - 1)), "tie_word_embeddings": draw(st.booleans()),
+            **draw(labels)}
+
+
+DRAWN = {
+    ("gpt2", "gpt2"): gpt2_configs(),
+    ("gpt_neox", "gpt_neox"): gpt_neox_configs(),
+    ("opt", "opt"): opt_configs(),
+}
+
+
+@pytest.mark.parametrize("family,model_type", sorted(DRAWN))
+def test_drawn_configs_match_transformers(family, model_type):
+    module = FAMILIES[family]
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(DRAWN[family, model_type])
+    def run(kwargs):
+        compare(module, model_type, kwargs)
+
+    run()

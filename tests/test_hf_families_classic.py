@@ -1,0 +1,146 @@
+"""The classic Hugging Face family modules (gpt2, gpt_neox, opt, bloom, falcon, bert/roberta,
+distilbert, t5, vit, whisper, clip): exact parameter counts for published hyper-parameters.
+
+Every expected number below was measured with transformers 5.25.0 (torch 2.13.0, meta device):
+`sum(p.numel() for p in model.parameters())` (tied tensors counted once) for the class named, and
+for AutoModel (the base model); tests/crosscheck/test_hf_classic.py recomputes them from the library.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from archlint.sources.huggingface.families import bloom, falcon, gpt2, gpt_neox, opt
+from archlint.sources.huggingface.parts import CATEGORIES
+
+FAMILIES = {module.__name__.rpartition(".")[2]: module for module in (gpt2, gpt_neox, opt, bloom, falcon)}
+
+# name: (family, model_type, class in `architectures`, hyper-parameters, total, AutoModel total)
+PUBLISHED = {
+    "gpt2": ("gpt2", "gpt2", "GPT2LMHeadModel", {}, 124_439_808, 124_439_808),
+    "gpt2-medium": ("gpt2", "gpt2", "GPT2LMHeadModel", {"n_embd": 1024, "n_layer": 24, "n_head": 16},
+                    354_823_168, 354_823_168),
+    "pythia-160m": ("gpt_neox", "gpt_neox", "GPTNeoXForCausalLM", {
+        "vocab_size": 50304, "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+        "intermediate_size": 3072, "max_position_embeddings": 2048, "tie_word_embeddings": False},
+        162_322_944, 123_689_472),
+    "opt-125m": ("opt", "opt", "OPTForCausalLM", {
+        "vocab_size": 50272, "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+        "ffn_dim": 3072, "max_position_embeddings": 2048, "word_embed_proj_dim": 768},
+        125_239_296, 125_239_296),
+    "opt-350m": ("opt", "opt", "OPTForCausalLM", {
+        "vocab_size": 50272, "hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16,
+        "ffn_dim": 4096, "max_position_embeddings": 2048, "word_embed_proj_dim": 512,
+        "do_layer_norm_before": False},
+        331_196_416, 331_196_416),
+    "bloom-560m": ("bloom", "bloom", "BloomForCausalLM", {
+        "vocab_size": 250880, "hidden_size": 1024, "n_layer": 24, "n_head": 16},
+        559_214_592, 559_214_592),
+    "falcon-7b": ("falcon", "falcon", "FalconForCausalLM", {}, 6_921_720_704, 6_921_720_704),
+    "falcon-40b": ("falcon", "falcon", "FalconForCausalLM", {
+        "vocab_size": 65024, "hidden_size": 8192, "num_hidden_layers": 60, "num_attention_heads": 128,
+        "num_kv_heads": 8, "new_decoder_architecture": True, "parallel_attn": True, "bias": False},
+        41_303_293_952, 41_303_293_952),
+}
+
+
+def filled(family: str, model_type: str, **values) -> dict:
+    cfg = dict(FAMILIES[family].CONFIG_DEFAULTS[model_type])
+    cfg.update(values)
+    cfg["model_type"] = model_type
+    return cfg
+
+
+def total(parts) -> int:
+    return sum(p.total for p in parts)
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_published_totals(name):
+    family, model_type, architecture, values, expected, expected_base = PUBLISHED[name]
+    module, cfg = FAMILIES[family], filled(family, model_type, **values)
+    parts = module.parts(cfg, architecture)
+    assert total(parts) == expected
+    assert total(module.parts(cfg, "base")) == expected_base
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_parts_are_well_formed(name):
+    family, model_type, architecture, values, _, _ = PUBLISHED[name]
+    parts = FAMILIES[family].parts(filled(family, model_type, **values), architecture)
+    paths = [p.path for p in parts]
+    assert len(paths) == len(set(paths))
+    assert {p.category for p in parts} <= set(CATEGORIES)
+    for p in parts:
+        if p.tied_to:
+            assert p.tied_to in paths and p.tied_to != p.path
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_contract(family):
+    module = FAMILIES[family]
+    assert set(module.CONFIG_DEFAULTS) == set(module.MODEL_TYPES) == set(module.DEFAULT_ARCHITECTURE)
+    for model_type, architecture in module.DEFAULT_ARCHITECTURE.items():
+        assert architecture in module.ARCHITECTURES
+        cfg = filled(family, model_type)
+        assert module.validate(cfg) == []
+        for name in module.ARCHITECTURES:
+            assert total(module.parts(cfg, name)) > 0
+
+
+def test_gpt2_anchor_and_its_tied_head():
+    parts = gpt2.parts(filled("gpt2", "gpt2"), "GPT2LMHeadModel")
+    assert total(parts) == 124_439_808
+    lm_head = parts[-1]
+    assert (lm_head.path, lm_head.params, lm_head.tied_to, lm_head.base) == ("lm_head", 0, "transformer.wte", False)
+    assert [p.path for p in parts[:4]] == ["transformer.wte", "transformer.wpe", "transformer.h.0.ln_1",
+                                           "transformer.h.0.attn.c_attn"]
+    assert parts[3].cls == "Conv1D" and parts[3].category == "attention.other" and parts[3].params == 1_771_776
+    # untied, the head is its own vocab_size x n_embd matrix (measured: 163,037,184)
+    assert total(gpt2.parts(filled("gpt2", "gpt2", tie_word_embeddings=False), "GPT2LMHeadModel")) == 163_037_184
+
+
+def test_classification_heads_follow_the_labels():
+    # GPT2ForSequenceClassification with 5 labels in id2label (measured: 124,443,648); `num_labels`
+    # wins over id2label's size, as PreTrainedConfig does.
+    labels = {str(i): f"L{i}" for i in range(5)}
+    assert total(gpt2.parts(filled("gpt2", "gpt2", id2label=labels), "GPT2ForSequenceClassification")) == 124_443_648
+    assert total(gpt2.parts(filled("gpt2", "gpt2", id2label=labels, num_labels=3),
+                            "GPT2ForSequenceClassification")) == 124_439_808 + 3 * 768
+    # question answering heads of decoders always have 2 outputs (start, end)
+    qa = gpt2.parts(filled("gpt2", "gpt2", num_labels=7), "GPT2ForQuestionAnswering")[-1]
+    assert (qa.path, qa.params) == ("qa_outputs", 768 * 2 + 2)
+
+
+def test_falcon_attention_variants():
+    def qkv(**values):
+        parts = falcon.parts(filled("falcon", "falcon", num_hidden_layers=1, **values), "FalconModel")
+        return next(p.params for p in parts if p.path.endswith("query_key_value"))
+    d, head_dim = 4544, 64
+    assert qkv() == d * (d + 2 * head_dim)  # multi-query
+    assert qkv(multi_query=False) == d * 3 * d
+    assert qkv(new_decoder_architecture=True, num_kv_heads=8) == d * (2 * 8 + 71) * head_dim
+    norms = [p.path for p in falcon.parts(filled("falcon", "falcon", num_hidden_layers=1, parallel_attn=False),
+                                           "FalconModel") if p.cls == "LayerNorm"]
+    assert norms == ["h.0.post_attention_layernorm", "h.0.input_layernorm", "ln_f"]
+
+
+def test_opt_projections_and_final_norm():
+    parts = {p.path: p for p in opt.parts(filled("opt", "opt", **PUBLISHED["opt-350m"][3]), "OPTForCausalLM")}
+    assert parts["model.decoder.project_in"].params == 512 * 1024
+    assert parts["model.decoder.project_out"].params == 1024 * 512
+    assert "model.decoder.final_layer_norm" not in parts  # do_layer_norm_before: false
+    assert parts["model.decoder.embed_positions"].params == (2048 + 2) * 1024
+
+
+@pytest.mark.parametrize("family,values,key", [
+    ("gpt2", {"n_embd": 10, "n_head": 4}, "n_head"),
+    ("gpt_neox", {"hidden_size": 10, "num_attention_heads": 4}, "num_attention_heads"),
+    ("opt", {"hidden_size": 10, "num_attention_heads": 4}, "num_attention_heads"),
+    ("opt", {"vocab_size": 10, "pad_token_id": 10}, "pad_token_id"),
+    ("bloom", {"hidden_size": 10, "n_head": 4}, "n_head"),
+    ("falcon", {"hidden_size": 10, "num_attention_heads": 4}, "num_attention_heads"),
+])
+def test_validate_names_the_key(family, values, key):
+    module = FAMILIES[family]
+    assert [k for k, _ in module.validate(filled(family, module.MODEL_TYPES[0], **values))] == [key]
