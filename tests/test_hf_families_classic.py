@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from archlint.sources.huggingface.families import bloom, falcon, gpt2, gpt_neox, opt
+from archlint.sources.huggingface.families import bert, bloom, distilbert, falcon, gpt2, gpt_neox, opt
 from archlint.sources.huggingface.parts import CATEGORIES
 
-FAMILIES = {module.__name__.rpartition(".")[2]: module for module in (gpt2, gpt_neox, opt, bloom, falcon)}
+FAMILIES = {module.__name__.rpartition(".")[2]: module for module in (
+    gpt2, gpt_neox, opt, bloom, falcon, bert, distilbert)}
 
 # name: (family, model_type, class in `architectures`, hyper-parameters, total, AutoModel total)
 PUBLISHED = {
@@ -41,6 +42,12 @@ PUBLISHED = {
         "vocab_size": 65024, "hidden_size": 8192, "num_hidden_layers": 60, "num_attention_heads": 128,
         "num_kv_heads": 8, "new_decoder_architecture": True, "parallel_attn": True, "bias": False},
         41_303_293_952, 41_303_293_952),
+    "bert-base-uncased": ("bert", "bert", "BertModel", {}, 109_482_240, 109_482_240),
+    "bert-base-uncased-mlm": ("bert", "bert", "BertForMaskedLM", {}, 109_514_298, 109_482_240),
+    "roberta-base": ("bert", "roberta", "RobertaForMaskedLM", {
+        "vocab_size": 50265, "max_position_embeddings": 514, "type_vocab_size": 1, "layer_norm_eps": 1e-05},
+        124_697_433, 124_645_632),
+    "distilbert-base-uncased": ("distilbert", "distilbert", "DistilBertForMaskedLM", {}, 66_985_530, 66_362_880),
 }
 
 

@@ -96,4 +96,15 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
 
 
 def validate(cfg: dict) -> list[tuple[str, str]]:
-    return divisible(cfg, "hidden_size", "num_attention_heads")
+    found = divisible(cfg, "hidden_size", "num_attention_heads")
+    d, heads, rope = cfg["hidden_size"], cfg["num_attention_heads"], cfg["rope_parameters"]
+    if found or not (isinstance(d, int) and isinstance(heads, int) and heads > 0):
+        return found
+    # FalconConfig validates its RoPE parameters even under ALiBi: a fully rotated head of odd size
+    # above 4 is refused at config construction.
+    head_dim = d // heads
+    partial = rope.get("partial_rotary_factor", 1.0) if isinstance(rope, dict) else 1.0
+    if head_dim > 4 and head_dim % 2 and isinstance(partial, (int, float)) and int(head_dim * partial) == head_dim:
+        found.append(("hidden_size", f"the head size hidden_size / num_attention_heads = {head_dim} is odd: "
+                                     "RoPE needs an even rotary dimension (FalconConfig refuses it, even with alibi)"))
+    return found
