@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from archlint.sources.huggingface.families import bert, bloom, distilbert, falcon, gpt2, gpt_neox, opt
+from archlint.sources.huggingface.families import (bert, bloom, clip, distilbert, falcon, gpt2, gpt_neox, opt, t5,
+                                                   vit, whisper)
 from archlint.sources.huggingface.parts import CATEGORIES
 
 FAMILIES = {module.__name__.rpartition(".")[2]: module for module in (
-    gpt2, gpt_neox, opt, bloom, falcon, bert, distilbert)}
+    gpt2, gpt_neox, opt, bloom, falcon, bert, distilbert, t5, vit, whisper, clip)}
 
 # name: (family, model_type, class in `architectures`, hyper-parameters, total, AutoModel total)
 PUBLISHED = {
@@ -48,6 +49,35 @@ PUBLISHED = {
         "vocab_size": 50265, "max_position_embeddings": 514, "type_vocab_size": 1, "layer_norm_eps": 1e-05},
         124_697_433, 124_645_632),
     "distilbert-base-uncased": ("distilbert", "distilbert", "DistilBertForMaskedLM", {}, 66_985_530, 66_362_880),
+    "t5-small": ("t5", "t5", "T5ForConditionalGeneration", {}, 60_506_624, 60_506_624),
+    "t5-base": ("t5", "t5", "T5ForConditionalGeneration", {"d_model": 768, "d_ff": 3072, "num_heads": 12,
+                                                           "num_layers": 12}, 222_903_552, 222_903_552),
+    # T5 v1.1 / Flan-T5 files say tie_word_embeddings: false, yet T5Config 5.25.0 always ties lm_head
+    "flan-t5-small": ("t5", "t5", "T5ForConditionalGeneration", {
+        "d_model": 512, "d_ff": 1024, "d_kv": 64, "num_heads": 6, "num_layers": 8, "num_decoder_layers": 8,
+        "feed_forward_proj": "gated-gelu", "tie_word_embeddings": False}, 60_511_616, 60_511_616),
+    "vit-base-patch16-224": ("vit", "vit", "ViTForImageClassification", {"num_labels": 1000},
+                             86_567_656, 86_389_248),
+    "vit-base-patch16-224-in21k": ("vit", "vit", "ViTModel", {}, 86_389_248, 86_389_248),
+    "whisper-tiny": ("whisper", "whisper", "WhisperForConditionalGeneration", {}, 37_760_640, 37_760_640),
+    "whisper-base": ("whisper", "whisper", "WhisperForConditionalGeneration", {
+        "d_model": 512, "encoder_layers": 6, "decoder_layers": 6, "encoder_attention_heads": 8,
+        "decoder_attention_heads": 8, "encoder_ffn_dim": 2048, "decoder_ffn_dim": 2048}, 72_593_920, 72_593_920),
+    "whisper-large-v3": ("whisper", "whisper", "WhisperForConditionalGeneration", {
+        "d_model": 1280, "encoder_layers": 32, "decoder_layers": 32, "encoder_attention_heads": 20,
+        "decoder_attention_heads": 20, "encoder_ffn_dim": 5120, "decoder_ffn_dim": 5120, "num_mel_bins": 128,
+        "vocab_size": 51866}, 1_543_490_560, 1_543_490_560),
+    "clip-vit-base-patch32": ("clip", "clip", "CLIPModel", {}, 151_277_313, 151_277_313),
+    "clip-vit-large-patch14": ("clip", "clip", "CLIPModel", {
+        "projection_dim": 768,
+        "text_config": {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
+                        "projection_dim": 768},
+        "vision_config": {"hidden_size": 1024, "intermediate_size": 4096, "num_attention_heads": 16,
+                          "num_hidden_layers": 24, "patch_size": 14, "projection_dim": 768}},
+        427_616_513, 427_616_513),
+    "stable-diffusion-text-encoder": ("clip", "clip_text_model", "CLIPTextModel", {
+        "hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "projection_dim": 768},
+        123_060_480, 123_060_480),
 }
 
 

@@ -109,9 +109,13 @@ def compare(module, model_type: str, kwargs: dict, classes=None) -> None:
         parts = module.parts(cfg, class_name)
         assert part_groups(parts) == grouped(model), class_name
         assert sum(p.total for p in parts) == deduplicated(model), class_name
-        inner = getattr(model, model.base_model_prefix, model)
-        base = inner if isinstance(inner, torch.nn.Module) else model
-        assert sum(p.total for p in parts if p.base) == deduplicated(base), class_name
+        inner = getattr(model, model.base_model_prefix, None)
+        if isinstance(inner, torch.nn.Module):
+            base_total = deduplicated(inner)
+        else:  # the class holds its base model's modules itself (T5ForQuestionAnswering): all but the heads
+            heads = {p.path.split(".")[0] for p in parts if not p.base}
+            base_total = sum(p.numel() for n, p in model.named_parameters() if n.split(".")[0] not in heads)
+        assert sum(p.total for p in parts if p.base) == base_total, class_name
     with torch.device("meta"):
         auto = transformers.AutoModel.from_config(config_class(**kwargs))
     assert sum(p.total for p in module.parts(cfg, "base")) == deduplicated(auto), type(auto).__name__
@@ -141,6 +145,7 @@ ROTARY_HEAD_DIMS = st.sampled_from([1, 2, 3, 4, 6, 8])
 
 labels = st.one_of(st.just({}), st.integers(1, 5).map(lambda n: {"num_labels": n}),
                    st.integers(1, 4).map(lambda n: {"id2label": {str(i): f"L{i}" for i in range(n)}}))
+labels_or_none = st.one_of(labels, st.just({"num_labels": 0}), st.just({"id2label": {}}))
 
 
 @st.composite
@@ -220,7 +225,78 @@ def distilbert_configs(draw):
             "tie_word_embeddings": draw(st.booleans()), **draw(labels)}
 
 
+@st.composite
+def t5_configs(draw):
+    vocab = draw(st.integers(2, 40))
+    return {"vocab_size": vocab, "d_model": draw(st.integers(1, 16)), "d_kv": draw(st.integers(1, 8)),
+            "num_heads": draw(st.integers(1, 4)), "d_ff": draw(st.integers(1, 20)),
+            "num_layers": draw(st.integers(0, 3)), "num_decoder_layers": draw(st.one_of(st.none(), st.integers(0, 3))),
+            "relative_attention_num_buckets": draw(st.integers(1, 8)),
+            "feed_forward_proj": draw(st.sampled_from(["relu", "gelu_new", "gated-gelu", "gated-silu"])),
+            "tie_word_embeddings": draw(st.booleans()), **draw(labels)}
+
+
+def sizes():
+    return st.one_of(st.integers(1, 12), st.tuples(st.integers(1, 12), st.integers(1, 12)).map(list))
+
+
+@st.composite
+def vit_configs(draw):
+    d = draw(st.integers(1, 16))
+    image, patch = draw(sizes()), draw(sizes())
+    extra = draw(st.one_of(st.just({}), st.integers(1, 6).map(lambda n: {"head_dim": n})))
+    return {"hidden_size": d, "num_attention_heads": draw(st.integers(1, d)),
+            "num_hidden_layers": draw(st.integers(0, 3)), "intermediate_size": draw(st.integers(1, 20)),
+            "image_size": image, "patch_size": patch, "num_channels": draw(st.integers(1, 4)),
+            "qkv_bias": draw(st.booleans()), "encoder_stride": draw(st.integers(1, 4)),
+            "pooler_output_size": draw(st.one_of(st.none(), st.integers(1, 10))), **extra, **draw(labels_or_none)}
+
+
+@st.composite
+def whisper_configs(draw):
+    heads, d = draw(heads_and_width())
+    decoder_heads = draw(st.sampled_from([h for h in range(1, d + 1) if d % h == 0 and h <= 4]))
+    vocab = draw(st.integers(2, 40))
+    return {"vocab_size": vocab, "d_model": d, "encoder_attention_heads": heads,
+            "decoder_attention_heads": decoder_heads, "encoder_layers": draw(st.integers(0, 2)),
+            "decoder_layers": draw(st.integers(0, 2)), "encoder_ffn_dim": draw(st.integers(1, 20)),
+            "decoder_ffn_dim": draw(st.integers(1, 20)), "num_mel_bins": draw(st.integers(1, 8)),
+            "max_source_positions": draw(st.integers(1, 8)), "max_target_positions": draw(st.integers(1, 8)),
+            "pad_token_id": draw(st.integers(0, vocab - 1)), "use_weighted_layer_sum": draw(st.booleans()),
+            "classifier_proj_size": draw(st.integers(1, 8)), "tie_word_embeddings": draw(st.booleans()),
+            **draw(labels)}
+
+
+@st.composite
+def clip_text_configs(draw):
+    heads, d = draw(heads_and_width())
+    return {"vocab_size": draw(st.integers(1, 40)), "hidden_size": d, "num_attention_heads": heads,
+            "num_hidden_layers": draw(st.integers(0, 2)), "intermediate_size": draw(st.integers(1, 20)),
+            "max_position_embeddings": draw(st.integers(1, 10)), "projection_dim": draw(st.integers(1, 10))}
+
+
+@st.composite
+def clip_vision_configs(draw):
+    heads, d = draw(heads_and_width())
+    return {"hidden_size": d, "num_attention_heads": heads, "num_hidden_layers": draw(st.integers(0, 2)),
+            "intermediate_size": draw(st.integers(1, 20)), "num_channels": draw(st.integers(1, 4)),
+            "image_size": draw(st.integers(1, 12)), "patch_size": draw(st.integers(1, 12)),
+            "projection_dim": draw(st.integers(1, 10))}
+
+
+@st.composite
+def clip_configs(draw):
+    return {"text_config": draw(clip_text_configs()), "vision_config": draw(clip_vision_configs()),
+            "projection_dim": draw(st.integers(1, 10)), **draw(labels_or_none)}
+
+
 DRAWN = {
+    ("t5", "t5"): t5_configs(),
+    ("vit", "vit"): vit_configs(),
+    ("whisper", "whisper"): whisper_configs(),
+    ("clip", "clip"): clip_configs(),
+    ("clip", "clip_text_model"): clip_text_configs(),
+    ("clip", "clip_vision_model"): clip_vision_configs(),
     ("bloom", "bloom"): bloom_configs(),
     ("falcon", "falcon"): falcon_configs(),
     ("bert", "bert"): bert_configs(),

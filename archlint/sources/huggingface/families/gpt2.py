@@ -62,12 +62,12 @@ def layer_norm(size: int, affine: bool = True, bias: bool = True) -> int:
 
 def num_labels(cfg: dict) -> int:
     """The label count as PreTrainedConfig derives it: `num_labels` when given, else the size of
-    `id2label`, else 2."""
+    `id2label` (an empty one means no labels), else 2."""
     given = cfg.get("num_labels")
-    if given is not None:
-        return int(given)
+    if isinstance(given, int) and not isinstance(given, bool):
+        return given
     id2label = cfg.get("id2label")
-    return len(id2label) if id2label else 2
+    return len(id2label) if isinstance(id2label, dict) else 2
 
 
 def rebase(parts: list[Part], prefix: str) -> list[Part]:
