@@ -39,7 +39,7 @@ transformers.logging.set_verbosity_error()
 warnings.filterwarnings("ignore")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from test_hf_families_classic import FAMILIES, PUBLISHED  # noqa: E402
+from test_hf_families_classic import FAMILIES, PUBLISHED, VALIDATE_CASES  # noqa: E402
 
 # model_type -> the transformers config class
 CONFIG_CLASSES = {
@@ -318,3 +318,50 @@ def test_drawn_configs_match_transformers(family, model_type):
         compare(module, model_type, kwargs)
 
     run()
+
+
+# ---- validate(cfg) against whether transformers builds and runs the model ----
+
+def pair(value):
+    return tuple(value) if isinstance(value, (list, tuple)) else (value, value)
+
+
+def one_token_inputs(model_type: str, config) -> dict:
+    """The smallest forward pass: one token that is not the padding id, one image of the configured size,
+    the mel frames Whisper's encoder expects."""
+    def ids(vocab):
+        pad = getattr(config, "pad_token_id", None)
+        return torch.tensor([[next(i for i in range(vocab) if i != pad)]])
+
+    if model_type == "vit":
+        return {"pixel_values": torch.randn(1, config.num_channels, *pair(config.image_size))}
+    if model_type == "clip_vision_model":
+        return {"pixel_values": torch.randn(1, config.num_channels, config.image_size, config.image_size)}
+    if model_type == "clip":
+        vision = config.vision_config
+        return {"pixel_values": torch.randn(1, vision.num_channels, vision.image_size, vision.image_size),
+                "input_ids": ids(config.text_config.vocab_size)}
+    if model_type == "t5":
+        return {"input_ids": ids(config.vocab_size), "decoder_input_ids": ids(config.vocab_size)}
+    if model_type == "whisper":
+        return {"input_features": torch.randn(1, config.num_mel_bins, 2 * config.max_source_positions),
+                "decoder_input_ids": ids(config.vocab_size)}
+    return {"input_ids": ids(config.vocab_size)}
+
+
+def transformers_accepts(model_type: str, kwargs: dict) -> bool:
+    try:
+        config = getattr(transformers, CONFIG_CLASSES[model_type])(**kwargs)
+        model = transformers.AutoModel.from_config(config).eval()
+        with torch.no_grad():
+            model(**one_token_inputs(model_type, config))
+    except Exception:  # noqa: BLE001 - any refusal, at config or model construction or in the forward pass
+        return False
+    return True
+
+
+@pytest.mark.parametrize("family,model_type,values,keys", VALIDATE_CASES)
+def test_validate_verdict_matches_transformers(family, model_type, values, keys):
+    module = FAMILIES[family]
+    found = module.validate(filled(module, model_type, values))
+    assert (found == []) == transformers_accepts(model_type, values), found

@@ -40,6 +40,8 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 
 ALIASES: dict[str, dict[str, str]] = {"bert": {}, "roberta": {}}
 
+ACTIVATION_KEYS = {"bert": ("hidden_act",), "roberta": ("hidden_act",)}
+
 ARCHITECTURES = {
     "BertModel": "base",
     "BertForMaskedLM": "masked_lm",
@@ -144,9 +146,18 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
 
 def validate(cfg: dict) -> list[tuple[str, str]]:
     found = divisible(cfg, "hidden_size", "num_attention_heads") + padding_in_vocab(cfg)
-    if cfg["model_type"] == "roberta" and not found:
-        # RoBERTa's position embeddings use the padding id as their padding_idx too
+    pad, positions = cfg["pad_token_id"], cfg["max_position_embeddings"]
+    if cfg["model_type"] == "roberta" and not found and isinstance(pad, int) and isinstance(positions, int):
+        # RoBERTa's position embeddings use the padding id as their padding_idx too, and number the
+        # tokens from pad_token_id + 1
         found += padding_in_vocab(cfg, vocab_key="max_position_embeddings")
+        if not found and pad >= 0 and positions <= pad + 1:
+            found.append(("max_position_embeddings", f"max_position_embeddings={positions} leaves no position for "
+                                                     f"a token: RoBERTa numbers positions from pad_token_id + 1 = "
+                                                     f"{pad + 1} (the first forward pass fails)"))
+    if isinstance(cfg["type_vocab_size"], int) and cfg["type_vocab_size"] < 1:
+        found.append(("type_vocab_size", "type_vocab_size must be at least 1: the forward pass looks up token "
+                                         "type 0 by default"))
     if cfg["add_cross_attention"] and not cfg["is_decoder"]:
         found.append(("add_cross_attention", "add_cross_attention needs is_decoder: true (the layers refuse "
                                              "cross attention in an encoder at construction)"))

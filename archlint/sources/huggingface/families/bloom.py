@@ -25,6 +25,8 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 
 ALIASES = {"bloom": {"num_hidden_layers": "n_layer", "num_attention_heads": "n_head", "n_embed": "hidden_size"}}
 
+ACTIVATION_KEYS = {"bloom": ()}  # BloomGelu, not configurable
+
 ARCHITECTURES = {
     "BloomModel": "base",
     "BloomForCausalLM": "causal_lm",

@@ -24,6 +24,8 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 
 ALIASES = {"distilbert": {"hidden_size": "dim", "num_attention_heads": "n_heads", "num_hidden_layers": "n_layers"}}
 
+ACTIVATION_KEYS = {"distilbert": ("activation",)}
+
 ARCHITECTURES = {
     "DistilBertModel": "base",
     "DistilBertForMaskedLM": "masked_lm",

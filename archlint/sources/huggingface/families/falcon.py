@@ -14,7 +14,7 @@ parameters. `ffn_hidden_size` defaults to 4 x hidden_size. The extra `ALIASES` (
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import decoder_task_head, divisible, layer_norm, linear, lm_head, rebase
+from .gpt2 import decoder_task_head, divisible, layer_norm, linear, lm_head, odd_rotary, rebase
 
 MODEL_TYPES = ("falcon",)
 
@@ -31,6 +31,8 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 }
 
 ALIASES = {"falcon": {"n_embed": "hidden_size"}}
+
+ACTIVATION_KEYS = {"falcon": ("activation",)}
 
 ARCHITECTURES = {
     "FalconModel": "base",
@@ -107,4 +109,12 @@ def validate(cfg: dict) -> list[tuple[str, str]]:
     if head_dim > 4 and head_dim % 2 and isinstance(partial, (int, float)) and int(head_dim * partial) == head_dim:
         found.append(("hidden_size", f"the head size hidden_size / num_attention_heads = {head_dim} is odd: "
                                      "RoPE needs an even rotary dimension (FalconConfig refuses it, even with alibi)"))
+    elif not cfg["alibi"]:
+        # Falcon's rotary embedding turns the whole head, whatever partial_rotary_factor says
+        found += odd_rotary(head_dim, head_dim, "hidden_size", "Falcon rotates the whole head unless alibi")
+    kv = cfg["num_kv_heads"]
+    if cfg["new_decoder_architecture"] and isinstance(kv, int) and kv > 0 and heads % kv:
+        found.append(("num_kv_heads", f"num_attention_heads={heads} is not divisible by num_kv_heads={kv} "
+                                      "(new_decoder_architecture groups the query heads by key/value head; the "
+                                      "first forward pass fails)"))
     return found

@@ -11,9 +11,16 @@ projection of the classic families (GPT-NeoX, BLOOM, Falcon). Learned position e
 Beyond the family-module contract of `parts.py`, each classic module also provides
 - `ALIASES[model_type]`: the other names transformers' config class accepts for a key at
   construction (its `attribute_map`, e.g. GPT-2's `hidden_size` for `n_embd`);
+- `ACTIVATION_KEYS[model_type]`: the keys whose value transformers looks up in ACT2FN (an unknown
+  name fails at model construction); checking the names is left to the importer, which holds the
+  list of activations;
 - `validate(cfg) -> list[tuple[key, message]]`: what transformers itself refuses for the config, at
-  config construction, model construction or the first forward pass, each verified on tiny configs
-  (the key is the config key to point at).
+  config construction, model construction or a one-token forward pass, each verified on tiny configs
+  (tests/crosscheck/test_hf_classic.py); the key is the config key to point at (dotted inside a
+  sub-config: "vision_config.patch_size"). It reads only the keys it needs, skips a check when a
+  value it needs has the wrong type (the importer reports types), and is independent of the class
+  built, so refusals of one task class only (DistilBertForQuestionAnswering with num_labels != 2,
+  GPT2DoubleHeadsModel with summary_type "attn") are not in it.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 
 ALIASES = {"gpt2": {"hidden_size": "n_embd", "max_position_embeddings": "n_positions",
                     "num_attention_heads": "n_head", "num_hidden_layers": "n_layer"}}
+
+ACTIVATION_KEYS = {"gpt2": ("activation_function",)}
 
 ARCHITECTURES = {
     "GPT2Model": "base",
@@ -104,6 +113,16 @@ def divisible(cfg: dict, size_key: str, heads_key: str) -> list[tuple[str, str]]
     size, heads = cfg[size_key], cfg[heads_key]
     if isinstance(size, int) and isinstance(heads, int) and heads > 0 and size % heads:
         return [(heads_key, f"{size_key}={size} is not divisible by {heads_key}={heads}")]
+    return []
+
+
+def odd_rotary(head_dim: int, rotary: int, key: str, why: str) -> list[tuple[str, str]]:
+    """Rotary embeddings build cos/sin for 2 * ceil(rotary / 2) dimensions: an odd rotary width still
+    fits when part of the head is left unrotated, and a 1-wide head broadcasts, but a whole odd head
+    wider than 1 fails at the first forward pass (verified on tiny models)."""
+    if rotary % 2 and rotary == head_dim and head_dim > 1:
+        return [(key, f"the head size {head_dim} is odd and rotated whole ({why}): RoPE rotates pairs of "
+                      "dimensions, the first forward pass fails")]
     return []
 
 

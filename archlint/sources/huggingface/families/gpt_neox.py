@@ -9,7 +9,7 @@ The fused `attention.query_key_value` is one Part in "attention.other" (see gpt2
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import decoder_task_head, divisible, layer_norm, linear, lm_head, rebase
+from .gpt2 import decoder_task_head, divisible, layer_norm, linear, lm_head, odd_rotary, rebase
 
 MODEL_TYPES = ("gpt_neox",)
 
@@ -25,6 +25,8 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 }
 
 ALIASES: dict[str, dict[str, str]] = {"gpt_neox": {}}
+
+ACTIVATION_KEYS = {"gpt_neox": ("hidden_act",)}
 
 ARCHITECTURES = {
     "GPTNeoXModel": "base",
@@ -63,5 +65,20 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
     return out + decoder_task_head(kind, d, cfg)
 
 
+def rotary_fraction(cfg: dict) -> float:
+    """`rope_parameters.partial_rotary_factor`, else the legacy `rotary_pct`, else GPTNeoXConfig's 0.25."""
+    rope = cfg["rope_parameters"]
+    if isinstance(rope, dict) and isinstance(rope.get("partial_rotary_factor"), (int, float)):
+        return rope["partial_rotary_factor"]
+    legacy = cfg.get("rotary_pct")
+    return legacy if isinstance(legacy, (int, float)) else 0.25
+
+
 def validate(cfg: dict) -> list[tuple[str, str]]:
-    return divisible(cfg, "hidden_size", "num_attention_heads")
+    found = divisible(cfg, "hidden_size", "num_attention_heads")
+    d, heads = cfg["hidden_size"], cfg["num_attention_heads"]
+    if found or not (isinstance(d, int) and isinstance(heads, int) and heads > 0):
+        return found
+    head_dim, fraction = d // heads, rotary_fraction(cfg)
+    key = "rope_parameters" if isinstance(cfg["rope_parameters"], dict) else "hidden_size"
+    return odd_rotary(head_dim, int(head_dim * fraction), key, f"partial_rotary_factor {fraction}")

@@ -29,6 +29,8 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 
 ALIASES: dict[str, dict[str, str]] = {"opt": {}}
 
+ACTIVATION_KEYS = {"opt": ("activation_function",)}
+
 ARCHITECTURES = {
     "OPTModel": "base",
     "OPTForCausalLM": "causal_lm",

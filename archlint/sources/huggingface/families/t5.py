@@ -34,6 +34,8 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 ALIASES = {"t5": {"hidden_size": "d_model", "num_attention_heads": "num_heads", "num_hidden_layers": "num_layers",
                   "head_dim": "d_kv"}}
 
+ACTIVATION_KEYS = {"t5": ("feed_forward_proj",)}  # the activation is the part after "gated-"
+
 ARCHITECTURES = {
     "T5Model": "base",
     "T5ForConditionalGeneration": "seq2seq_lm",

@@ -32,6 +32,8 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 
 ALIASES: dict[str, dict[str, str]] = {"vit": {}}
 
+ACTIVATION_KEYS = {"vit": ("hidden_act",)}  # pooler_act too, where the class has the pooler (ViTModel)
+
 ARCHITECTURES = {
     "ViTModel": "base",
     "ViTForImageClassification": "image_classification",
@@ -97,5 +99,24 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
     raise ValueError(f"unknown architecture kind {kind!r}")
 
 
-def validate(cfg: dict) -> list[tuple[str, str]]:
+def patch_fits(cfg: dict, key_prefix: str = "") -> list[tuple[str, str]]:
+    """A patch larger than the image fails the patch convolution at the first forward pass."""
+    image, patch = cfg["image_size"], cfg["patch_size"]
+    if isinstance(image, (int, list, tuple)) and isinstance(patch, (int, list, tuple)):
+        try:
+            (height, width), (ph, pw) = pair(image), pair(patch)
+        except (IndexError, TypeError):
+            return []
+        if all(isinstance(v, int) for v in (height, width, ph, pw)) and (ph > height or pw > width):
+            return [(f"{key_prefix}patch_size", f"patch_size {patch} is larger than image_size {image}: the patch "
+                                                "convolution fails at the first forward pass")]
     return []
+
+
+def validate(cfg: dict) -> list[tuple[str, str]]:
+    d, heads = cfg["hidden_size"], cfg["num_attention_heads"]
+    found = []
+    if isinstance(d, int) and isinstance(heads, int) and heads > 0 and _head_dim(cfg) == 0:
+        found.append(("num_attention_heads", f"num_attention_heads={heads} is larger than hidden_size={d}: the head "
+                                             "size is 0 (ViTAttention fails at construction)"))
+    return found + patch_fits(cfg)

@@ -37,6 +37,8 @@ ALIASES = {"whisper": {"num_key_value_heads": "encoder_attention_heads",
                        "num_attention_heads": "encoder_attention_heads", "hidden_size": "d_model",
                        "num_hidden_layers": "encoder_layers"}}
 
+ACTIVATION_KEYS = {"whisper": ("activation_function",)}
+
 ARCHITECTURES = {
     "WhisperModel": "base",
     "WhisperForConditionalGeneration": "seq2seq_lm",
