@@ -296,3 +296,13 @@ def test_validate_never_raises_on_wrong_values(family):
         for key in module.CONFIG_DEFAULTS[model_type]:
             for value in (None, "x", -1, 0, 1.5, True, [1], [1, "a"], {}):
                 assert isinstance(module.validate(filled(family, model_type, **{key: value})), list)
+
+
+@pytest.mark.parametrize("family,model_type", [(f, t) for f in sorted(FAMILIES) for t in FAMILIES[f].MODEL_TYPES
+                                               if "vocab_size" in FAMILIES[f].CONFIG_DEFAULTS[t]])
+def test_padding_idx_refusal_follows_padded_embedding(family, model_type):
+    # families whose token embedding takes pad_token_id as padding_idx refuse one outside the vocabulary
+    module = FAMILIES[family]
+    cfg = filled(family, model_type, vocab_size=10, pad_token_id=15)
+    named = "pad_token_id" in [key for key, _ in module.validate(cfg)]
+    assert named == getattr(module, "PADDED_EMBEDDING", True)

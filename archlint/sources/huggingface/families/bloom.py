@@ -35,7 +35,10 @@ ARCHITECTURES = {
     "BloomForQuestionAnswering": "question_answering",
 }
 
-DEFAULT_ARCHITECTURE = {"bloom": "BloomModel"}
+DEFAULT_ARCHITECTURE = {"bloom": "BloomForCausalLM"}
+
+# Its token embedding has no padding_idx: a pad_token_id outside the vocabulary builds and runs (verified).
+PADDED_EMBEDDING = False
 
 
 def base_parts(cfg: dict) -> list[Part]:

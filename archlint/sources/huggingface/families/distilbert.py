@@ -9,7 +9,7 @@ bias only. The extra `ALIASES` and `validate(cfg)` are described in gpt2.py.
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import divisible, head, layer_norm, linear, lm_head, num_labels, padding_in_vocab, rebase
+from .gpt2 import divisible, encoder_layer, head, layer_norm, lm_head, num_labels, padding_in_vocab, rebase
 
 MODEL_TYPES = ("distilbert",)
 
@@ -38,21 +38,17 @@ ARCHITECTURES = {
 DEFAULT_ARCHITECTURE = {"distilbert": "DistilBertModel"}
 
 
+LAYER = (("attention.q_lin", "q"), ("attention.k_lin", "k"), ("attention.v_lin", "v"), ("attention.out_lin", "o"),
+         ("sa_layer_norm", "norm"), ("ffn.lin1", "up"), ("ffn.lin2", "down"), ("output_layer_norm", "norm"))
+
+
 def base_parts(cfg: dict) -> list[Part]:
     d, ffn = cfg["dim"], cfg["hidden_dim"]
     out = [Part("embeddings.word_embeddings", "Embedding", cfg["vocab_size"] * d, "embeddings"),
            Part("embeddings.position_embeddings", "Embedding", cfg["max_position_embeddings"] * d, "embeddings"),
            Part("embeddings.LayerNorm", "LayerNorm", layer_norm(d), "norm")]
     for i in range(cfg["n_layers"]):
-        layer = f"transformer.layer.{i}"
-        out += [Part(f"{layer}.attention.q_lin", "Linear", linear(d, d), "attention.q"),
-                Part(f"{layer}.attention.k_lin", "Linear", linear(d, d), "attention.k"),
-                Part(f"{layer}.attention.v_lin", "Linear", linear(d, d), "attention.v"),
-                Part(f"{layer}.attention.out_lin", "Linear", linear(d, d), "attention.o"),
-                Part(f"{layer}.sa_layer_norm", "LayerNorm", layer_norm(d), "norm"),
-                Part(f"{layer}.ffn.lin1", "Linear", linear(d, ffn), "mlp"),
-                Part(f"{layer}.ffn.lin2", "Linear", linear(ffn, d), "mlp"),
-                Part(f"{layer}.output_layer_norm", "LayerNorm", layer_norm(d), "norm")]
+        out += encoder_layer(f"transformer.layer.{i}", d, ffn, LAYER)
     return out
 
 

@@ -42,7 +42,10 @@ ARCHITECTURES = {
     "FalconForQuestionAnswering": "question_answering",
 }
 
-DEFAULT_ARCHITECTURE = {"falcon": "FalconModel"}
+DEFAULT_ARCHITECTURE = {"falcon": "FalconForCausalLM"}
+
+# Its token embedding has no padding_idx: a pad_token_id outside the vocabulary builds and runs (verified).
+PADDED_EMBEDDING = False
 
 
 def _kv_heads(cfg: dict) -> int:

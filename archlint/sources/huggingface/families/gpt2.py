@@ -11,6 +11,11 @@ projection of the classic families (GPT-NeoX, BLOOM, Falcon). Learned position e
 Beyond the family-module contract of `parts.py`, each classic module also provides
 - `ALIASES[model_type]`: the other names transformers' config class accepts for a key at
   construction (its `attribute_map`, e.g. GPT-2's `hidden_size` for `n_embd`);
+- `DEFAULT_ARCHITECTURE`: without `architectures`, a decoder or encoder-decoder family counts its
+  language-model class (as the decoder families of this package do), an encoder or vision family
+  its base model (BertModel, ViTModel, CLIPModel);
+- `PADDED_EMBEDDING = False` where the token embedding has no padding_idx, so that a pad_token_id
+  outside the vocabulary is accepted by transformers (gpt2, gpt_neox, bloom, falcon, t5, clip);
 - `ACTIVATION_KEYS[model_type]`: the keys whose value transformers looks up in ACT2FN (an unknown
   name fails at model construction); checking the names is left to the importer, which holds the
   list of activations;
@@ -55,7 +60,10 @@ ARCHITECTURES = {
     "GPT2ForQuestionAnswering": "question_answering",
 }
 
-DEFAULT_ARCHITECTURE = {"gpt2": "GPT2Model"}
+DEFAULT_ARCHITECTURE = {"gpt2": "GPT2LMHeadModel"}
+
+# Its token embedding has no padding_idx: a pad_token_id outside the vocabulary builds and runs (verified).
+PADDED_EMBEDDING = False
 
 
 # ---- helpers shared by the classic family modules ----
@@ -77,6 +85,21 @@ def num_labels(cfg: dict) -> int:
         return given
     id2label = cfg.get("id2label")
     return len(id2label) if isinstance(id2label, dict) else 2
+
+
+def encoder_layer(prefix: str, d: int, ffn: int, layout: tuple[tuple[str, str], ...]) -> list[Part]:
+    """One post-2017 encoder layer whose Linears all have biases: `layout` lists (name, role) in
+    transformers' registration order, role one of q, k, v, o (d -> d), norm (LayerNorm(d)),
+    up (d -> ffn), down (ffn -> d)."""
+    sizes = {"up": linear(d, ffn), "down": linear(ffn, d), "norm": layer_norm(d)}
+    out = []
+    for name, role in layout:
+        if role == "norm":
+            out.append(Part(f"{prefix}.{name}", "LayerNorm", sizes["norm"], "norm"))
+        else:
+            category = "mlp" if role in ("up", "down") else f"attention.{role}"
+            out.append(Part(f"{prefix}.{name}", "Linear", sizes.get(role, linear(d, d)), category))
+    return out
 
 
 def rebase(parts: list[Part], prefix: str) -> list[Part]:

@@ -36,7 +36,10 @@ ARCHITECTURES = {
     "GPTNeoXForQuestionAnswering": "question_answering",
 }
 
-DEFAULT_ARCHITECTURE = {"gpt_neox": "GPTNeoXModel"}
+DEFAULT_ARCHITECTURE = {"gpt_neox": "GPTNeoXForCausalLM"}
+
+# Its token embedding has no padding_idx: a pad_token_id outside the vocabulary builds and runs (verified).
+PADDED_EMBEDDING = False
 
 
 def base_parts(cfg: dict) -> list[Part]:

@@ -38,7 +38,7 @@ ARCHITECTURES = {
     "OPTForQuestionAnswering": "question_answering",
 }
 
-DEFAULT_ARCHITECTURE = {"opt": "OPTModel"}
+DEFAULT_ARCHITECTURE = {"opt": "OPTForCausalLM"}
 
 
 def _width(cfg: dict) -> int:

@@ -45,7 +45,10 @@ ARCHITECTURES = {
     "T5ForQuestionAnswering": "question_answering",
 }
 
-DEFAULT_ARCHITECTURE = {"t5": "T5Model"}
+DEFAULT_ARCHITECTURE = {"t5": "T5ForConditionalGeneration"}
+
+# Its token embedding has no padding_idx: a pad_token_id outside the vocabulary builds and runs (verified).
+PADDED_EMBEDDING = False
 
 
 def _attention(prefix: str, cfg: dict, relative_bias: bool) -> list[Part]:

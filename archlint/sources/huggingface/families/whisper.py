@@ -46,7 +46,7 @@ ARCHITECTURES = {
     "WhisperForAudioClassification": "audio_classification",
 }
 
-DEFAULT_ARCHITECTURE = {"whisper": "WhisperModel"}
+DEFAULT_ARCHITECTURE = {"whisper": "WhisperForConditionalGeneration"}
 
 
 def _attention(prefix: str, d: int) -> list[Part]:
