@@ -79,9 +79,22 @@ def part_groups(parts) -> dict[str, int]:
     out: dict[str, int] = {}
     for p in parts:
         if p.total:
-            key = p.path if p.cls != "Parameter" else p.path
-            out[key] = out.get(key, 0) + p.total
+            out[p.path] = out.get(p.path, 0) + p.total
     return out
+
+
+def check_names_and_ties(model, parts) -> None:
+    """Every Part names a module of the model (or, for cls "Parameter", a parameter) of the class it
+    says, and a tied Part's weight is the very tensor of the module it is tied to."""
+    for part in parts:
+        if part.cls == "Parameter":
+            owner, _, name = part.path.rpartition(".")
+            assert isinstance(getattr(model.get_submodule(owner), name), torch.nn.Parameter), part.path
+            continue
+        found = model.get_submodule(part.path)
+        assert type(found).__name__ == part.cls, (part.path, type(found).__name__)
+        if part.tied_to:
+            assert found.weight is model.get_submodule(part.tied_to).weight, part.path
 
 
 def deduplicated(module) -> int:
@@ -108,6 +121,7 @@ def compare(module, model_type: str, kwargs: dict, classes=None) -> None:
         model = build(class_name, config)
         parts = module.parts(cfg, class_name)
         assert part_groups(parts) == grouped(model), class_name
+        check_names_and_ties(model, parts)
         assert sum(p.total for p in parts) == deduplicated(model), class_name
         inner = getattr(model, model.base_model_prefix, None)
         if isinstance(inner, torch.nn.Module):
@@ -365,3 +379,76 @@ def test_validate_verdict_matches_transformers(family, model_type, values, keys)
     module = FAMILIES[family]
     found = module.validate(filled(module, model_type, values))
     assert (found == []) == transformers_accepts(model_type, values), found
+
+
+# tiny configs drawn without regard to validity: validate() must agree with transformers on each
+small = st.integers(1, 12)
+
+
+@st.composite
+def any_gpt2(draw):
+    return {"vocab_size": draw(st.integers(2, 10)), "n_positions": 4, "n_embd": draw(small), "n_head": draw(st.integers(1, 5)),
+            "n_layer": 1, "pad_token_id": draw(st.integers(-15, 15))}
+
+
+@st.composite
+def any_gpt_neox(draw):
+    return {"vocab_size": draw(st.integers(2, 10)), "hidden_size": draw(st.integers(1, 24)),
+            "num_attention_heads": draw(st.integers(1, 5)), "num_hidden_layers": 1, "intermediate_size": 4,
+            "rotary_pct": draw(st.sampled_from([0.25, 0.5, 1.0]))}
+
+
+@st.composite
+def any_falcon(draw):
+    rope = draw(st.sampled_from([None, {"rope_type": "default", "rope_theta": 100.0, "partial_rotary_factor": 0.5}]))
+    return {"vocab_size": draw(st.integers(2, 10)), "hidden_size": draw(st.integers(1, 24)),
+            "num_attention_heads": draw(st.integers(1, 5)), "num_kv_heads": draw(st.integers(1, 5)),
+            "num_hidden_layers": 1, "new_decoder_architecture": draw(st.booleans()),
+            "multi_query": draw(st.booleans()), "alibi": draw(st.booleans()), "parallel_attn": draw(st.booleans()),
+            "num_ln_in_parallel_attn": draw(st.sampled_from([None, 1, 2])), **({"rope_parameters": rope} if rope else {})}
+
+
+@st.composite
+def any_bert(draw):
+    decoder = draw(st.booleans())
+    return {"vocab_size": draw(st.integers(2, 10)), "hidden_size": draw(small),
+            "num_attention_heads": draw(st.integers(1, 5)), "num_hidden_layers": 1, "intermediate_size": 4,
+            "max_position_embeddings": draw(st.integers(1, 6)), "type_vocab_size": draw(st.integers(0, 2)),
+            "pad_token_id": draw(st.integers(-12, 12)), "is_decoder": decoder,
+            "add_cross_attention": draw(st.booleans())}
+
+
+@st.composite
+def any_vit(draw):
+    return {"hidden_size": draw(small), "num_attention_heads": draw(st.integers(1, 6)), "num_hidden_layers": 1,
+            "intermediate_size": 4, "image_size": draw(sizes().filter(lambda v: v != 1)), "patch_size": draw(sizes())}
+
+
+@st.composite
+def any_clip_vision(draw):
+    return {"hidden_size": draw(small), "num_attention_heads": draw(st.integers(1, 5)), "num_hidden_layers": 1,
+            "intermediate_size": 4, "image_size": draw(st.integers(2, 10)), "patch_size": draw(st.integers(1, 10))}
+
+
+ANY = {
+    ("gpt2", "gpt2"): any_gpt2(),
+    ("gpt_neox", "gpt_neox"): any_gpt_neox(),
+    ("falcon", "falcon"): any_falcon(),
+    ("bert", "bert"): any_bert(),
+    ("bert", "roberta"): any_bert(),
+    ("vit", "vit"): any_vit(),
+    ("clip", "clip_vision_model"): any_clip_vision(),
+}
+
+
+@pytest.mark.parametrize("family,model_type", sorted(ANY))
+def test_drawn_verdicts_match_transformers(family, model_type):
+    module = FAMILIES[family]
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(ANY[family, model_type])
+    def run(kwargs):
+        found = module.validate(filled(module, model_type, kwargs))
+        assert (found == []) == transformers_accepts(model_type, kwargs), found
+
+    run()

@@ -151,7 +151,10 @@ def validate(cfg: dict) -> list[tuple[str, str]]:
         # RoBERTa's position embeddings use the padding id as their padding_idx too, and number the
         # tokens from pad_token_id + 1
         found += padding_in_vocab(cfg, vocab_key="max_position_embeddings")
-        if not found and pad >= 0 and positions <= pad + 1:
+        if not found and pad < -1:
+            found.append(("pad_token_id", f"pad_token_id={pad}: RoBERTa numbers positions from pad_token_id + 1 = "
+                                          f"{pad + 1}, a negative position (the first forward pass fails)"))
+        elif not found and positions <= pad + 1:
             found.append(("max_position_embeddings", f"max_position_embeddings={positions} leaves no position for "
                                                      f"a token: RoBERTa numbers positions from pad_token_id + 1 = "
                                                      f"{pad + 1} (the first forward pass fails)"))

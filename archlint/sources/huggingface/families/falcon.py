@@ -100,7 +100,27 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
     return out + decoder_task_head(kind, d, cfg)
 
 
-def validate(cfg: dict) -> list[tuple[str, str]]:
+def _norm_layout(cfg: dict) -> list[tuple[str, str]]:
+    """The layer norms a FalconDecoderLayer builds (see _norms) and those its forward pass reads must be
+    the same: under new_decoder_architecture only the parallel layout with 1 or 2 norms runs; otherwise
+    a parallel layer with num_ln_in_parallel_attn 2 builds ln_attn/ln_mlp but reads input_layernorm."""
+    n_ln, new, parallel = cfg["num_ln_in_parallel_attn"], cfg["new_decoder_architecture"], cfg["parallel_attn"]
+    if n_ln is None and new:
+        n_ln = 2
+    if new and not parallel:
+        return [("parallel_attn", "new_decoder_architecture needs parallel_attn: true (the sequential layer "
+                                  "fails at the first forward pass)")]
+    if new and n_ln not in (1, 2):
+        return [("num_ln_in_parallel_attn", f"num_ln_in_parallel_attn={n_ln}: new_decoder_architecture runs "
+                                            "with 1 or 2 (the first forward pass fails)")]
+    if not new and parallel and n_ln == 2:
+        return [("num_ln_in_parallel_attn", "num_ln_in_parallel_attn=2 needs new_decoder_architecture: true (the "
+                                            "layer builds ln_attn/ln_mlp but its forward pass reads "
+                                            "input_layernorm)")]
+    return []
+
+
+def _heads(cfg: dict) -> list[tuple[str, str]]:
     found = divisible(cfg, "hidden_size", "num_attention_heads")
     d, heads, rope = cfg["hidden_size"], cfg["num_attention_heads"], cfg["rope_parameters"]
     if found or not (isinstance(d, int) and isinstance(heads, int) and heads > 0):
@@ -116,8 +136,21 @@ def validate(cfg: dict) -> list[tuple[str, str]]:
         # Falcon's rotary embedding turns the whole head, whatever partial_rotary_factor says
         found += odd_rotary(head_dim, head_dim, "hidden_size", "Falcon rotates the whole head unless alibi")
     kv = cfg["num_kv_heads"]
-    if cfg["new_decoder_architecture"] and isinstance(kv, int) and kv > 0 and heads % kv:
+    if not isinstance(kv, int) or isinstance(kv, bool) or kv <= 0:
+        return found
+    if cfg["new_decoder_architecture"] and heads % kv:
         found.append(("num_kv_heads", f"num_attention_heads={heads} is not divisible by num_kv_heads={kv} "
                                       "(new_decoder_architecture groups the query heads by key/value head; the "
                                       "first forward pass fails)"))
+    elif not cfg["new_decoder_architecture"] and not cfg["multi_query"] and heads // kv > 1:
+        # multi-head attention projects a key and a value per head whatever num_kv_heads says, but the
+        # attention still repeats them heads // num_kv_heads times
+        found.append(("num_kv_heads", f"num_kv_heads={kv} with multi_query false and no new_decoder_architecture: "
+                                      f"keys and values are projected for all {heads} heads, then repeated "
+                                      f"{heads // kv} times (the first forward pass fails); leave num_kv_heads "
+                                      "out, or set it to num_attention_heads"))
     return found
+
+
+def validate(cfg: dict) -> list[tuple[str, str]]:
+    return _heads(cfg) + _norm_layout(cfg)
