@@ -430,7 +430,58 @@ def any_clip_vision(draw):
             "intermediate_size": 4, "image_size": draw(st.integers(2, 10)), "patch_size": draw(st.integers(1, 10))}
 
 
+@st.composite
+def any_opt(draw):
+    return {"vocab_size": draw(st.integers(2, 10)), "hidden_size": draw(small), "num_attention_heads": draw(st.integers(1, 5)),
+            "num_hidden_layers": 1, "ffn_dim": 4, "max_position_embeddings": 4,
+            "word_embed_proj_dim": draw(st.one_of(st.none(), small)), "pad_token_id": draw(st.integers(-12, 12)),
+            "do_layer_norm_before": draw(st.booleans())}
+
+
+@st.composite
+def any_bloom(draw):
+    return {"vocab_size": draw(st.integers(2, 10)), "hidden_size": draw(small), "n_head": draw(st.integers(1, 5)),
+            "n_layer": 1, "pad_token_id": draw(st.integers(-12, 12))}
+
+
+@st.composite
+def any_distilbert(draw):
+    return {"vocab_size": draw(st.integers(2, 10)), "dim": draw(small), "n_heads": draw(st.integers(1, 5)), "n_layers": 1,
+            "hidden_dim": 4, "max_position_embeddings": 4, "pad_token_id": draw(st.integers(-12, 12)),
+            "sinusoidal_pos_embds": draw(st.booleans())}
+
+
+@st.composite
+def any_t5(draw):
+    return {"vocab_size": draw(st.integers(2, 10)), "d_model": draw(small), "d_kv": draw(st.integers(1, 4)),
+            "num_heads": draw(st.integers(1, 4)), "d_ff": 4, "num_layers": 1, "pad_token_id": draw(st.integers(-12, 12)),
+            "feed_forward_proj": draw(st.sampled_from(["relu", "gated-gelu", "gelu-gated", "gated-relu-x", "relu-relu"]))}
+
+
+@st.composite
+def any_whisper(draw):
+    return {"vocab_size": draw(st.integers(2, 10)), "d_model": draw(small), "encoder_layers": 1, "decoder_layers": 1,
+            "encoder_attention_heads": draw(st.integers(1, 4)), "decoder_attention_heads": draw(st.integers(1, 4)),
+            "encoder_ffn_dim": 4, "decoder_ffn_dim": 4, "num_mel_bins": 2, "max_source_positions": 2,
+            "max_target_positions": 2, "pad_token_id": draw(st.integers(-12, 12)), "bos_token_id": 0, "eos_token_id": 0,
+            "decoder_start_token_id": 0, "begin_suppress_tokens": None}
+
+
+@st.composite
+def any_clip(draw):
+    text = {"vocab_size": draw(st.integers(2, 10)), "hidden_size": draw(small),
+            "num_attention_heads": draw(st.integers(1, 4)), "num_hidden_layers": 1, "intermediate_size": 4,
+            "max_position_embeddings": 2}
+    return {"text_config": text, "vision_config": draw(any_clip_vision()), "projection_dim": 4}
+
+
 ANY = {
+    ("opt", "opt"): any_opt(),
+    ("bloom", "bloom"): any_bloom(),
+    ("distilbert", "distilbert"): any_distilbert(),
+    ("t5", "t5"): any_t5(),
+    ("whisper", "whisper"): any_whisper(),
+    ("clip", "clip"): any_clip(),
     ("gpt2", "gpt2"): any_gpt2(),
     ("gpt_neox", "gpt_neox"): any_gpt_neox(),
     ("falcon", "falcon"): any_falcon(),

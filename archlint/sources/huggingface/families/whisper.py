@@ -112,5 +112,12 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
 
 
 def validate(cfg: dict) -> list[tuple[str, str]]:
-    return (divisible(cfg, "d_model", "encoder_attention_heads") + divisible(cfg, "d_model", "decoder_attention_heads")
-            + padding_in_vocab(cfg))
+    found = (divisible(cfg, "d_model", "encoder_attention_heads") + divisible(cfg, "d_model", "decoder_attention_heads")
+             + padding_in_vocab(cfg))
+    d = cfg["d_model"]
+    if isinstance(d, int) and not isinstance(d, bool) and 0 < d and (d % 2 or d == 2):
+        # the encoder's positions are initialised with sinusoids of d_model / 2 frequencies spaced
+        # log(10000) / (d_model / 2 - 1) apart
+        found.append(("d_model", f"d_model={d}: the encoder's sinusoidal positions need an even d_model of at "
+                                 "least 4 (building the model fails)"))
+    return found
