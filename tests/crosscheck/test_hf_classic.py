@@ -503,3 +503,14 @@ def test_drawn_verdicts_match_transformers(family, model_type):
         assert (found == []) == transformers_accepts(model_type, kwargs), found
 
     run()
+
+
+def test_clip_legacy_config_dicts_win():
+    # configs saved by older transformers carry text_config_dict / vision_config_dict beside text_config /
+    # vision_config; CLIPConfig lets the *_dict values win
+    compare(FAMILIES["clip"], "clip", {
+        "text_config": {"hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1, "intermediate_size": 4},
+        "text_config_dict": {"hidden_size": 12, "num_attention_heads": 3, "num_hidden_layers": 2},
+        "vision_config": {"hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1, "intermediate_size": 4,
+                          "image_size": 8, "patch_size": 4},
+        "vision_config_dict": {"patch_size": 2, "intermediate_size": 6}, "projection_dim": 4})

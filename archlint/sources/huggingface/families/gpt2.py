@@ -8,6 +8,10 @@ give three rows for one `named_modules()` name). The same holds for every fused 
 projection of the classic families (GPT-NeoX, BLOOM, Falcon). Learned position embeddings are
 "embeddings"; task heads (lm_head, score, classifier, qa_outputs) are "head".
 
+`parts(cfg, architecture)` takes the class name or what it builds ("causal_lm", "masked_lm", ...).
+Its `base=True` parts are the base model as the class holds it: BertForMaskedLM's BERT has no
+pooler, so they can be smaller than AutoModel, which is `parts(cfg, "base")`.
+
 Beyond the family-module contract of `parts.py`, each classic module also provides
 - `ALIASES[model_type]`: the other names transformers' config class accepts for a key at
   construction (its `attribute_map`, e.g. GPT-2's `hidden_size` for `n_embd`);
@@ -204,8 +208,4 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
 
 
 def validate(cfg: dict) -> list[tuple[str, str]]:
-    found = divisible(cfg, "n_embd", "n_head")
-    if cfg.get("summary_type") == "attn":
-        found.append(("summary_type", 'summary_type "attn" is not implemented (GPT2DoubleHeadsModel raises '
-                                      "NotImplementedError at construction)"))
-    return found
+    return divisible(cfg, "n_embd", "n_head")
