@@ -333,3 +333,20 @@ def test_padding_idx_refusal_follows_padded_embedding(family, model_type):
     cfg = filled(family, model_type, vocab_size=10, pad_token_id=15)
     named = "pad_token_id" in [key for key, _ in module.validate(cfg)]
     assert named == getattr(module, "PADDED_EMBEDDING", True)
+
+
+@pytest.mark.parametrize("cfg,labels", [
+    ({}, 2),  # PreTrainedConfig's default
+    ({"id2label": {"0": "a", "1": "b", "2": "c"}}, 3),
+    ({"id2label": {}}, 0),  # an empty map is no labels: ViTForImageClassification then has no classifier
+    ({"id2label": {"0": "a"}, "num_labels": 4}, 4),  # num_labels wins (transformers only warns)
+    ({"num_labels": 0}, 0),
+])
+def test_num_labels_as_pretrained_config_derives_it(cfg, labels):
+    assert gpt2.num_labels(cfg) == labels
+
+
+def test_vit_without_labels_has_no_classifier():
+    parts = vit.parts(filled("vit", "vit", id2label={}), "ViTForImageClassification")
+    assert [p.path for p in parts if not p.base] == []
+    assert total(parts) == 86_389_248 - 590_592  # ViTModel without its pooler
