@@ -18,7 +18,7 @@ from archlint import rules
 FRAMEWORKS = ("keras", "pytorch")
 OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
 KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "force-exclude", "framework",
-        "strict", "budgets", "output-format", "dtype", "batch-size", "optimizer")
+        "strict", "budgets", "output-format", "dtype", "batch-size", "optimizer", "fail-on-increase")
 BUDGET_KEYS = ("params", "trainable_params", "macs", "flops", "param_memory", "activation_memory", "training_memory",
                "max_layer_params", "max_layer_macs", "min_receptive_field")
 DTYPES = ("float32", "float16", "bfloat16", "int8")  # issue 9: for specs that do not state theirs
@@ -55,6 +55,7 @@ class Config:
     dtype: str | None = None
     batch_size: int | None = None
     optimizer: str | None = None
+    fail_on_increase: tuple = ()  # issue 16: `archlint diff` gates (archlint.diff.Gate)
 
 
 DEFAULT = Config()
@@ -238,6 +239,13 @@ def parse(table: dict, path: str) -> Config:
                 (pattern, _budget(budget, path, f"budgets.{pattern!r}", _key_line(path, pattern)))
                 for pattern, budget in value.items()
             )
+        elif key == "fail-on-increase":  # issue 16: archlint.diff parses the gates (one grammar for both)
+            from archlint.diff import parse_gates
+
+            try:
+                values["fail_on_increase"] = tuple(parse_gates(value).values())
+            except ValueError as exc:
+                raise ConfigError(path, f"`fail-on-increase`: {exc}", key, line) from None
     return Config(path=path, root=os.path.dirname(path), **values)
 
 
