@@ -17,6 +17,10 @@ from archlint.shapes import format_shape
 
 MAX_ARGUMENTS = 4  # key arguments shown on a node
 MAX_VALUE = 24  # characters of one argument's value
+# Graphviz lays out nested clusters slowly (10,000 layers in 5,000 frames: minutes and gigabytes; without
+# frames: 17 s): past this many, the groups are drawn without frames, their names still on the nodes
+MAX_CLUSTERS = 200
+MAX_NESTING = 12  # dotted name parts taken as groups (a hostile name of 5,000 parts nests no deeper)
 
 
 @dataclass
@@ -90,7 +94,7 @@ def shape_label(shape) -> str:
 
 def _prefixes(name: str) -> list[str]:
     parts = name.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts))]
+    return [".".join(parts[:i]) for i in range(1, min(len(parts), MAX_NESTING + 1))]
 
 
 def _signature(prefix: str, layers: list) -> tuple:
@@ -227,6 +231,8 @@ def build(model, findings_by_layer: dict | None = None, unfold: bool = False, co
     root = Cluster("")
     root.items.extend(node_of[name] for name in model.spec.inputs)
     fill(root, "")
+    if _count_clusters(root) > MAX_CLUSTERS:
+        root.items = _flat(root)
     edges: list[Edge] = []
     seen: set = set()
     for layer in model.layers:
@@ -243,6 +249,14 @@ def build(model, findings_by_layer: dict | None = None, unfold: bool = False, co
         if layer.spec.shares and layer.spec.shares in node_of and target is not None:
             edges.append(Edge(node_of[layer.spec.shares], target, "shares weights", shares=True))
     return Graph(model.spec.name or model.spec.path, root, nodes, edges, color_by)
+
+
+def _count_clusters(cluster: Cluster) -> int:
+    return sum(1 + _count_clusters(item) for item in cluster.items if isinstance(item, Cluster))
+
+
+def _flat(cluster: Cluster) -> list:
+    return [node for item in cluster.items for node in (_flat(item) if isinstance(item, Cluster) else [item])]
 
 
 def _mark(node: Node, findings) -> None:
