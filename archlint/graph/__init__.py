@@ -66,6 +66,16 @@ def _compact(value) -> str:
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
 
 
+_NONE = object()
+
+
+def _is_default(value, default) -> bool:
+    """The framework's default, also as a tuple of it (Keras configs write strides=[1, 1] for 1)."""
+    if value == default:
+        return True
+    return isinstance(value, list) and bool(value) and all(v == default for v in value)
+
+
 def key_arguments(framework: str, layer) -> list[str]:
     """`name=value` for the keywords written differently from the framework's defaults, a few at most."""
     from archlint.layers.registry import lookup
@@ -73,7 +83,7 @@ def key_arguments(framework: str, layer) -> list[str]:
     layer_type = lookup(framework, layer.spec.type)
     defaults = layer_type.defaults if layer_type else {}
     shown = [f"{key}={_compact(value)}" for key, value in layer.spec.kwargs.items()
-             if not isinstance(value, dict) and (key not in defaults or defaults[key] != value)]
+             if not isinstance(value, dict) and not _is_default(value, defaults.get(key, _NONE))]
     if len(shown) > MAX_ARGUMENTS:
         shown = shown[:MAX_ARGUMENTS] + ["…"]
     lines, line = [], ""
