@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 
@@ -341,3 +343,22 @@ def test_resnet50_versions(tmp_path):
     assert changed(data) == [("changed", "fc", [("keyword out_features", 1000, 10),
                                                 ("output_shape", [None, 1000], [None, 10]),
                                                 ("params", 2049000, 20490), ("macs", 2048000, 20480)])]
+
+
+def test_the_rule_page_example(tmp_path, monkeypatch):
+    """archlint/ruledocs/B020.md: its two files, its failing command (exit 1, B020) and its fixed one."""
+    from archlint import ruledocs
+
+    page = ruledocs.source("B020")
+    blocks = re.findall(r"```(yaml|console)\n(.*?)```", page, re.DOTALL)
+    assert [kind for kind, _ in blocks] == ["yaml", "yaml", "console", "console"]
+    (tmp_path / "old.yaml").write_text(blocks[0][1])
+    (tmp_path / "new.yaml").write_text(blocks[1][1])
+    monkeypatch.chdir(tmp_path)
+    failing, fixed = (shlex.split(text.strip().lstrip("$ "))[1:] for _, text in blocks[2:])
+    result = run(*failing, "--isolated", "--format", "json")
+    assert result.exit_code == 1
+    assert [f["message"] for f in json.loads(result.stdout)["findings"]] == [
+        "Params grew by 112 (+25.0%), from 448 to 560: more than --fail-on-increase allows (params=5%)"]
+    result = run(*fixed, "--isolated", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["findings"] == []
