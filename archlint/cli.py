@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from archlint import __version__
+from archlint import __version__, sources
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
@@ -38,10 +38,12 @@ def _config_options(function):
         click.option("--framework", type=click.Choice(["keras", "pytorch"]),
                      help="The framework of specs that do not name one (default: the configuration's, else keras)."),
         click.option("--debug", is_flag=True, help="Show the traceback of an internal error."),
-        # Keras model configs (issue 5): read by archlint.keras; stored in ctx.meta, see _input_options
-        click.option("--input-format", type=click.Choice(["auto", "archlint", "keras"]), default="auto",
+        # the importers of archlint.sources; stored in ctx.meta, see _input_options
+        click.option("--input-format", type=click.Choice(sources.INPUT_FORMATS), default="auto",
                      expose_value=False, callback=_remember, show_default=True,
-                     help="auto: Keras model configs (model.to_json(), .keras archives) are recognised."),
+                     help="The format of the files: " + "; ".join(f"{i.name}: {i.title}" for i in
+                                                                 sources.IMPORTERS.values())
+                     + ". auto recognises each file's format."),
         click.option("--max-params", expose_value=False, callback=_remember,
                      help="A parameter budget for every model (25k, 3.5M), besides the spec's and the configuration's."),
         click.option("--max-trainable-params", expose_value=False, callback=_remember,
@@ -88,6 +90,14 @@ def _remember(ctx, param, value):
     return value
 
 
+def remember_setting(ctx, param, value):
+    """The callback of an importer's own option (--scale, --imgsz, ...): kept in sources.LoadOptions.settings
+    under the option's name, for the importer that reads it."""
+    if value is not None:
+        ctx.meta.setdefault("archlint.settings", {})[param.name] = value
+    return value
+
+
 def _max_file_size(ctx, param, value):
     if value is not None:
         from archlint import loader
@@ -115,7 +125,7 @@ def _input_options() -> dict:
     spec_defaults = {key: meta[f"archlint.{key}"] for key in ("dtype", "batch_size", "optimizer")
                      if meta.get(f"archlint.{key}") is not None}
     return {"input_format": meta.get("archlint.input_format") or "auto", "budgets": budgets,
-            "spec_defaults": spec_defaults}
+            "spec_defaults": spec_defaults, "settings": dict(meta.get("archlint.settings", {}))}
 
 
 # command-line budget options: --max-<budget key>, and --min-receptive-field (the key itself)
@@ -369,7 +379,7 @@ def rule_command(code_or_name):
 @click.argument("path", type=click.Path())
 def convert(path):
     """Print the native archlint YAML of a Keras model config (a model.to_json() file or a .keras archive)."""
-    from archlint.keras import to_yaml
+    from archlint.sources.keras import to_yaml
     from archlint.loader import LoadError
 
     try:

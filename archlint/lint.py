@@ -9,12 +9,11 @@ import re
 import traceback
 from dataclasses import dataclass, field
 
-from archlint import rules
+from archlint import rules, sources
 from archlint.findings import Finding
 from archlint.loader import Document, LoadError
 from archlint.rules import Rule
 
-SPEC_EXTENSIONS = (".yaml", ".yml", ".json", ".keras")  # .keras: Keras archives (archlint.keras)
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
 # A file that fails to parse is reported only when it was meant to be a spec: when an `archlint` key
 # appears in its text (block YAML, flow YAML or JSON, minified or not). Other broken YAML in a repo is
@@ -87,24 +86,23 @@ def _without_gc(function):
 
 @_without_gc
 def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults: dict | None = None,
-              input_format: str = "auto", budgets: tuple = ()) -> Result:
+              input_format: str = "auto", budgets: tuple = (), settings: dict | None = None) -> Result:
     """`defaults`: top-level keys used when the spec does not write them (the configuration's default
-    `framework` and per-path `budget`)."""
+    `framework` and per-path `budget`). `input_format` names an importer of archlint.sources (or
+    "auto"); `settings` are importer options by name (sources.LoadOptions.settings)."""
     result = Result(path)
     collect = _Collector(path)
     document = None
     try:
         try:
-            from archlint.keras import load as load_document  # Keras configs are converted (issue 5)
-
-            document = load_document(path, use_libyaml, input_format)
+            document = sources.load(path, sources.LoadOptions(use_libyaml, input_format, settings or {}))
         except OSError as exc:
             reason = exc.strerror or str(exc)
             result.findings.append(Finding(rules.UNREADABLE_FILE, f"cannot read {path}: {reason}", path, 0, 0))
             return result
         except LoadError as exc:
             # a broken file that was never meant to be a spec (a broken .keras archive always was one)
-            if not getattr(exc, "certain", False) and not _MARKER.search(_peek(path)):
+            if not exc.certain and not _MARKER.search(_peek(path)):
                 result.skipped = f"not a spec ({exc.message})"
                 return result
             result.findings.append(Finding(exc.rule, exc.message, path, exc.line, exc.column, exc.hint))
@@ -128,7 +126,7 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults
             return result
         for key, value in (defaults or {}).items():
             data.setdefault(key, value)
-        source = getattr(document, "source", None)  # a converted Keras file (archlint.keras.source)
+        source = document.source  # set for a file converted from another format (archlint.sources)
         check_document(document, source.filter(collect) if source else collect, result)
         if result.model is not None:
             from archlint.budget import check_budget
@@ -180,11 +178,11 @@ def check_document(document: Document, sink, result: Result) -> None:
             if not ok:
                 bad_layers.add(index)
         model_spec = spec.build(document.path, data, bad_layers, expansion)
-    source = getattr(document, "source", None)
-    if source is not None:  # what a converted Keras file records: shapes past unknown layers
+    source = document.source
+    if source is not None:  # e.g. what a converted Keras file records: shapes past unknown layers
         source.annotate(model_spec)
     model = walk.walk(model_spec, sink)
-    if source is not None:  # W018 unknown classes, W019 recorded shapes that differ
+    if source is not None:  # the importer's own findings (Keras: W018 unknown classes, W019 records)
         source.check(model, sink)
     checks.run_all(model, sink)
     budget.check_budget(model, sink)
@@ -219,7 +217,7 @@ def discover(paths: list[str]) -> list[str]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(files):
-                    if name.lower().endswith(SPEC_EXTENSIONS):
+                    if name.lower().endswith(sources.EXTENSIONS):
                         found.append(os.path.join(root, name))
         else:
             found.append(path)

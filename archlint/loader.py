@@ -19,13 +19,16 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import yaml
 from yaml.resolver import BaseResolver
 
 from archlint import rules
 from archlint.rules import Rule
+
+if TYPE_CHECKING:
+    from archlint.sources.base import SourceHooks
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_EXPANDED_NODES = 2_000_000  # values after alias expansion; a real spec has a few thousand
@@ -41,6 +44,11 @@ Path = tuple  # a path into the data: keys and list indices, e.g. ("layers", 0, 
 class LoadError(Exception):
     """The file cannot be turned into data; carries the finding to report."""
 
+    # True when the file was certainly meant as a model file (a broken .keras archive, a config an
+    # importer recognised): it is reported whatever its text looks like. Otherwise a file that fails to
+    # parse is reported only when its text has an `archlint` key.
+    certain = False
+
     def __init__(self, rule: Rule, message: str, line: int = 0, column: int = 0, hint: str = ""):
         super().__init__(message)
         self.rule, self.message, self.line, self.column, self.hint = rule, message, line, column, hint
@@ -52,7 +60,9 @@ class Document:
     text: str
     data: Any
     kind: str  # "yaml" or "json"
-    _locator: Callable[[Path, bool], tuple[int, int] | None] = field(repr=False, default=None)
+    locate: Callable[[Path, bool], tuple[int, int] | None] | None = field(repr=False, default=None)
+    # set by an importer for a converted file (archlint.sources.base.SourceHooks); None for native specs
+    source: SourceHooks | None = field(repr=False, default=None)
 
     def position(self, where: Path, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of the value at `where` (of its key with key=True).
@@ -62,7 +72,7 @@ class Document:
         """
         where = tuple(where)
         while True:
-            found = self._locator(where, key) if self._locator else None
+            found = self.locate(where, key) if self.locate else None
             if found is not None:
                 return found
             if not where:

@@ -27,7 +27,8 @@ class Options:
     strict: bool | None = None
     framework: str | None = None
     debug: bool = False
-    input_format: str = "auto"  # --input-format: auto, archlint or keras (archlint.keras)
+    input_format: str = "auto"  # --input-format: "auto" or an importer of archlint.sources
+    settings: dict = field(default_factory=dict)  # importer options (sources.LoadOptions.settings)
     budgets: tuple = ()  # ((spec.Budget, {key: option name}), ...): --max-params, --max-trainable-params
     spec_defaults: dict = field(default_factory=dict)  # --dtype, --batch-size, --optimizer (issue 9)
 
@@ -126,7 +127,7 @@ def check_file(path: str, options: Options) -> Checked:
         if value is not None:
             defaults[key] = value
     result = lint_file(path, debug=options.debug, defaults=defaults, input_format=options.input_format,
-                       budgets=options.budgets)
+                       budgets=options.budgets, settings=options.settings)
     budget = cfg.budget_for(path, config)
     if budget:
         result.findings = sorted(result.findings + _config_budget(result, path, budget, config),

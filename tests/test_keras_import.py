@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from archlint import rules
-from archlint.keras.convert import DROPPED, INPUT_KEYS, MAPPED, MODEL_KEYS, WRAPPER_KEYS, keras_2_keyword
+from archlint.sources.keras.converter import DROPPED, INPUT_KEYS, MAPPED, MODEL_KEYS, WRAPPER_KEYS, keras_2_keyword
 from archlint.layers.registry import lookup
 from archlint.lint import discover, lint_file
 from archlint.schema import schema
@@ -80,7 +80,7 @@ def _case(name: str):
 
 def _model(name: str):
     result = lint_file(_fixture_path(name))
-    assert result.model is not None, result.findings
+    assert result.model is not None, [f.message for f in result.findings]
     return result
 
 
@@ -267,7 +267,7 @@ def test_a_file_named_keras_that_is_no_zip_is_s021(tmp_path):
 
 
 def test_oversized_config_in_archive(tmp_path, monkeypatch):
-    from archlint.keras import archive
+    from archlint.sources.keras import archive
 
     monkeypatch.setattr(archive, "MAX_FILE_BYTES", 100)
     path = _archive(tmp_path, {"config.json": json.dumps(SMALL) + " " * 200})
@@ -322,7 +322,7 @@ def test_discover_includes_keras_archives(tmp_path):
 
 
 def test_converted_yaml_gives_the_same_numbers(tmp_path):
-    from archlint.keras import to_yaml
+    from archlint.sources.keras import to_yaml
 
     for name in ("VGG16", "frozen_backbone_sequential", "shared_layer_two_inputs", "tfkeras2_sequential"):
         text = to_yaml(_fixture_path(name))

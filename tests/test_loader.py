@@ -287,7 +287,7 @@ def test_json_positions(newline, where, key, expected):
 
 def test_json_positions_are_found_lazily():
     document = load_text("spec.json", JSON)
-    locator = document._locator
+    locator = document.locate
     assert locator.__closure__ is not None
     cache = next(c.cell_contents for c in locator.__closure__ if isinstance(c.cell_contents, dict))
     assert cache == {}  # nothing scanned for a clean file

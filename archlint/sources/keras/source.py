@@ -5,34 +5,16 @@ the schema's S003 for layer classes archlint does not know.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
+from dataclasses import dataclass
 
 from archlint import rules
-from archlint.keras.convert import Converted
+from archlint.sources.keras.converter import Converted
 from archlint.loader import Document
 from archlint.shapes import format_shape
-
-# A finding path that starts with this marker is a path in the original JSON, not in the converted data.
-ORIGINAL = "\0original"
-
-
-def _locator(converted: Converted, original: Callable) -> Callable:
-    paths = converted.paths
-
-    def locate(where: tuple, key: bool):
-        if where and where[0] == ORIGINAL:
-            return original(tuple(where[1:]), key)
-        for cut in range(len(where), -1, -1):  # the longest converted prefix that has an origin
-            if where[:cut] in paths:
-                return original(paths[where[:cut]] + tuple(where[cut:]), key)
-        return None
-
-    return locate
-
+from archlint.sources.base import ORIGINAL, SourceHooks, converted_document
 
 @dataclass
-class KerasSource:
+class KerasSource(SourceHooks):
     converted: Converted
     kind: str  # "Keras 3", "tf.keras 2", ".keras archive"
 
@@ -103,13 +85,5 @@ class KerasSource:
                  "the config was edited or is stale: save it again from the model, or fix the layer's arguments")
 
 
-@dataclass
-class KerasDocument(Document):
-    """A converted Keras file: native data, positions resolved in the original JSON."""
-
-    source: KerasSource | None = field(default=None, repr=False)
-
-
-def make_document(path: str, text: str, converted: Converted, original_locator, kind: str) -> KerasDocument:
-    return KerasDocument(path, text, converted.data, "json", _locator(converted, original_locator),
-                         KerasSource(converted, kind))
+def make_document(original: Document, converted: Converted, kind: str) -> Document:
+    return converted_document(original, converted.data, converted.paths, KerasSource(converted, kind))

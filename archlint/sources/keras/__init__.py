@@ -1,8 +1,7 @@
 """Keras model configs as archlint input: `model.to_json()` files (Keras 3 and tf.keras 2) and `.keras`
 archives, converted into native spec data and checked by the same pipeline.
 
-`load` is the one entry point of the linter: it reads a path as the input format says (auto, archlint
-or keras) and returns a loader.Document, converted when the file is a Keras model config.
+The importer of `archlint.sources` for Keras: `recognise`, `convert`, and `read` for `.keras` archives.
 """
 
 from __future__ import annotations
@@ -10,11 +9,7 @@ from __future__ import annotations
 import os
 
 from archlint import rules
-from archlint.loader import Document, LoadError, decode, load_file, load_text
-
-INPUT_FORMATS = ("auto", "archlint", "keras")
-KERAS_EXTENSIONS = (".keras",)
-
+from archlint.loader import Document, LoadError, decode, load_text
 
 class KerasConfigError(LoadError):
     """A Keras config archlint cannot read: reported whatever the file's text looks like."""
@@ -22,50 +17,49 @@ class KerasConfigError(LoadError):
     certain = True
 
 
-def is_archive_path(path: str) -> bool:
-    return path.lower().endswith(KERAS_EXTENSIONS)
+def recognise(data) -> bool:
+    """A Keras model config (checked cheaply; the converter is imported only for one)."""
+    return (isinstance(data, dict) and "archlint" not in data and data.get("class_name") in _MODEL_CLASSES
+            and isinstance(data.get("config"), dict))
 
 
-def load(path: str, use_libyaml: bool = True, input_format: str = "auto") -> Document:
-    """The document of `path`: native as written, or converted from a Keras config.
-
-    Raises OSError when the path cannot be read and LoadError for what cannot be parsed.
-    """
-    if input_format == "archlint":
-        return load_file(path, use_libyaml)
-    if is_archive_path(path) or input_format == "keras":
-        from archlint.keras import archive  # zipfile: imported only where an archive may be read
-
-    if is_archive_path(path) or (input_format == "keras" and archive.is_zip(path)):
-        raw = archive.read_config(path)
-        try:
-            document = load_text(path + "!config.json", decode(raw))
-        except LoadError as exc:
-            raise KerasConfigError(exc.rule, f"config.json in the archive: {exc.message}", exc.line, exc.column,
-                                   exc.hint) from None
-        document.path = path
-        return convert_document(document, "a .keras archive", forced=True)
-    document = load_file(path, use_libyaml)
-    return convert_document(document, "", forced=input_format == "keras")
+_MODEL_CLASSES = ("Sequential", "Functional", "Model")
 
 
-def convert_document(document: Document, kind: str, forced: bool = False) -> Document:
-    """The converted document when `document` holds a Keras model config, else `document` itself."""
+def read(path: str, options) -> Document | None:
+    """A `.keras` archive's config.json, converted; None for a file that is not a zip archive."""
+    from archlint.sources.keras import archive  # zipfile: imported only where an archive may be read
+
+    if not (path.lower().endswith(".keras") or archive.is_zip(path)):
+        return None
+    raw = archive.read_config(path)
+    try:
+        document = load_text(path + "!config.json", decode(raw))
+    except LoadError as exc:
+        raise KerasConfigError(exc.rule, f"config.json in the archive: {exc.message}", exc.line, exc.column,
+                               exc.hint) from None
+    document.path = path
+    return _convert(document, "a .keras archive")
+
+
+def convert(document: Document, options=None) -> Document:
+    """The converted document of a Keras model config (`document` as parsed from JSON)."""
+    return _convert(document, "")
+
+
+def _convert(document: Document, kind: str) -> Document:
+    from archlint.sources.keras.converter import ConversionError, is_model_config
+    from archlint.sources.keras.converter import convert as convert_config
+    from archlint.sources.keras.source import make_document
+
     data = document.data
-    if not forced and (not isinstance(data, dict) or "archlint" in data):
-        return document  # a native spec (or no spec): the converter is not even imported
-    from archlint.keras.convert import ConversionError, convert, is_model_config
-    from archlint.keras.source import make_document
-
     if not is_model_config(data):
-        if not forced:
-            return document
         raise KerasConfigError(rules.INVALID_KERAS_CONFIG, "the file is not a Keras model config "
                                "(a mapping with `class_name` Sequential, Functional or Model and a `config`)", 1, 1,
                                hint="give a file written by model.to_json() or model.save('model.keras'), "
                                "or use --input-format archlint")
     try:
-        converted = convert(data, _known)
+        converted = convert_config(data, _known)
     except ConversionError as exc:
         line, column = document.position(exc.where)
         raise KerasConfigError(rules.INVALID_KERAS_CONFIG, exc.message, line, column, exc.hint) from None
@@ -73,7 +67,7 @@ def convert_document(document: Document, kind: str, forced: bool = False) -> Doc
         raise KerasConfigError(rules.INPUT_TOO_LARGE, "the Keras config nests models too deeply", 1, 1) from None
     kind = kind or ("a tf.keras 2 config" if str(data.get("keras_version", "3")).startswith(("1", "2"))
                     else "a Keras config")
-    return make_document(document.path, document.text, converted, document._locator, kind)
+    return make_document(document, converted, kind)
 
 
 def _known(class_name: str) -> bool:
@@ -95,7 +89,9 @@ def to_yaml(path: str, input_format: str = "keras") -> str:
 
     from archlint.layers.registry import lookup
 
-    document = load(path, input_format=input_format)
+    from archlint.sources import LoadOptions, load
+
+    document = load(path, LoadOptions(input_format=input_format))
     data = document.data
     layers = []
     for entry in data["layers"]:
