@@ -41,14 +41,15 @@ def base_revision(branch: str) -> str | None:
 
 def changed_specs(base: str, paths: list[str]) -> tuple[list[str], list[str], list[str]]:
     """(changed, added, removed) spec files under PATHS between BASE and the work tree."""
-    from archlint.lint import SPEC_EXTENSIONS, lint_file
+    from archlint.lint import lint_file
+    from archlint.sources import EXTENSIONS
 
     listed = _git("diff", "--name-status", "--no-renames", base, "--", *paths)
     changed, added, removed = [], [], []
     top = _git("rev-parse", "--show-toplevel").stdout.strip()
     for line in listed.stdout.splitlines():
         status, _, name = line.partition("\t")
-        if not name.lower().endswith(SPEC_EXTENSIONS):
+        if not name.lower().endswith(EXTENSIONS):
             continue
         path = os.path.relpath(os.path.join(top, name))
         if status == "D":

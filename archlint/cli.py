@@ -461,7 +461,7 @@ def graph_command(path, output_format, output_file, unfold, color_by, config_fil
         else:
             click.echo(f"{path}: no model spec ({item.result.skipped or 'nothing to draw'})", err=True)
         sys.exit(EXIT_USAGE if item.result.internal_error else EXIT_FINDINGS)
-    marks = command.findings_by_layer(model, item.findings, path, options.input_format)
+    marks = command.findings_by_layer(model, item.findings, path, options)
     picture = graph.build(model, marks, unfold=unfold, color_by=color_by)
     text = mermaid.render(picture) if output_format == "mermaid" else dot.render(picture)
     if output_format in ("svg", "png"):

@@ -7,11 +7,12 @@ import bisect
 FORMATS = ("dot", "mermaid", "svg", "png")
 
 
-def document(path: str, input_format: str):
-    """The loaded document of PATH, for the positions of its layers (the loader's one entry point)."""
-    from archlint.keras import load
+def document(path: str, options):
+    """The loaded document of PATH (project.Options: its input format and importer settings), for the
+    positions of its layers."""
+    from archlint import sources
 
-    return load(path, True, input_format)
+    return sources.load(path, sources.LoadOptions(True, options.input_format, options.settings))
 
 
 def _entry(data, where: tuple):
@@ -39,14 +40,14 @@ def _span(doc, where: tuple) -> tuple:
     return start, end
 
 
-def findings_by_layer(model, findings: list, path: str, input_format: str) -> dict:
+def findings_by_layer(model, findings: list, path: str, options) -> dict:
     """Layer name -> the findings that point into its entry. A block's layers share their entry in the
     block's definition: a finding goes to the copies its message names (`in layer1.0, block ...`)."""
     placed = [f for f in findings if f.line > 0]
     if not placed:
         return {}
     try:
-        doc = document(path, input_format)
+        doc = document(path, options)
     except Exception:  # noqa: BLE001 - the file was read a moment ago; without positions nothing is marked
         return {}
     spans: dict[tuple, tuple] = {}
