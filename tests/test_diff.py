@@ -362,3 +362,18 @@ def test_the_rule_page_example(tmp_path, monkeypatch):
         "Params grew by 112 (+25.0%), from 448 to 560: more than --fail-on-increase allows (params=5%)"]
     result = run(*fixed, "--isolated", "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["findings"] == []
+
+
+def test_the_documented_example(tmp_path, monkeypatch):
+    """docs/diff.md's ResNet-50 example prints exactly what the page shows."""
+    page = (ROOT / "docs" / "diff.md").read_text()
+    block = re.search(r"```console\n\$ archlint diff resnet50_torch.yaml resnet50_10.yaml\n(.*?)```", page, re.DOTALL)
+    text = (EXAMPLES / "resnet" / "resnet50_torch.yaml").read_text()
+    (tmp_path / "resnet50_torch.yaml").write_text(text)
+    (tmp_path / "resnet50_10.yaml").write_text(
+        text.replace("{name: fc, type: Linear, out_features: 1000, expect: {output_shape: [1000]}}",
+                     "{name: fc, type: Linear, out_features: 10}"))
+    monkeypatch.chdir(tmp_path)
+    result = run("diff", "--isolated", "resnet50_torch.yaml", "resnet50_10.yaml")
+    assert result.exit_code == 0
+    assert result.stdout == block.group(1)

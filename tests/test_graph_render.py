@@ -394,3 +394,9 @@ def test_ten_thousand_plain_layers(tmp_path):
     assert labels(parsed)["n9999"] == ["re_lu_4999", "ReLU"]
     assert mermaid.render  # the same graph in Mermaid is one line per node and edge
     assert run(_generated(tmp_path, blocks=False), "--format", "mermaid").stdout.count("\n") == 1 + 10_001 + 10_000 + 2
+
+
+def test_the_documented_mermaid_example():
+    page = (ROOT / "docs" / "graph.md").read_text()
+    shown = re.search(r"^```mermaid\n(.*?)^```", page, re.DOTALL | re.MULTILINE).group(1)
+    assert run(EXAMPLES / "lenet5" / "lenet5_torch.yaml", "--format", "mermaid").stdout == shown

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -99,6 +100,14 @@ def change(old, new):
             return None, None
         return [n - o for o, n in zip(old, new)], None
     return new - old, (None if old == 0 else (new - old) / old)
+
+
+def percent(relative: float) -> str:
+    """+4.8%; a small change keeps two significant digits (-0.050%) rather than showing as 0.0%."""
+    digits = 1
+    if relative and abs(relative) < 0.001:
+        digits = max(1, 1 - math.floor(math.log10(abs(relative) * 100)))
+    return f"{relative:+.{digits}%}"
 
 
 # ---------------------------------------------------------------- layers
@@ -288,7 +297,7 @@ def check_gates(diff: Diff, gates: dict[str, Gate], source: str) -> None:
         if not over:
             continue
         label = FIGURES[key][0].split(" (")[0]
-        relative = f" ({grew / old:+.1%})" if old else ""
+        relative = f" ({percent(grew / old)})" if old else ""
         message = (f"{label} grew by {grew:,}{relative}, from {old:,} to {new:,}: more than {source} allows "
                    f"({gate.name}={gate.text})")
         diff.gate_findings.append(Finding(rules.COST_INCREASE, message, diff.new_path, 0, 0,

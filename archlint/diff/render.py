@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from archlint.diff import ADDED, CHANGED, FIGURES, REMOVED, UNCHANGED, Diff, change
+from archlint.diff import ADDED, CHANGED, FIGURES, REMOVED, UNCHANGED, Diff, change, percent
 from archlint.shapes import format_shape
 
 _MARKS = {ADDED: "+", REMOVED: "-", CHANGED: "~", UNCHANGED: " "}
@@ -31,7 +31,7 @@ def change_text(old, new, kind: str = "count") -> str:
         return "0" if not any(absolute) else "x".join(f"{d:+}" for d in absolute)
     if absolute == 0:
         return "0"
-    return f"{absolute:+,}" + ("" if relative is None else f" ({relative:+.1%})")
+    return f"{absolute:+,}" + ("" if relative is None else f" ({percent(relative)})")
 
 
 def _keyword(value) -> str:
@@ -86,7 +86,7 @@ def headline(diff: Diff) -> str:
         # "1.2 M params" but "0.3 GMACs", as people write them
         text = f"{number} {prefix} {unit}" if prefix and unit == "params" else f"{number} {prefix}{unit}"
         parts.append(f"{text} (unchanged)" if old == new else
-                     text + ("" if old == 0 else f" ({(new - old) / old:+.1%})"))
+                     text + ("" if old == 0 else f" ({percent((new - old) / old)})"))
     return ", ".join(parts)
 
 
