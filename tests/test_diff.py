@@ -86,7 +86,7 @@ def test_widened_layer_json():
                                                     ("output_shape", [None, 16, 32, 32], [None, 24, 32, 32]),
                                                     ("params", 432, 648), ("macs", 442368, 663552)])
     assert [name for _, name, _ in changed(data)] == ["stem", "stem_bn", "stem_relu", "conv_a", "shortcut"]
-    assert data["findings"] == [] and data["new_findings"] == []
+    assert data["findings"] == [] and data["new_findings"] == [] and data["inputs"] == []
 
 
 INSERTED_MARKDOWN = """\
@@ -160,7 +160,13 @@ def test_changed_input_size():
     stem = changed(data)[0]
     assert stem == ("changed", "stem", [("output_shape", [None, 16, 32, 32], [None, 16, 64, 64]),
                                         ("macs", 442368, 1769472)])
-    assert diff("input_size").stdout.splitlines()[1] == "15.3 k params (unchanged), +12.3 MMACs (+300.0%)"
+    assert data["inputs"] == [{"name": "input", "old": [None, 3, 32, 32], "new": [None, 3, 64, 64]}]
+    lines = diff("input_size").stdout.splitlines()
+    assert lines[1] == "15.3 k params (unchanged), +12.3 MMACs (+300.0%)"
+    assert lines[14:17] == ["Inputs: input (None, 3, 32, 32) -> (None, 3, 64, 64)", "",
+                            "Layers: 0 added, 0 removed, 11 changed, 3 unchanged"]
+    markdown = diff("input_size", "--format", "markdown").stdout
+    assert "\n\nInputs: input (None, 3, 32, 32) -> (None, 3, 64, 64)\n\n<details>" in markdown
 
 
 def test_renamed_layer():

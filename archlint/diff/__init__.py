@@ -73,6 +73,7 @@ class Diff:
     fixed_findings: list = field(default_factory=list)  # in OLD, not in NEW
     gate_findings: list = field(default_factory=list)  # B020
     unchecked_gates: list = field(default_factory=list)  # gates whose figure is unknown on one side
+    inputs: list = field(default_factory=list)  # (name, old shape, new shape) of the model inputs that differ
 
     def count(self, status: str) -> int:
         return sum(item.status == status for item in self.layers)
@@ -200,8 +201,18 @@ def compare(old_model, new_model, old_path: str, new_path: str) -> Diff:
         items.append(LayerDiff(CHANGED if changes else UNCHANGED, old_layers[i], layer, changes))
     removed_until(len(old_layers))
     old_totals, new_totals = totals(old_model), totals(new_model)
+    inputs = []
+    for name in dict.fromkeys([*old_model.spec.inputs, *new_model.spec.inputs]):
+        before, after = (_input_shape(model, name) for model in (old_model, new_model))
+        if before != after:
+            inputs.append((name, before, after))
     return Diff(old_path, new_path, items, {key: (old_totals[key], new_totals[key]) for key in FIGURES},
-                old_model.complete and new_model.complete)
+                old_model.complete and new_model.complete, inputs=inputs)
+
+
+def _input_shape(model, name: str):
+    shape = model.spec.inputs.get(name)
+    return None if shape is None else (None, *shape)  # with the batch axis, as layer shapes are
 
 
 # ---------------------------------------------------------------- findings

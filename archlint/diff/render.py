@@ -53,6 +53,14 @@ def _one(what: str, old, new) -> str:
     return f"{what.split(' ', 1)[1]} {_keyword(old)} -> {_keyword(new)}"  # "keyword <name>"
 
 
+def _input(name: str, old, new) -> str:
+    if old is None:
+        return f"{name} added {shape_text(new)}"
+    if new is None:
+        return f"{name} removed {shape_text(old)}"
+    return f"{name} {shape_text(old)} -> {shape_text(new)}"
+
+
 def _figures(layer) -> str:
     output = layer.output
     if output is None:
@@ -106,6 +114,8 @@ def format_full(diff: Diff, all_layers: bool = False) -> str:
         out.append(f"  {row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]}".rstrip())
     if not diff.complete:
         out.append("  (lower bounds: some layers could not be computed)")
+    if diff.inputs:
+        out += ["", "Inputs: " + "; ".join(printable(_input(*item)) for item in diff.inputs)]
     out += ["", f"Layers: {_counts(diff)}"]
     for item in diff.layers:
         if item.status == UNCHANGED and not all_layers:
@@ -169,6 +179,7 @@ def format_json(diff: Diff) -> str:
     return json.dumps({
         "old": diff.old_path, "new": diff.new_path, "complete": diff.complete, "figures": figures,
         "counts": {status: diff.count(status) for status in (ADDED, REMOVED, CHANGED, UNCHANGED)},
+        "inputs": [{"name": name, "old": _shape_json(old), "new": _shape_json(new)} for name, old, new in diff.inputs],
         "layers": layers,
         "new_findings": [f.to_json() for f in diff.new_findings],
         "fixed_findings": [f.to_json() for f in diff.fixed_findings],
@@ -192,6 +203,8 @@ def format_markdown(diff: Diff) -> str:
                    f"{_md(change_text(old, new, kind))} |")
     if not diff.complete:
         out += ["", "_Lower bounds: some layers could not be computed._"]
+    if diff.inputs:
+        out += ["", "Inputs: " + "; ".join(_md(_input(*item)) for item in diff.inputs)]
     shown = [item for item in diff.layers if item.status != UNCHANGED]
     if shown:
         out += ["", f"<details><summary>Layers that changed ({len(shown)})</summary>", "",
