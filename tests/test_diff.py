@@ -383,3 +383,27 @@ def test_the_documented_example(tmp_path, monkeypatch):
     result = run("diff", "--isolated", "resnet50_torch.yaml", "resnet50_10.yaml")
     assert result.exit_code == 0
     assert result.stdout == block.group(1)
+
+
+def test_ten_thousand_unnamed_layers(tmp_path):
+    """Automatic names all shift after an insertion: the layers are aligned by position, in linear time
+    around the edit (difflib alone is quadratic on such long runs of equal types)."""
+    pair = "  - {type: Linear, out_features: 64}\n  - {type: ReLU}\n"
+    head = "archlint: 1\nframework: pytorch\ninput: [64]\nlayers:\n"
+    (tmp_path / "old.yaml").write_text(head + pair * 5000)
+    (tmp_path / "new.yaml").write_text(head + pair * 2500 + "  - {type: Dropout, p: 0.1}\n" + pair * 2500)
+    data = json.loads(run("diff", "--isolated", "--format", "json", tmp_path / "old.yaml", tmp_path / "new.yaml").stdout)
+    assert data["counts"] == {"added": 1, "removed": 0, "changed": 1, "unchanged": 9999}
+    assert changed(data) == [("added", "dropout", []),
+                             ("changed", "linear_2500", [("inputs", ["re_lu_2499"], ["dropout"])])]
+
+
+def test_alignment_of_a_long_middle_pairs_by_position(monkeypatch):
+    from archlint import diff as diff_module
+
+    shifted = (list("xab"), list("aby"))
+    assert diff_module._align(*shifted, str) == [(1, 0), (2, 1)]  # difflib finds the shift
+    assert diff_module._align(list("qxabq"), list("qabyq"), str) == [(0, 0), (2, 1), (3, 2), (4, 4)]
+    monkeypatch.setattr(diff_module, "MAX_ALIGNMENT", 4)  # a 3 x 3 middle is now "too long"
+    assert diff_module._align(*shifted, str) == []  # by position: x-a, a-b, b-y differ
+    assert diff_module._align(list("qxabq"), list("qabyq"), str) == [(0, 0), (4, 4)]

@@ -38,6 +38,7 @@ GATES = {"params": "total_params", "trainable_params": "trainable_params", "macs
          "training_memory": "training_memory"}
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
+MAX_ALIGNMENT = 4_000_000  # layers x layers left to align after the common head and tail (2,000 x 2,000)
 _UNSET = object()  # a keyword one side does not write
 
 
@@ -119,9 +120,25 @@ def _kwargs_key(layer) -> str:
 
 
 def _align(old: list, new: list, key) -> list[tuple[int, int]]:
-    """Index pairs of equal keys, in order (difflib's longest matching blocks)."""
-    matcher = difflib.SequenceMatcher(None, [key(x) for x in old], [key(x) for x in new], autojunk=False)
-    return [(a + k, b + k) for a, b, size in matcher.get_matching_blocks() for k in range(size)]
+    """Index pairs of equal keys, in order: the common head and tail, then difflib's longest matching
+    blocks in between. difflib is quadratic on long runs of equal keys (10,000 unnamed layers of two
+    types: seconds), so an edit in the middle of a long model aligns only the part that differs, and a
+    middle too long for it is paired by position."""
+    a, b = [key(x) for x in old], [key(x) for x in new]
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    pairs = [(i, i) for i in range(head)]
+    middle_a, middle_b = a[head:len(a) - tail], b[head:len(b) - tail]
+    if len(middle_a) * len(middle_b) > MAX_ALIGNMENT:
+        pairs += [(head + i, head + i) for i, (x, y) in enumerate(zip(middle_a, middle_b)) if x == y]
+    else:
+        matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+        pairs += [(head + x + k, head + y + k) for x, y, size in matcher.get_matching_blocks() for k in range(size)]
+    return pairs + [(len(a) - tail + k, len(b) - tail + k) for k in range(tail)]
 
 
 def match(old_layers: list, new_layers: list) -> dict[int, int]:
