@@ -407,3 +407,16 @@ def test_alignment_of_a_long_middle_pairs_by_position(monkeypatch):
     monkeypatch.setattr(diff_module, "MAX_ALIGNMENT", 4)  # a 3 x 3 middle is now "too long"
     assert diff_module._align(*shifted, str) == []  # by position: x-a, a-b, b-y differ
     assert diff_module._align(list("qxabq"), list("qabyq"), str) == [(0, 0), (4, 4)]
+
+
+def test_keras_model_configs():
+    """Any input format: two Keras model.to_json() files (VGG16 with its top, and without at 160x160)."""
+    keras = ROOT / "tests" / "data" / "keras"
+    result = run("diff", "--isolated", "--format", "json", keras / "VGG16.json", keras / "VGG16_notop_160.json")
+    data = json.loads(result.stdout)
+    assert data["figures"]["total_params"]["old"] == 138_357_544  # keras.applications.VGG16().count_params()
+    assert data["figures"]["total_params"]["new"] == 14_714_688  # VGG16(include_top=False)
+    assert data["counts"] == {"added": 0, "removed": 4, "changed": 18, "unchanged": 0}
+    assert data["inputs"] == [{"name": "input", "old": [None, 224, 224, 3], "new": [None, 160, 160, 3]}]
+    assert [layer["name"] for layer in data["layers"] if layer["status"] == "removed"] == [
+        "flatten", "fc1", "fc2", "predictions"]

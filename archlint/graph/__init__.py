@@ -188,9 +188,9 @@ def build(model, findings_by_layer: dict | None = None, unfold: bool = False, co
     framework = model.spec.framework
     nodes: dict[str, Node] = {}
     node_of: dict[str, str] = {}  # tensor (layer or input) name -> node id
-    for index, (name, tensor) in enumerate(model.spec.inputs.items()):
+    for index, (name, shape) in enumerate(model.spec.inputs.items()):
         node_id = f"i{index}"
-        nodes[node_id] = Node(node_id, "input", name, ["Input", shape_label((None,) + tuple(tensor))],
+        nodes[node_id] = Node(node_id, "input", name, ["Input", shape_label((None,) + tuple(shape))],
                               output=name in builder.outputs)
         node_of[name] = node_id
     totals = _totals(model, color_by)
