@@ -58,6 +58,18 @@ class Graph:
     color_by: str | None = None
 
 
+def drawing_order(cluster: Cluster, depth: int = 0):
+    """("open", Cluster, depth), ("node", node id, depth) and ("close", Cluster, depth), in drawing order:
+    what every renderer walks."""
+    for item in cluster.items:
+        if isinstance(item, Cluster):
+            yield "open", item, depth
+            yield from drawing_order(item, depth + 1)
+            yield "close", item, depth
+        else:
+            yield "node", item, depth
+
+
 # ---------------------------------------------------------------- labels
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from archlint.graph import Cluster, Graph, Node
+from archlint.graph import Graph, Node, drawing_order
 
 # node kind -> attributes that set it apart
 SHAPES = {"input": {"shape": "oval", "fillcolor": "#dcfce7"}, "layer": {"shape": "box"},
@@ -51,27 +51,24 @@ def _node(node: Node, color_by: str | None) -> str:
         attributes.update(color=border, penwidth="2")
     if node.output:
         attributes["peripheries"] = "2"
-    return f"  {node.id} [{', '.join(key + '=' + _string(value) for key, value in attributes.items())}];"
+    return f"{node.id} [{', '.join(key + '=' + _string(value) for key, value in attributes.items())}];"
 
 
 def render(graph: Graph) -> str:
     out = [f"digraph {quote(graph.title)} {{", '  rankdir="TB";',
            '  node [style="rounded,filled", fillcolor="#f8fafc", fontname="Helvetica", fontsize="10"];',
            '  edge [fontname="Helvetica", fontsize="9", color="#475569"];']
-    counter = [0]
-
-    def emit(cluster: Cluster, indent: str) -> None:
-        for item in cluster.items:
-            if isinstance(item, Cluster):
-                counter[0] += 1
-                out.append(f'{indent}subgraph "cluster_{counter[0]}" {{')
-                out.append(f'{indent}  label={quote(item.name)}; style="rounded,dashed"; color="#94a3b8";')
-                emit(item, indent + "  ")
-                out.append(f"{indent}}}")
-            else:
-                out.append(indent[2:] + _node(graph.nodes[item], graph.color_by))
-
-    emit(graph.root, "  ")
+    clusters = 0
+    for kind, item, depth in drawing_order(graph.root):
+        indent = "  " * (depth + 1)
+        if kind == "open":
+            clusters += 1
+            out.append(f'{indent}subgraph "cluster_{clusters}" {{')
+            out.append(f'{indent}  label={quote(item.name)}; style="rounded,dashed"; color="#94a3b8";')
+        elif kind == "close":
+            out.append(f"{indent}}}")
+        else:
+            out.append(indent + _node(graph.nodes[item], graph.color_by))
     for edge in graph.edges:
         if edge.shares:
             out.append(f'  {edge.source} -> {edge.target} [label={quote(edge.label)}, style="dashed", '

@@ -7,7 +7,7 @@ Constructs used: `flowchart TB`, node shapes `["..."]` (layer), `(["..."])` (inp
 
 from __future__ import annotations
 
-from archlint.graph import Cluster, Graph, Node
+from archlint.graph import Graph, Node, drawing_order
 
 BRACKETS = {"input": ('(["', '"])'), "layer": ('["', '"]'), "merge": ('{{"', '"}}'), "shared": ('[/"', '"/]'),
             "folded": ('[["', '"]]')}
@@ -33,19 +33,16 @@ def render(graph: Graph) -> str:
     from archlint.graph.dot import SHARE_COLORS, share_color
 
     out = ["flowchart TB"]
-    counter = [0]
-
-    def emit(cluster: Cluster, indent: str) -> None:
-        for item in cluster.items:
-            if isinstance(item, Cluster):
-                counter[0] += 1
-                out.append(f'{indent}subgraph s{counter[0]} ["{text(item.name)}"]')
-                emit(item, indent + "  ")
-                out.append(f"{indent}end")
-            else:
-                out.append(indent + _node(graph.nodes[item]))
-
-    emit(graph.root, "  ")
+    subgraphs = 0
+    for kind, item, depth in drawing_order(graph.root):
+        indent = "  " * (depth + 1)
+        if kind == "open":
+            subgraphs += 1
+            out.append(f'{indent}subgraph s{subgraphs} ["{text(item.name)}"]')
+        elif kind == "close":
+            out.append(f"{indent}end")
+        else:
+            out.append(indent + _node(graph.nodes[item]))
     for edge in graph.edges:
         arrow = "-.->" if edge.shares else "-->"
         out.append(f'  {edge.source} {arrow}|"{text(edge.label)}"| {edge.target}')
