@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import xml.etree.ElementTree as ElementTree
 
 import pytest
@@ -313,6 +314,9 @@ def test_every_example_draws_in_both_grammars(path):
         bad = [line for line in text.split("\n") if not _MERMAID_LINE.match(line)]
         assert bad == []
         assert text.count("subgraph ") == len([line for line in text.split("\n") if line.strip() == "end"])
+    if shutil.which("dot"):  # and Graphviz itself reads the DOT without a warning
+        done = subprocess.run(["dot", "-Tsvg"], input=run(ROOT / path).stdout, capture_output=True, text=True)
+        assert done.returncode == 0 and done.stderr == "" and "</svg>" in done.stdout
 
 
 # ---------------------------------------------------------------- Graphviz
