@@ -4,6 +4,9 @@ repeated blocks, findings on the layers they point into, --color-by, and 10,000-
 
 from __future__ import annotations
 
+import html
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -404,3 +407,101 @@ def test_the_documented_mermaid_example():
     page = (ROOT / "docs" / "graph.md").read_text()
     shown = re.search(r"^```mermaid\n(.*?)^```", page, re.DOTALL | re.MULTILINE).group(1)
     assert run(EXAMPLES / "lenet5" / "lenet5_torch.yaml", "--format", "mermaid").stdout == shown
+
+
+# ---------------------------------------------------------------- the real Mermaid parser
+
+# Parses every text of a JSON list on stdin with the `mermaid` npm package (12.3.0; jsdom gives it the
+# DOM its sanitizer needs) and prints what its flowchart database holds. Run with `node --input-type=module`
+# from a folder where `npm install mermaid@12.3.0 jsdom` was run (ARCHLINT_MERMAID_DIR; .ci/run makes one).
+MERMAID_SCRIPT = """
+import { readFileSync } from 'node:fs';
+import { JSDOM } from 'jsdom';
+const dom = new JSDOM('<!DOCTYPE html><body></body>');
+globalThis.window = dom.window;
+globalThis.document = dom.window.document;
+const mermaid = (await import('mermaid')).default;
+const results = [];
+for (const text of JSON.parse(readFileSync(0, 'utf8'))) {
+  await mermaid.parse(text);  // throws on a syntax error; also loads the flowchart diagram
+  const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);
+  const db = diagram.db;
+  results.push({
+    type: diagram.type,
+    vertices: [...db.getVertices().values()].map(v => [v.id, v.type, v.text, [...v.classes]]),
+    edges: db.getEdges().map(e => [e.start, e.end, e.text, e.stroke]),
+    subgraphs: db.getSubGraphs().map(s => [s.title, s.nodes]),
+  });
+}
+console.log(JSON.stringify(results));
+"""
+MERMAID_TYPES = {"input": "stadium", "layer": "square", "merge": "hexagon", "shared": "lean_right",
+                 "folded": "subroutine"}
+
+
+def _mermaid_dir():
+    folder = os.environ.get("ARCHLINT_MERMAID_DIR")
+    if not folder or shutil.which("node") is None or not os.path.isdir(os.path.join(folder, "node_modules", "mermaid")):
+        pytest.skip("the mermaid npm package is not installed (ARCHLINT_MERMAID_DIR)")
+    return folder
+
+
+def _decoded(text: str) -> str:
+    """Mermaid keeps entity codes as placeholders until it renders, and holds a bare `&` as `&amp;` (the
+    label is HTML): back to the characters they show."""
+    text = html.unescape(text)
+    text = re.sub(r"ﬂ°°(\d+)¶ß", lambda m: chr(int(m.group(1))), text)
+    return re.sub(r"ﬂ°(\w+)¶ß", lambda m: html.unescape(f"&{m.group(1)};"), text)
+
+
+def _expected(picture) -> dict:
+    from archlint.graph import Cluster, drawing_order
+
+    classes: dict = {node_id: [] for node_id in picture.nodes}
+    for name in mermaid.CLASSES:
+        for node in picture.nodes.values():
+            if name == node.severity or (name == "output" and node.output) or (
+                    node.share is not None and name == f"share{dot.SHARE_COLORS.index(dot.share_color(node.share))}"):
+                classes[node.id].append(name)
+    members = []
+    for kind, item, _ in drawing_order(picture.root):
+        if kind == "open":
+            members.append(item)
+    subgraph_ids = {id(cluster): f"s{index + 1}" for index, cluster in enumerate(members)}
+    return {
+        "vertices": sorted([node.id, MERMAID_TYPES[node.kind], "<br>".join([node.title] + node.lines).replace("\n", " "),
+                            classes[node.id]] for node in picture.nodes.values()),
+        "edges": [[e.source, e.target, e.label, "dotted" if e.shares else "normal"] for e in picture.edges],
+        "subgraphs": sorted([cluster.name, [subgraph_ids[id(i)] if isinstance(i, Cluster) else i for i in cluster.items]]
+                            for cluster in members),
+    }
+
+
+def test_the_real_mermaid_parser_reads_what_archlint_means(tmp_path):
+    """Every example (folded and unfolded, coloured), a shared layer with its error, hostile names: Mermaid's
+    own parser gives back every node with its shape, text and classes, every edge with its label and
+    style, every subgraph with its members."""
+    folder = _mermaid_dir()
+    odd = tmp_path / "odd.yaml"
+    odd.write_text('archlint: 1\ninput: [4]\nlayers:\n  - {name: "x\\\\y \\"z\\" <b>#1 & %", type: Dense, units: 2}\n')
+    cases = [(ROOT / path, options) for path in sorted(str(p.relative_to(ROOT)) for p in EXAMPLES.rglob("*.yaml"))
+             for options in ((), ("--unfold", "--color-by", "params"))]
+    cases += [(ROOT / "tests/data/graph-shared-mismatch.yaml", ()), (ROOT / "tests/data/graph-concat-mismatch.yaml", ()),
+              (ROOT / "tests/data/keras/ResNet50.json", ("--color-by", "macs")), (odd, ())]
+    texts = [run(path, "--format", "mermaid", *options).stdout for path, options in cases]
+    done = subprocess.run(["node", "--input-type=module", "-e", MERMAID_SCRIPT], cwd=folder, input=json.dumps(texts),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    from archlint import project
+    from archlint.graph import command
+
+    for (path, options), parsed in zip(cases, json.loads(done.stdout)):
+        item = project.check_file(str(path), project.Options(isolated=True))
+        marks = command.findings_by_layer(item.result.model, item.findings, str(path), project.Options(isolated=True))
+        color_by = options[options.index("--color-by") + 1] if "--color-by" in options else None
+        picture = graph.build(item.result.model, marks, unfold="--unfold" in options, color_by=color_by)
+        expected = _expected(picture)
+        assert parsed["type"] == "flowchart-v2"
+        assert sorted([v[0], v[1], _decoded(v[2]), v[3]] for v in parsed["vertices"]) == expected["vertices"], path
+        assert parsed["edges"] == expected["edges"], path
+        assert sorted(parsed["subgraphs"]) == expected["subgraphs"], path
