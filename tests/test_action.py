@@ -12,7 +12,7 @@ import sys
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT
+from helpers import ROOT
 
 from archlint.cli import main
 

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
 
 from archlint.cli import main
 from archlint.diff import parse_gates

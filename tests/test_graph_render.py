@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
 
 from archlint import graph
 from archlint.cli import main

@@ -11,7 +11,7 @@ import pytest
 
 from archlint.diff import compare
 from archlint.lint import lint_file
-from conftest import ROOT
+from helpers import ROOT
 
 pytestmark = pytest.mark.crosscheck
 
