@@ -385,7 +385,7 @@ def schema():
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--rev", help="Compare PATH with its version at this git revision (read with git show, nothing "
               "checked out): archlint diff --rev main model.yaml.")
-@click.option("--output-format", "--format", "output_format", type=click.Choice(["full", "json", "markdown"]),
+@click.option("--output-format", "--format", "output_format", type=click.Choice(vocab.DIFF_FORMATS),
               default="full", show_default=True, help="A table for terminals, JSON, or Markdown for a pull request.")
 @click.option("--fail-on-increase", help="Exit 1 (B020) when a figure grows more than this: params=5%,macs=0 "
               "(figures: params, trainable_params, macs, flops, param_memory, activation_memory, training_memory; "
@@ -413,7 +413,7 @@ def diff_command(paths, rev, output_format, fail_on_increase, all_layers, config
 
 @main.command("graph")
 @click.argument("path", type=click.Path())
-@click.option("--output-format", "--format", "output_format", type=click.Choice(["dot", "mermaid", "svg", "png"]),
+@click.option("--output-format", "--format", "output_format", type=click.Choice(vocab.GRAPH_FORMATS),
               default="dot", show_default=True,
               help="Graphviz DOT, Mermaid (for Markdown), or SVG/PNG drawn by Graphviz's `dot` (package graphviz).")
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False),

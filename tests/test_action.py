@@ -128,8 +128,8 @@ def test_action_yml_runs_the_script_with_every_input():
     assert first["run"] == 'bash "$GITHUB_ACTION_PATH/scripts/github_action.sh"'
     script = (ROOT / "scripts" / "github_action.sh").read_text() + (ROOT / "archlint" / "ci_summary.py").read_text()
     for name, value in first["env"].items():
-        assert value == "${{ inputs.%s }}" % name.removeprefix("ARCHLINT_").lower().replace("_", "-").replace(
-            "interpreter", "python")
+        input_name = name.removeprefix("ARCHLINT_").lower().replace("_", "-").replace("interpreter", "python")
+        assert value == "${{ inputs." + input_name + " }}"
         assert name in script
     assert set(action["inputs"]) == {"paths", "args", "sarif", "summary", "diff", "fail-on-increase", "python"}
     upload = action["runs"]["steps"][1]

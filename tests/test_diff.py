@@ -233,7 +233,7 @@ def test_gate_from_configuration(tmp_path, monkeypatch):
     ("parms=5%", "unknown figure 'parms' (did you mean 'params'?)"),
     ("params", "'params' is not name=limit (e.g. params=5%)"),
     ("params=-1%", "params=-1%: a percentage is a number >= 0 followed by %"),
-    ("param_memory=lots", "param_memory=lots: expected a percentage (5%) or a byte size (512KB, 1.5MiB)"),
+    ("param_memory=lots", "param_memory=lots: expected a percentage (5%) or a byte size (an int, or 512KB, 1.5MiB, 2GB)"),
 ])
 def test_bad_gates_are_usage_errors(text, message):
     with pytest.raises(ValueError, match=None) as caught:
@@ -244,6 +244,10 @@ def test_bad_gates_are_usage_errors(text, message):
 
 
 def test_gates_parse_counts_sizes_and_percentages():
+    from archlint import vocab
+    from archlint.diff import FIGURES, GATES
+
+    assert set(GATES) <= set(vocab.BUDGET_KEYS) and set(GATES.values()) <= set(FIGURES)
     gates = parse_gates("params=1.5M, macs=0,param_memory=2MiB,flops=2.5%")
     assert [(g.name, g.limit, g.percent) for g in gates.values()] == [
         ("params", 1_500_000, False), ("macs", 0, False), ("param_memory", 2 * 2**20, False), ("flops", 2.5, True)]

@@ -32,7 +32,8 @@ FIGURES = {
     "training_memory": ("Training memory (bytes)", "bytes"),
     "receptive_field": ("Receptive field", "field"),
 }
-# gate name (as written in --fail-on-increase and `fail-on-increase`) -> figure key
+# gate name (as written in --fail-on-increase and `fail-on-increase`; each is a budget key of
+# archlint.vocab.BUDGET_KEYS, whose units it takes) -> figure key
 GATES = {"params": "total_params", "trainable_params": "trainable_params", "macs": "macs", "flops": "flops",
          "param_memory": "param_memory", "activation_memory": "activation_memory",
          "training_memory": "training_memory"}
@@ -270,7 +271,7 @@ def parse_gates(value) -> dict[str, Gate]:
 
     A percentage is relative to OLD; a number is an absolute increase: a count (an int, or 25k, 3.5M) for
     params, MACs and FLOPs, a byte size (512KB, 1.5MiB) for the memory figures. 0 allows no increase."""
-    from archlint.spec import parse_bytes, parse_count
+    from archlint import vocab  # the gates are budget keys: their units and parsers are the budgets'
 
     if isinstance(value, str):
         items = []
@@ -301,10 +302,10 @@ def parse_gates(value) -> dict[str, Gate]:
                 raise ValueError(f"{name}={text}: a percentage is a number >= 0 followed by %")
             gates[name] = Gate(name, amount, True, text)
             continue
-        parsed = (parse_bytes if name.endswith("memory") else parse_count)(limit)
+        budget = vocab.BUDGET_KEYS[name]
+        parsed = budget.parse(limit)
         if parsed is None:
-            raise ValueError(f"{name}={text}: expected a percentage (5%) or " +
-                             ("a byte size (512KB, 1.5MiB)" if name.endswith("memory") else "a count (10k, 1.5M)"))
+            raise ValueError(f"{name}={text}: expected a percentage (5%) or {vocab.UNITS[budget.units].expected}")
         gates[name] = Gate(name, parsed, False, text)
     return gates
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import bisect
 
-FORMATS = ("dot", "mermaid", "svg", "png")
-
 
 def document(path: str, options):
     """The loaded document of PATH (project.Options: its input format and importer settings), for the

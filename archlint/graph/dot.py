@@ -15,7 +15,8 @@ from archlint.graph import Graph, Node, drawing_order
 
 # node kind -> attributes that set it apart
 SHAPES = {"input": {"shape": "oval", "fillcolor": "#dcfce7"}, "layer": {"shape": "box"},
-          "merge": {"shape": "hexagon", "fillcolor": "#e0e7ff"}, "shared": {"shape": "parallelogram", "fillcolor": "#f3e8ff"},
+          "merge": {"shape": "hexagon", "fillcolor": "#e0e7ff"},
+          "shared": {"shape": "parallelogram", "fillcolor": "#f3e8ff"},
           "folded": {"shape": "box3d", "fillcolor": "#e2e8f0"}}
 SEVERITY = {"error": ("#fecaca", "#b91c1c"), "warning": ("#fde68a", "#b45309")}  # (fill, border): red, amber
 SHARE_COLORS = ("#eff6ff", "#dbeafe", "#bfdbfe", "#93c5fd", "#60a5fa")  # light to dark blue by share

@@ -8,10 +8,10 @@ so the old -> new figures `archlint diff` prints are the framework's.
 from __future__ import annotations
 
 import pytest
+from helpers import ROOT
 
 from archlint.diff import compare
 from archlint.lint import lint_file
-from helpers import ROOT
 
 pytestmark = pytest.mark.crosscheck
 
