@@ -173,6 +173,11 @@ INPUT_SMALLER_THAN_WINDOW = _rule(
     "The input is smaller than the first windowed layer's receptive field: every output reads padding."
 )
 
+# issue 16: `archlint diff --fail-on-increase` (B020-B029 reserved for the diff gates)
+COST_INCREASE = _rule(
+    "B020", "cost-increase-exceeded", ERROR, "A change grows a figure (params, MACs, memory) more than `fail-on-increase` allows."
+)
+
 
 # issue 12: Hugging Face config.json (archlint.sources.huggingface); codes E100-E129, W100-W129, B100-B109
 HF_WRONG_TYPE = _rule("E100", "hf-wrong-type", ERROR, "A config key's JSON value has a type its config class refuses.")
