@@ -131,12 +131,20 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
         spec["layers"].append({"name": "model", "type": layers.type_name("Uncountable"), "params": 0})
         paths[("layers", 0)] = ("model_type",)
         return Converted(resolved, spec, paths, findings, None, None, None, context)
-    part_list = family.parts(resolved.cfg, resolved.architecture)
+    try:  # a value of a type no check covers: reported, never a crash
+        part_list = family.parts(resolved.cfg, resolved.architecture)
+        attention_of = getattr(family, "attention_layers", None)
+        attention = attention_of(resolved.cfg) if attention_of is not None else None
+        top_k_of = getattr(family, "experts_per_token", None)
+        top_k = top_k_of(resolved.cfg) if top_k_of is not None else None
+    except (TypeError, ValueError, KeyError, IndexError, ArithmeticError, AttributeError) as exc:
+        report(_rules().HF_WRONG_TYPE, f"the config cannot be counted: a value has a type or size "
+               f"{resolved.config_class} does not take ({type(exc).__name__}: {exc})", ("model_type",),
+               "check the values against the config class's documentation")
+        spec["layers"].append({"name": "model", "type": layers.type_name("Uncountable"), "params": 0})
+        paths[("layers", 0)] = ("model_type",)
+        return Converted(resolved, spec, paths, findings, None, None, None, context)
     checks.check_tie(resolved, data, report, part_list)
-    attention_of = getattr(family, "attention_layers", None)
-    attention = attention_of(resolved.cfg) if attention_of is not None else None
-    top_k_of = getattr(family, "experts_per_token", None)
-    top_k = top_k_of(resolved.cfg) if top_k_of is not None else None
     top_k = top_k if isinstance(top_k, int) and top_k > 0 else None
     unfold = bool(settings.get("unfold")) if settings else False
     ordered = groups(part_list, attention)

@@ -35,6 +35,8 @@ INT_OR_NULL = frozenset({"num_key_value_heads", "head_dim", "sliding_window", "q
                          "sep_token_id"})
 NULLABLE = INT_OR_NULL | {"rope_parameters", "rope_scaling", "layer_types", "mlp_only_layers", "eos_token_id",
                           "use_bidirectional_attention", "final_logit_softcapping", "attn_logit_softcapping"}
+# Keys that hold a list (or null): `mlp_only_layers` of layer indices, `layer_types` of names.
+LISTS = {"mlp_only_layers": int, "layer_types": str}
 # Sizes a module is built from: zero or negative is refused (or, for the layer count, warned about).
 SIZES = ("vocab_size", "hidden_size", "num_attention_heads", "num_key_value_heads", "head_dim", "intermediate_size",
          "moe_intermediate_size", "num_local_experts", "num_experts", "n_routed_experts", "num_experts_per_tok",
@@ -60,7 +62,7 @@ def where(resolved: Resolved, data: dict, key: str) -> tuple:
 
 
 def _type_name(kind) -> str:
-    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}[kind]
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string", list: "a list"}[kind]
 
 
 def _json_name(value) -> str:
@@ -73,6 +75,8 @@ def _json_name(value) -> str:
 def expected_type(key: str, default):
     if key in INT_OR_NULL:
         return int
+    if key in LISTS:
+        return list
     for kind in (bool, int, float, str):
         if isinstance(default, kind):
             return kind
@@ -86,6 +90,12 @@ def check_types(resolved: Resolved, data: dict, report: Report) -> set[str]:
     for given, value in data.items():
         key = resolved.aliased.get(given, given)
         if key not in defaults and key not in INT_OR_NULL:
+            continue
+        if key in LISTS and isinstance(value, list) and not all(
+                isinstance(item, LISTS[key]) and not isinstance(item, bool) for item in value):
+            wrong.add(key)
+            report(rules.HF_WRONG_TYPE, f"`{given}` is a list with an entry that is not {_type_name(LISTS[key])}: "
+                   "the config cannot be constructed", (given,), f"a list of {_type_name(LISTS[key])}s")
             continue
         kind = expected_type(key, defaults.get(key))
         if kind is None:
@@ -312,7 +322,7 @@ def check_layer_types(resolved: Resolved, data: dict, report: Report) -> bool:
 def run(resolved: Resolved, data: dict, report: Report) -> bool:
     """Every check that does not need the counts; True when the config can be counted."""
     wrong = check_types(resolved, data, report)
-    countable = check_sizes(resolved, data, report, wrong)
+    countable = check_sizes(resolved, data, report, wrong) and not (wrong & set(LISTS))
     check_activation(resolved, data, report)
     check_rope(resolved, data, report)
     check_tokens(resolved, data, report)
