@@ -138,6 +138,9 @@ MUTATIONS = {
     "groups not dividing experts": {"n_group": 3},
     "topk_group above groups": {"n_group": 2, "topk_group": 3},
     "dense layers only": {"first_k_dense_replace": 2, "num_experts_per_tok": 9},
+    "mlp_only_layers not a list": {"mlp_only_layers": 5},
+    "mlp_only_layers of strings": {"mlp_only_layers": ["a"]},
+    "layer_types of one layer": {"layer_types": ["full_attention"]},
 }
 
 

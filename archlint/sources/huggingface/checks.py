@@ -35,6 +35,10 @@ INT_OR_NULL = frozenset({"num_key_value_heads", "head_dim", "sliding_window", "q
                          "sep_token_id"})
 NULLABLE = INT_OR_NULL | {"rope_parameters", "rope_scaling", "layer_types", "mlp_only_layers", "eos_token_id",
                           "use_bidirectional_attention", "final_logit_softcapping", "attn_logit_softcapping"}
+# The entries transformers 5.25 allows in `layer_types` (configuration_utils.ALLOWED_ATTN_LAYER_TYPES).
+LAYER_TYPES = ("full_attention", "sliding_attention", "chunked_attention", "window_attention", "indexed_attention",
+               "compressed_sparse_attention", "heavily_compressed_attention", "minimax_m3_sparse", "conv", "moe",
+               "hybrid", "hybrid_sliding", "reference_sliding_attention", "linear_attention")
 # Keys that hold a list (or null): `mlp_only_layers` of layer indices, `layer_types` of names.
 LISTS = {"mlp_only_layers": int, "layer_types": str}
 # Sizes a module is built from: zero or negative is refused (or, for the layer count, warned about).
@@ -300,10 +304,11 @@ def check_tie(resolved: Resolved, data: dict, report: Report, part_list) -> None
 
 
 def check_layer_types(resolved: Resolved, data: dict, report: Report) -> bool:
+    """E109: every config class validates a `layer_types` attribute, its own key or not."""
     types = data.get("layer_types")
-    if types is None or "layer_types" not in resolved.family.CONFIG_DEFAULTS[resolved.model_type]:
+    if types is None:
         return True
-    allowed = ("full_attention", "sliding_attention", "chunked_attention", "linear_attention", "conv")
+    allowed = LAYER_TYPES
     if not isinstance(types, list):
         return False
     for index, kind in enumerate(types):
