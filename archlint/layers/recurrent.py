@@ -44,8 +44,11 @@ KERAS_RNN_COMMON = {
     "unroll": False,
     "seed": None,
     "dtype": None,
+    # Written by every Keras 3 recurrent layer's to_json() (RNN's own keyword): what a masked step outputs.
+    "zero_output_for_mask": False,
 }
-KERAS_GATED = {"recurrent_activation": "sigmoid", "use_cudnn": "auto"}
+# `implementation` is tf.keras 2's kernel choice, written into its configs; Keras 3 still accepts and ignores it.
+KERAS_GATED = {"recurrent_activation": "sigmoid", "use_cudnn": "auto", "implementation": 2}
 KERAS_RNN_DEFAULTS = {
     "SimpleRNN": KERAS_RNN_COMMON,
     "LSTM": {**KERAS_RNN_COMMON, **KERAS_GATED, "unit_forget_bias": True},

@@ -34,6 +34,14 @@ WRAPPER_KEYS = frozenset({"module", "class_name", "config", "registered_name", "
                           "shared_object_id"})
 
 
+# Keys of a wrapper's config that hold a serialised layer (Bidirectional, TimeDistributed).
+WRAPPED = frozenset({"layer", "backward_layer"})
+
+
+def _is_layer(value) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("class_name"), str) and isinstance(value.get("config"), dict)
+
+
 def keras_2_keyword(layer_type: str, key: str, value):
     """tf.keras 2 spellings of Keras 3 keywords, renamed on purpose (the test lists them)."""
     if layer_type == "LeakyReLU" and key == "alpha":
@@ -195,7 +203,7 @@ class _Converter:
         self.layers.append(entry)
         self.paths[("layers", index)] = where
         for key, original in paths.items():
-            self.paths[("layers", index, key)] = original
+            self.paths[("layers", index) + (key if isinstance(key, tuple) else (key,))] = original
         self.index_of[entry["name"]] = index
         self.previous = entry["name"]
         return index
@@ -213,12 +221,7 @@ class _Converter:
         if inputs != [self.previous]:
             entry["inputs"] = list(inputs)
             paths["inputs"] = where + ("inbound_nodes",)
-        for key, value in config.items():
-            if key in MAPPED or key in DROPPED:
-                continue
-            new_key, value = keras_2_keyword(layer_type, key, value)
-            entry[new_key] = value
-            paths[new_key] = where + ("config", key)
+        self.keywords(layer_type, config, where, entry, paths)
         if not (trainable and config.get("trainable", True) is not False):
             entry["trainable"] = False
             paths["trainable"] = where + ("config", "trainable") if "trainable" in config else where
@@ -233,6 +236,30 @@ class _Converter:
         if not self.lookup(layer_type):
             self.unknown[index] = (layer_type, layer.get("registered_name") or "")
         return name
+
+    def keywords(self, layer_type: str, config: dict, where: tuple, entry: dict, paths: dict, inner=()) -> None:
+        """A layer's config keys as native keywords; a wrapped layer (`layer`, `backward_layer`) becomes a
+        nested layer mapping, converted the same way."""
+        for key, value in config.items():
+            if key in MAPPED or key in DROPPED or (key == "time_major" and value is False):
+                continue  # time_major: false is tf.keras 2's batch-major default, the only layout Keras 3 has
+            new_key, value = keras_2_keyword(layer_type, key, value)
+            if key in WRAPPED and _is_layer(value):
+                value = self.nested(value, where + ("config", key), paths, inner + (new_key,))
+            entry[new_key] = value
+            paths[inner + (new_key,) if inner else new_key] = where + ("config", key)
+
+    def nested(self, layer: dict, where: tuple, paths: dict, inner: tuple) -> dict:
+        """A wrapped layer's serialisation as a nested layer mapping {type: LSTM, units: ..., ...}."""
+        layer_type, config = layer["class_name"], layer["config"]
+        entry: dict = {"type": layer_type}
+        paths[inner] = where
+        paths[inner + ("type",)] = where + ("class_name",)
+        self.keywords(layer_type, config, where, entry, paths, inner)
+        if config.get("trainable", True) is False:
+            entry["trainable"] = False
+            paths[inner + ("trainable",)] = where + ("config", "trainable")
+        return entry
 
     def apply_again(self, first: str, call: int, inputs: list, where: tuple) -> str:
         """A later call of a shared layer: its weights are the first call's, counted once."""
