@@ -145,6 +145,10 @@ UNKNOWN_KERAS_LAYER = _rule(
 RECORDED_SHAPE_MISMATCH = _rule(
     "W019", "recorded-shape-mismatch", WARNING, "A shape the Keras file records differs from the computed one."
 )
+KERAS_BUILT_FOR_OTHER_INPUT = _rule(
+    "E040", "keras-built-for-other-input", ERROR,
+    "A Keras layer's recorded build shape needs other weights than the input it receives: Keras refuses the file.",
+)
 
 # B: budgets
 PARAMS_BUDGET = _rule("B001", "params-budget-exceeded", ERROR, "The model has more parameters than its budget.")

@@ -51,6 +51,51 @@ class KerasSource(SourceHooks):
                  "teach archlint the layer with a plugin (entry point group `archlint.layers`, see the README), "
                  "or check the counts in Keras")
         self._compare_records(model, sink)
+        self._compare_builds(model, sink)
+
+    def _compare_builds(self, model, sink) -> None:
+        """E040 where a layer's `build_config` input shape makes other weights than the input it receives:
+        Keras builds the layer from the record when loading, then refuses the call (its input_spec, or the
+        kernel's matmul). A record that differs without changing the weights (a larger image for a Conv2D,
+        an extra axis for a Dense) is accepted by Keras and left to W019. Reported once per cause: not at
+        the layers that read a refused layer's output."""
+        from archlint.layers.registry import Call, Stop, Tensor, lookup
+
+        walked = {id(layer.spec): layer for layer in model.layers}
+        refused: set = set()
+        for index, recorded in sorted(self.converted.recorded.items()):
+            layer = walked.get(id(model.spec.layers[index])) if index < len(model.spec.layers) else None
+            if layer is None or layer.output is None or layer.cfg is None or layer.spec.shares:
+                continue
+            if any(name in refused for name in layer.inputs):
+                refused.add(layer.name)
+                continue
+            shapes = recorded.inputs
+            actual = [model.tensors.get(name) for name in layer.inputs]
+            if (not shapes or len(shapes) != len(actual) or any(s is None for s in shapes)
+                    or any(t is None for t in actual)
+                    or all(tuple(s[1:]) == tuple(t.shape[1:]) for s, t in zip(shapes, actual))):
+                continue
+            layer_type = lookup("keras", layer.spec.type)
+            call = Call(layer.spec.type, layer.name, "keras", dict(layer.cfg), frozenset(layer.spec.kwargs),
+                        [Tensor(tuple(s), name) for s, name in zip(shapes, layer.inputs)], (), _quiet)
+            try:
+                built = layer_type.infer(call)
+            except Stop:
+                continue
+            if built.params == layer.output.params:
+                continue
+            refused.add(layer.name)
+            got = ", ".join(format_shape(t.shape) for t in actual)
+            want = ", ".join(format_shape(tuple(s)) for s in shapes)
+            sink(rules.KERAS_BUILT_FOR_OTHER_INPUT,
+                 f"{layer.name} ({layer.spec.type}) was built for input {want} ({built.params:,} weights), but "
+                 f"receives {got}, which needs {layer.output.params:,}: Keras builds the layer from the record "
+                 "and refuses the call when loading the file",
+                 (ORIGINAL,) + tuple(recorded.input_at),
+                 "the config was edited or is stale: save it again from the model, or restore the input shape "
+                 "the layer was built for")
+
 
     def _compare_records(self, model, sink) -> None:
         """W019 once per cause: at the first layer whose computed output differs from the file's record
@@ -87,3 +132,7 @@ class KerasSource(SourceHooks):
 
 def make_document(original: Document, converted: Converted, kind: str) -> Document:
     return converted_document(original, converted.data, converted.paths, KerasSource(converted, kind))
+
+
+def _quiet(*args, **kwargs) -> None:
+    """A sink for a rule applied to a recorded shape only to count its weights."""
