@@ -14,3 +14,5 @@ FAMILIES += ("embedding", "recurrent")
 from archlint.layers import attention, transformer  # noqa: E402,F401  (attention, PyTorch Transformer layers)
 
 FAMILIES += ("attention",)
+
+from archlint.layers import keras_graph  # noqa: E402,F401  (steps of Keras functional graphs)

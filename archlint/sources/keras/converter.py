@@ -34,6 +34,8 @@ WRAPPER_KEYS = frozenset({"module", "class_name", "config", "registered_name", "
                           "shared_object_id"})
 
 
+# The native type of one output of a layer with several outputs (archlint.layers.keras_graph).
+SELECT = "SelectOutput"
 # Keys of a wrapper's config that hold a serialised layer (Bidirectional, TimeDistributed).
 WRAPPED = frozenset({"layer", "backward_layer"})
 
@@ -129,6 +131,8 @@ def _refs(node, where: tuple) -> list:
         if isinstance(kwargs, dict):  # attention called by keyword: Keras's call order is (query, value, key)
             roles = [k for k in ("query", "value", "key") if k in kwargs]
             kwargs = {**{k: kwargs[k] for k in roles}, **{k: v for k, v in kwargs.items() if k not in roles}}
+        if isinstance(kwargs, dict):  # a mask is no input of the layer: it changes no shape or count
+            kwargs = {k: v for k, v in kwargs.items() if not _is_mask(k)}
         visit(kwargs, where + ("kwargs",))
     elif isinstance(node, list):
         for index, item in enumerate(node):
@@ -143,8 +147,38 @@ def _refs(node, where: tuple) -> list:
     return found
 
 
+def _needed(pending: list, output_layers) -> list:
+    """The calls the model's outputs depend on through real inputs: a layer read only as a mask (the
+    NotEqual of an Embedding with mask_zero=True) computes nothing the model outputs."""
+    try:
+        wanted = {end[0] for end in _ends(output_layers, ())}
+    except ConversionError:
+        return pending
+    reads: dict = {}
+    for entry in pending:
+        name = entry[1].get("name") if isinstance(entry[1].get("name"), str) else entry[1]["config"].get("name")
+        reads.setdefault(name, set()).update(r[0] for r in entry[3])
+    stack = list(wanted)
+    while stack:
+        for source in reads.get(stack.pop(), ()):
+            if source not in wanted:
+                wanted.add(source)
+                stack.append(source)
+    return [entry for entry in pending
+            if (entry[1].get("name") if isinstance(entry[1].get("name"), str) else entry[1]["config"].get("name"))
+            in wanted]
+
+
+def _is_mask(key) -> bool:
+    """Keyword arguments of a call that hold masks (`mask`, MultiHeadAttention's `attention_mask`, ...)."""
+    return isinstance(key, str) and (key == "mask" or key.endswith("_mask"))
+
+
 def _ends(value, where: tuple) -> list:
-    """input_layers / output_layers: one [name, node, tensor] or a list of them."""
+    """input_layers / output_layers: one [name, node, tensor], a list of them, or a mapping of them by key
+    (a model called with dicts, `keras.Model({"x": x}, {"y": y})`: the values in the file's order)."""
+    if isinstance(value, dict):
+        value = list(value.values())
     if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
         return [tuple(value)]
     if isinstance(value, list) and all(isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) for v in value):
@@ -165,6 +199,9 @@ class _Converter:
         self.names: set[str] = set()
         self.previous: str | None = None  # the tensor a layer reads by default: the last entry's
         self.single_input = True
+        self.again = 0  # the call index of a nested model applied again, 0 on its first call
+        self.first_of: dict[int, str] = {}  # id of a layer's JSON -> the native entry of its first call
+        self.entries: dict[str, dict] = {}  # native tensor name -> its entry
 
     # ------------------------------------------------------------ inputs and recorded shapes
 
@@ -205,11 +242,15 @@ class _Converter:
         for key, original in paths.items():
             self.paths[("layers", index) + (key if isinstance(key, tuple) else (key,))] = original
         self.index_of[entry["name"]] = index
+        self.entries[entry["name"]] = entry
         self.previous = entry["name"]
         return index
 
     def layer(self, layer: dict, where: tuple, scope: str, inputs: list, trainable: bool) -> str:
-        """One layer's first call as a native entry; returns the name of its output tensor."""
+        """One layer's first call as a native entry; returns the name of its output tensor. While a nested
+        model is applied again (`self.again`), its layers are applications of their first call's entries."""
+        if self.again and id(layer) in self.first_of:
+            return self.apply_again(self.first_of[id(layer)], self.again, inputs, where + ("inbound_nodes",))
         layer_type = layer.get("class_name")
         config = layer.get("config")
         if not isinstance(layer_type, str) or not isinstance(config, dict):
@@ -226,6 +267,7 @@ class _Converter:
             entry["trainable"] = False
             paths["trainable"] = where + ("config", "trainable") if "trainable" in config else where
         index = self.emit(entry, where, paths)
+        self.first_of[id(layer)] = name
         build_shape = (layer.get("build_config") or {}).get("input_shape") if isinstance(
             layer.get("build_config"), dict) else None
         if build_shape is not None:
@@ -260,6 +302,27 @@ class _Converter:
             entry["trainable"] = False
             paths[inner + ("trainable",)] = where + ("config", "trainable")
         return entry
+
+    def select(self, tensor: str, position: int, where: tuple) -> str:
+        """Output `position` of a layer with several outputs (an LSTM's states with return_state=True): an
+        entry that applies the producer's keywords to the producer's inputs and keeps that output. Its
+        weights are the producer's, counted there."""
+        entry = self.entries.get(tensor)
+        if entry is None:  # a model input has one tensor
+            raise ConversionError(f"{tensor!r} has a single output, but tensor {position} of it is read", where,
+                                  "the config is damaged or edited: keras_history is [layer, node, tensor index]")
+        source = self.entries.get(entry["apply"], entry) if "apply" in entry else entry
+        inner = {k: v for k, v in source.items() if k not in ("name", "inputs", "trainable", "apply")}
+        name = self.unique(f"{tensor}:{position}")
+        selected = {"type": SELECT, "name": name, "index": position, "layer": inner,
+                    "inputs": list(entry.get("inputs") or [self.previous_of(tensor)])}
+        self.emit(selected, where, {"type": where, "index": where, "inputs": where})
+        return name
+
+    def previous_of(self, tensor: str) -> str:
+        """The tensor a native entry reads when it lists no inputs: the entry before it."""
+        index = self.index_of[tensor]
+        return self.layers[index - 1]["name"] if index else next(iter(self.inputs))
 
     def apply_again(self, first: str, call: int, inputs: list, where: tuple) -> str:
         """A later call of a shared layer: its weights are the first call's, counted once."""
@@ -369,12 +432,16 @@ class _Converter:
             for call, node in enumerate(nodes):
                 where = cwhere + ("layers", index, "inbound_nodes", call)
                 pending.append((index, layer, call, _refs(node, where), where))
+        pending = _needed(pending, config.get("output_layers"))
         first_name: dict = {}
         shapes: list = []  # recorded tensor shapes, applied once their producers are converted
         while pending:
             remaining = []
             for index, layer, call, refs, where in pending:
                 keys = [(r[0], r[1], r[2]) for r in refs]
+                for key, ref in zip(keys, refs):
+                    if key not in tensors and key[2] > 0 and (key[0], key[1], 0) in tensors:
+                        tensors[key] = self.select(tensors[(key[0], key[1], 0)], key[2], ref[4])
                 if not all(k in tensors for k in keys):
                     remaining.append((index, layer, call, refs, where))
                     continue
@@ -383,18 +450,20 @@ class _Converter:
                 lwhere = cwhere + ("layers", index)
                 name = layer.get("name") if isinstance(layer.get("name"), str) else layer["config"].get("name")
                 if _is_model(layer):
-                    if call > 0:
-                        raise ConversionError(f"the nested model {name!r} is called {len(layer['inbound_nodes'])} "
-                                              "times: archlint reads a nested model called once", where,
-                                              "call the nested model once, or convert it to shared layers")
-                    outs = self.model(layer, lwhere, self.scope_of(layer, scope), inputs, trainable)
+                    # a nested model called again (siamese towers) applies its first call's layers again
+                    again, self.again = self.again, call if call > 0 else self.again
+                    try:
+                        outs = self.model(layer, lwhere, self.scope_of(layer, scope), inputs, trainable)
+                    finally:
+                        self.again = again
                     for t, out in enumerate(outs):
                         tensors[(name, call, t)] = out
                 elif call == 0:
                     first_name[name] = self.layer(layer, lwhere, scope, inputs, trainable)
                     tensors[(name, 0, 0)] = first_name[name]
                 else:
-                    tensors[(name, call, 0)] = self.apply_again(first_name[name], call, inputs, where)
+                    tensors[(name, call, 0)] = self.apply_again(self.first_of.get(id(layer), first_name[name]),
+                                                                call, inputs, where)
             if len(remaining) == len(pending):
                 index, layer, call, refs, where = remaining[0]
                 missing = next(r for r in refs if (r[0], r[1], r[2]) not in tensors)
