@@ -15,4 +15,4 @@ from archlint.layers import attention, transformer  # noqa: E402,F401  (attentio
 
 FAMILIES += ("attention",)
 
-from archlint.layers import keras_graph  # noqa: E402,F401  (steps of Keras functional graphs)
+from archlint.layers import keras_applications, keras_graph, keras_ops, preprocessing  # noqa: E402,F401  (Keras 3)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archlint.layers.keras_ops import PREFIX as OP_PREFIX
+from archlint.layers.keras_ops import TENSOR as OP_TENSOR
+
 MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
 INPUT_CLASS = "InputLayer"
 
@@ -34,6 +37,8 @@ WRAPPER_KEYS = frozenset({"module", "class_name", "config", "registered_name", "
                           "shared_object_id"})
 
 
+# keras.ops steps: their modules, and how the converted entry names them and their tensor arguments.
+OP_MODULES = ("keras.src.ops.", "keras.ops.")
 # The native type of one output of a layer with several outputs (archlint.layers.keras_graph).
 SELECT = "SelectOutput"
 # Keys of a wrapper's config that hold a serialised layer (Bidirectional, TimeDistributed).
@@ -147,6 +152,31 @@ def _refs(node, where: tuple) -> list:
     return found
 
 
+def _is_op(layer: dict) -> bool:
+    """A `keras.ops` step recorded in a functional config (module keras.src.ops.numpy, ...)."""
+    module = layer.get("module")
+    nodes = layer.get("inbound_nodes")
+    return (isinstance(module, str) and module.startswith(OP_MODULES) and isinstance(nodes, list) and bool(nodes)
+            and isinstance(nodes[0], dict))
+
+
+def _op_args(node: dict) -> list:
+    """An op call's positional arguments, each tensor replaced by {"__tensor__": its input index}."""
+    count = 0
+
+    def value(item):
+        nonlocal count
+        if isinstance(item, dict) and item.get("class_name") == "__keras_tensor__":
+            count += 1
+            return {OP_TENSOR: count - 1}
+        if isinstance(item, list):
+            return [value(v) for v in item]
+        return item
+
+    args = node.get("args", [])
+    return value(args) if isinstance(args, list) else []
+
+
 def _needed(pending: list, output_layers) -> list:
     """The calls the model's outputs depend on through real inputs: a layer read only as a mask (the
     NotEqual of an Embedding with mask_zero=True) computes nothing the model outputs."""
@@ -257,8 +287,14 @@ class _Converter:
             raise ConversionError("a layer needs a `class_name` and a `config` mapping", where)
         keras_name = config.get("name") if isinstance(config.get("name"), str) else layer.get("name")
         name = self.unique(scope + (keras_name if isinstance(keras_name, str) else layer_type.lower()))
+        op = _is_op(layer)
+        if op:
+            layer_type = OP_PREFIX + layer_type
         entry: dict = {"type": layer_type, "name": name}
         paths = {"type": where + ("class_name",), "name": where + ("config", "name")}
+        if op:
+            entry["args"] = _op_args(layer["inbound_nodes"][0])
+            paths["args"] = where + ("inbound_nodes", 0, "args")
         if inputs != [self.previous]:
             entry["inputs"] = list(inputs)
             paths["inputs"] = where + ("inbound_nodes",)
