@@ -27,7 +27,7 @@ def layer_scale(call: Call) -> Output:
                         f"LayerScale multiplies {format_shape(shape)} by a vector of projection_dim={dim} values: the "
                         f"last axis ({shape[-1]}) cannot broadcast with it, so Keras fails when calling the layer",
                         "projection_dim", hint=f"set projection_dim: {shape[-1]}")
-    return Output(shape[:-1] + (dim,), trainable=dim)
+    return Output(shape[:-1] + (dim,), trainable=dim, macs=0)  # elementwise products count no MACs here
 
 
 def custom_scale(call: Call) -> Output:
@@ -37,6 +37,6 @@ def custom_scale(call: Call) -> Output:
     return Output(broadcast(call, [t.shape for t in call.inputs]), macs=0)
 
 
-register(KERAS, "LayerScale", "elementwise", {"init_values": REQUIRED, "projection_dim": REQUIRED, "dtype": None},
+register(KERAS, "LayerScale", "keras_applications", {"init_values": REQUIRED, "projection_dim": REQUIRED, "dtype": None},
          layer_scale)
-register(KERAS, "CustomScaleLayer", "elementwise", {"scale": REQUIRED, "dtype": None}, custom_scale)
+register(KERAS, "CustomScaleLayer", "keras_applications", {"scale": REQUIRED, "dtype": None}, custom_scale)

@@ -272,5 +272,5 @@ EXTRA = {"Max": {"initial": None}, "Min": {"initial": None}, "LeakyRelu": {"nega
          "Gelu": {"approximate": True}, "Elu": {"alpha": 1.0}}
 
 for _name, (_defaults, _infer) in OPS.items():
-    register(KERAS, PREFIX + _name, "elementwise",
+    register(KERAS, PREFIX + _name, "ops",
              {**_defaults, **EXTRA.get(_name, {}), "args": [], "kwargs": {}, "dtype": None}, _infer)

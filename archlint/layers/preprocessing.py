@@ -100,7 +100,7 @@ def pass_through(call: Call) -> Output:
 
 
 for _name, _defaults in IMAGE_LAYERS.items():
-    register(KERAS, _name, "elementwise", {**_defaults, **COMMON, "dtype": None}, augmentation)
+    register(KERAS, _name, "augmentation", {**_defaults, **COMMON, "dtype": None}, augmentation)
 register(KERAS, "RandomCrop", "resize", {"height": REQUIRED, "width": REQUIRED, **COMMON, "dtype": None}, random_crop)
 for _name, _defaults in PASS_THROUGH.items():
-    register(KERAS, _name, "elementwise", {**_defaults, "dtype": None}, pass_through)
+    register(KERAS, _name, "identity", {**_defaults, "dtype": None}, pass_through)
