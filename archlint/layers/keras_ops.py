@@ -136,6 +136,13 @@ def transpose(call: Call) -> Output:
     return Output(tuple(shape[a] for a in axes), macs=0)
 
 
+def swapaxes(call: Call) -> Output:
+    shape = list(operands(call)[0])
+    a, b = (_axis(call, call.cfg[key], len(shape), key) for key in ("axis1", "axis2"))
+    shape[a], shape[b] = shape[b], shape[a]
+    return Output(tuple(shape), macs=0)
+
+
 def expand_dims(call: Call) -> Output:
     shape = list(operands(call)[0])
     axes = call.cfg["axis"] if isinstance(call.cfg["axis"], list) else [call.cfg["axis"]]
@@ -258,6 +265,7 @@ OPS: dict = {
     "LogSoftmax": ({"axis": -1}, softmax),
     "Reshape": ({"newshape": REQUIRED}, reshape),
     "Transpose": ({"axes": None}, transpose),
+    "Swapaxes": ({"axis1": REQUIRED, "axis2": REQUIRED}, swapaxes),
     "ExpandDims": ({"axis": REQUIRED}, expand_dims),
     "Squeeze": ({"axis": None}, squeeze),
     "Concatenate": ({"axis": 0}, concatenate),

@@ -5,7 +5,8 @@ None has weights. The image augmentations keep the shape of what they read: a ba
 (batch, height, width, channels) or, read as one image, a rank-3 tensor; Keras refuses any other rank
 ("Expected image tensor to have rank 3 (single image) or 4 (batch of images)"). RandomCrop gives
 (height, width) images. The colour-space augmentations (RandomHue, RandomSaturation,
-RandomColorDegeneration) split the channels into red, green and blue, and fail on other than 3.
+RandomColorDegeneration) split the channels into red, green and blue, and fail on other than 3; AugMix,
+RandAugment and RandomGrayscale take 3 or 1.
 
 The keywords are the constructors' and what `get_config()` writes (`data_format` on every one), with
 the constructors' defaults; values were observed in Keras 3.15.1 (torch backend).
@@ -53,6 +54,7 @@ IMAGE_LAYERS = {
     "CutMix": {"factor": 1.0},
 }
 RGB_ONLY = frozenset({"RandomHue", "RandomSaturation", "RandomColorDegeneration"})
+RGB_OR_GRAY = frozenset({"AugMix", "RandAugment", "RandomGrayscale"})  # 3 channels, or 1
 # Pass their input through unchanged, whatever its rank.
 PASS_THROUGH = {
     "ActivityRegularization": {"l1": 0.0, "l2": 0.0},  # adds a loss on its input, no weights
@@ -73,6 +75,11 @@ def _image(call: Call) -> None:
                         "(single image) or 4 (batch of images)'",
                         hint="apply image augmentations to the image input, before any Flatten or pooling")
     channels = call.x.shape[_channels_axis(call)]
+    if call.type in RGB_OR_GRAY and channels is not None and channels not in (1, 3):
+        raise call.fail(rules.INVALID_ARGUMENT,
+                        f"{call.type} reads RGB (3 channels) or grayscale (1) images, but the image has {channels} "
+                        f"channels ({format_shape(call.x.shape)}): Keras fails when called ('Invalid channel size: "
+                        "expected 3 (RGB) or 1 (Grayscale)')", hint="apply it to RGB or grayscale images")
     if call.type in RGB_ONLY and channels is not None and channels != 3:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} works in a colour space of red, green and blue, but the image has {channels} "

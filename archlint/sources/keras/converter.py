@@ -82,6 +82,7 @@ class Converted:
     paths: dict  # converted path -> original path (prefixes; the rest of a path is appended)
     recorded: dict  # converted layer index -> Recorded
     unknown: dict  # converted layer index -> (class name, registered name or "")
+    masks: frozenset = frozenset()  # native model inputs read as masks only: not unused
 
 
 def is_model_config(data) -> bool:
@@ -232,6 +233,7 @@ class _Converter:
         self.again = 0  # the call index of a nested model applied again, 0 on its first call
         self.first_of: dict[int, str] = {}  # id of a layer's JSON -> the native entry of its first call
         self.entries: dict[str, dict] = {}  # native tensor name -> its entry
+        self.masks: set[str] = set()  # model inputs read as masks (no layer input reads them)
 
     # ------------------------------------------------------------ inputs and recorded shapes
 
@@ -468,6 +470,10 @@ class _Converter:
             for call, node in enumerate(nodes):
                 where = cwhere + ("layers", index, "inbound_nodes", call)
                 pending.append((index, layer, call, _refs(node, where), where))
+                if isinstance(node, dict) and isinstance(node.get("kwargs"), dict):
+                    masks = {k: v for k, v in node["kwargs"].items() if _is_mask(k)}
+                    self.masks.update(tensors[(r[0], r[1], r[2])] for r in _refs({"args": masks}, where)
+                                      if (r[0], r[1], r[2]) in tensors)  # model inputs read as masks
         pending = _needed(pending, config.get("output_layers"))
         first_name: dict = {}
         shapes: list = []  # recorded tensor shapes, applied once their producers are converted
@@ -513,6 +519,8 @@ class _Converter:
             self.record_output(tensor, shape, at)
         outputs = []
         for name, node, tensor in _ends(config.get("output_layers"), cwhere + ("output_layers",)):
+            if name in by_name and _is_model(by_name[name][1]) and by_name[name][1].get("class_name") != "Sequential":
+                node -= 1  # a nested functional model counts its own construction as node 0 (Keras's loader too)
             if (name, node, tensor) not in tensors:
                 raise ConversionError(f"the model output {name!r} (node {node}, tensor {tensor}) is not produced "
                                       "by the model's layers", cwhere + ("output_layers",))
@@ -541,4 +549,4 @@ def convert(data: dict, lookup) -> Converted:
     if outputs != [converter.layers[-1]["name"]]:
         native["outputs"] = outputs
         converter.paths[("outputs",)] = ("config", "output_layers")
-    return Converted(native, converter.paths, converter.recorded, converter.unknown)
+    return Converted(native, converter.paths, converter.recorded, converter.unknown, frozenset(converter.masks))

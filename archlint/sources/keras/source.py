@@ -21,10 +21,13 @@ class KerasSource(SourceHooks):
     def filter(self, sink):
         """The pipeline's sink, with schema findings about unknown classes replaced by one W018 each."""
         unknown = {("layers", index) for index in self.converted.unknown}
+        masks = {("inputs", name) for name in self.converted.masks}
 
         def report(rule, message, where=(), hint="", key=False):
             if rule.code.startswith("S") and tuple(where[:2]) in unknown:
                 return  # W018 speaks for the layer; its keywords are the unknown class's own
+            if rule is rules.UNUSED_LAYER and tuple(where) in masks:
+                return  # a model input read as a mask (attention_mask=...): used, though by no layer input
             sink(rule, message, where, hint, key)
 
         return report
