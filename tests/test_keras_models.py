@@ -134,8 +134,8 @@ def test_a_first_layer_built_for_another_input_is_e040_at_its_record(tmp_path):
     [finding] = result.findings
     assert finding.rule is rules.KERAS_BUILT_FOR_OTHER_INPUT and finding.is_error
     assert finding.message == ("d (Dense) was built for input (None, 4) (15 weights), but receives (None, 5), which "
-                               "needs 18: Keras builds the layer from the record and refuses the call when loading "
-                               "the file")
+                               "needs 18: Keras builds the layer from the record and its input check refuses the call "
+                               "when loading the file")
     line = text.splitlines()[finding.line - 1]
     assert line.strip() == '"input_shape": [' and line[finding.column - 1:] == "["
 
@@ -144,3 +144,42 @@ def test_a_record_that_needs_the_same_weights_is_no_error(tmp_path):
     # Keras 3.15.1 loads a Dense built for (None, 4) called on (None, 7, 4): its kernel fits
     result, _ = _sequential(tmp_path, [None, 7, 4], [None, 4])
     assert not [f for f in result.findings if f.is_error]
+
+
+def test_a_layer_without_an_input_check_built_for_another_input_is_w040(tmp_path):
+    # Keras 3.15.1 loads an LSTM built for 4 features called on 5 (it has no input spec); the forward
+    # pass fails on its kernel
+    data = {"class_name": "Sequential", "config": {"name": "m", "layers": [
+        {"class_name": "InputLayer", "config": {"name": "x", "batch_shape": [None, 3, 5]}},
+        {"class_name": "LSTM", "config": {"name": "r", "units": 2}, "build_config": {"input_shape": [None, 3, 4]}}]}}
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(data))
+    [finding] = lint_file(str(path)).findings
+    assert finding.rule is rules.KERAS_STALE_BUILD and not finding.is_error
+    assert "built for input (None, 3, 4) (56 weights), but receives (None, 3, 5), which needs 64" in finding.message
+
+
+def test_a_nested_model_called_on_another_shape_is_e041(tmp_path):
+    # Keras 3.15.1: "Input 0 ... of layer 'inner' is incompatible with the layer: expected shape=(None, 4),
+    # found shape=(None, 5)", also with no shape recorded anywhere
+    inner = {"class_name": "Functional", "name": "inner", "config": {
+        "name": "inner", "layers": [
+            {"class_name": "InputLayer", "name": "i", "config": {"name": "i", "batch_shape": [None, 4]},
+             "inbound_nodes": []},
+            {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 2}, "inbound_nodes": [
+                {"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["i", 0, 0]}}],
+                 "kwargs": {}}]}],
+        "input_layers": [["i", 0, 0]], "output_layers": [["d", 0, 0]]},
+        "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["x", 0, 0]}}],
+                           "kwargs": {}}]}
+    data = {"class_name": "Functional", "config": {"name": "m", "layers": [
+        {"class_name": "InputLayer", "name": "x", "config": {"name": "x", "batch_shape": [None, 5]},
+         "inbound_nodes": []}, inner], "input_layers": [["x", 0, 0]], "output_layers": [["inner", 1, 0]]}}
+    path = tmp_path / "m.json"
+    text = json.dumps(data, indent=1)
+    path.write_text(text)
+    [finding] = lint_file(str(path)).findings
+    assert finding.rule is rules.KERAS_NESTED_INPUT_MISMATCH and finding.is_error
+    assert finding.message.startswith("the nested model 'inner' takes inputs of shape (None, 4) but is called on "
+                                      "(None, 5)")
+    assert text.splitlines()[finding.line - 1].strip() == '"batch_shape": ['

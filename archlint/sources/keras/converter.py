@@ -83,6 +83,8 @@ class Converted:
     recorded: dict  # converted layer index -> Recorded
     unknown: dict  # converted layer index -> (class name, registered name or "")
     masks: frozenset = frozenset()  # native model inputs read as masks only: not unused
+    # (tensor a nested model is called on, its InputLayer's batch_shape, original path, nested model name)
+    nested_inputs: tuple = ()
 
 
 def is_model_config(data) -> bool:
@@ -234,6 +236,7 @@ class _Converter:
         self.first_of: dict[int, str] = {}  # id of a layer's JSON -> the native entry of its first call
         self.entries: dict[str, dict] = {}  # native tensor name -> its entry
         self.masks: set[str] = set()  # model inputs read as masks (no layer input reads them)
+        self.nested_inputs: list = []  # see Converted.nested_inputs
 
     # ------------------------------------------------------------ inputs and recorded shapes
 
@@ -389,6 +392,7 @@ class _Converter:
         if bound:
             current = bound[0]
             if body and isinstance(body[0][1], dict) and body[0][1].get("class_name") == INPUT_CLASS:
+                self.expect_input(current, body[0][1], cwhere + ("layers", body[0][0]), scope)
                 body = body[1:]
         else:
             current = None
@@ -426,6 +430,15 @@ class _Converter:
                 current = self.layer(layer, lwhere, scope, [current], trainable)
         return [current]
 
+    def expect_input(self, tensor: str, layer: dict, where: tuple, scope: str) -> None:
+        """A nested model's InputLayer: the shape it accepts, checked against the tensor it is called on."""
+        config = layer.get("config") if isinstance(layer.get("config"), dict) else {}
+        for key in ("batch_shape", "batch_input_shape"):
+            shape = _shape(config.get(key))
+            if shape:
+                self.nested_inputs.append((tensor, shape, where + ("config", key), scope.rstrip(".")))
+                return
+
     def scope_of(self, layer: dict, scope: str) -> str:
         config = layer.get("config") or {}
         name = config.get("name") if isinstance(config.get("name"), str) else layer.get("name")
@@ -455,6 +468,7 @@ class _Converter:
                     raise ConversionError("a nested model is called with fewer tensors than it has inputs",
                                           cwhere + ("input_layers",))
                 tensors[(name, 0, 0)] = bound[position]
+                self.expect_input(bound[position], layer, cwhere + ("layers", index), scope)
                 continue
             lconfig = layer.get("config") if isinstance(layer.get("config"), dict) else {}
             key = "batch_shape" if "batch_shape" in lconfig else "batch_input_shape"
@@ -549,4 +563,5 @@ def convert(data: dict, lookup) -> Converted:
     if outputs != [converter.layers[-1]["name"]]:
         native["outputs"] = outputs
         converter.paths[("outputs",)] = ("config", "output_layers")
-    return Converted(native, converter.paths, converter.recorded, converter.unknown, frozenset(converter.masks))
+    return Converted(native, converter.paths, converter.recorded, converter.unknown, frozenset(converter.masks),
+                     tuple(converter.nested_inputs))

@@ -13,6 +13,11 @@ from archlint.loader import Document
 from archlint.shapes import format_shape
 from archlint.sources.base import ORIGINAL, SourceHooks, converted_document
 
+# Keras layers whose build sets an input spec on the axis their weights read (the channels, the features):
+# called on another size, they refuse; the other layers are built from the record and fail when run.
+INPUT_SPEC_TYPES = frozenset({"Dense", "BatchNormalization", "GroupNormalization"})  # and every convolution
+
+
 @dataclass
 class KerasSource(SourceHooks):
     converted: Converted
@@ -55,6 +60,7 @@ class KerasSource(SourceHooks):
                  "or check the counts in Keras")
         self._compare_records(model, sink)
         self._compare_builds(model, sink)
+        self._check_nested_inputs(model, sink)
 
     def _compare_builds(self, model, sink) -> None:
         """E040 where a layer's `build_config` input shape makes other weights than the input it receives:
@@ -91,13 +97,34 @@ class KerasSource(SourceHooks):
             refused.add(layer.name)
             got = ", ".join(format_shape(t.shape) for t in actual)
             want = ", ".join(format_shape(tuple(s)) for s in shapes)
-            sink(rules.KERAS_BUILT_FOR_OTHER_INPUT,
+            checked = layer.spec.type in INPUT_SPEC_TYPES or layer.family == "conv"
+            sink(rules.KERAS_BUILT_FOR_OTHER_INPUT if checked else rules.KERAS_STALE_BUILD,
                  f"{layer.name} ({layer.spec.type}) was built for input {want} ({built.params:,} weights), but "
-                 f"receives {got}, which needs {layer.output.params:,}: Keras builds the layer from the record "
-                 "and refuses the call when loading the file",
+                 f"receives {got}, which needs {layer.output.params:,}: " + (
+                     "Keras builds the layer from the record and its input check refuses the call when loading "
+                     "the file" if checked else "Keras loads the file, but the weights it builds from the record "
+                     "do not fit the input, so the forward pass fails"),
                  (ORIGINAL,) + tuple(recorded.input_at),
                  "the config was edited or is stale: save it again from the model, or restore the input shape "
                  "the layer was built for")
+
+    def _check_nested_inputs(self, model, sink) -> None:
+        """E041 where a nested model is called on a tensor its InputLayer does not accept: Keras checks
+        every known axis of the call against the nested model's `batch_shape` (its input spec)."""
+        for tensor, shape, where, nested in self.converted.nested_inputs:
+            actual = model.tensors.get(tensor)
+            if actual is None:
+                continue
+            got = tuple(actual.shape)
+            if len(got) == len(shape) and all(a is None or b is None or a == b for a, b in zip(shape[1:], got[1:])):
+                continue
+            sink(rules.KERAS_NESTED_INPUT_MISMATCH,
+                 f"the nested model {nested!r} takes inputs of shape {format_shape(tuple(shape))} but is called on "
+                 f"{format_shape(got)}: Keras refuses the call when loading the file (expected shape="
+                 f"{format_shape(tuple(shape))}, found shape={format_shape(got)})",
+                 (ORIGINAL,) + tuple(where),
+                 "the nested model's input layer must match what it is called on: fix its batch_shape, or the "
+                 "layers before the call")
 
 
     def _compare_records(self, model, sink) -> None:
