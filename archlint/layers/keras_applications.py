@@ -38,5 +38,12 @@ def custom_scale(call: Call) -> Output:
 
 
 register(KERAS, "LayerScale", "keras_applications", {"init_values": REQUIRED, "projection_dim": REQUIRED, "dtype": None},
-         layer_scale)
-register(KERAS, "CustomScaleLayer", "keras_applications", {"scale": REQUIRED, "dtype": None}, custom_scale)
+         layer_scale, schema={"init_values": {"type": "number", "description": "The initial value of gamma."},
+                              "projection_dim": {"type": "integer", "description": "The size of gamma: the last axis."},
+                              "dtype": {"$ref": "#/definitions/dtype"}},
+         description="ConvNeXt's LayerScale (keras.applications): multiplies by a learned vector of projection_dim "
+         "values.")
+register(KERAS, "CustomScaleLayer", "keras_applications", {"scale": REQUIRED, "dtype": None}, custom_scale,
+         schema={"scale": {"type": "number"}, "dtype": {"$ref": "#/definitions/dtype"}},
+         description="InceptionResNetV2's CustomScaleLayer (keras.applications): inputs[0] + inputs[1] * scale; no "
+         "weights.")

@@ -38,4 +38,10 @@ def select_output(call: Call) -> Output:
     return Output(shapes[index], macs=0)
 
 
-register(KERAS, "SelectOutput", "reshape", {"layer": REQUIRED, "index": REQUIRED}, select_output)
+register(KERAS, "SelectOutput", "reshape", {"layer": REQUIRED, "index": REQUIRED}, select_output,
+         schema={"layer": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}},
+                           "description": "The producer's type and keywords, as a nested layer mapping."},
+                 "index": {"type": "integer", "minimum": 0,
+                           "description": "Which output: 1 is the first state of an LSTM with return_state."}},
+         description="One output of a layer with several outputs (written by the Keras importer for a "
+         "keras_history tensor index above 0); counts no weights.")

@@ -279,6 +279,22 @@ OPS: dict = {
 EXTRA = {"Max": {"initial": None}, "Min": {"initial": None}, "LeakyRelu": {"negative_slope": 0.2},
          "Gelu": {"approximate": True}, "Elu": {"alpha": 1.0}}
 
+_AXES = {"type": ["integer", "array", "null"], "items": {"type": "integer"}}
+SCHEMA = {
+    "args": {"type": "array", "description": "The call's positional arguments; a tensor is {\"__tensor__\": i}, "
+             "the i-th of `inputs`."},
+    "kwargs": {"type": "object", "description": "The call's other keyword arguments; they change no shape."},
+    "dtype": {"$ref": "#/definitions/dtype"},
+    "axis": _AXES, "axes": _AXES, "axis1": {"type": "integer"}, "axis2": {"type": "integer"},
+    "keepdims": {"type": "boolean"}, "initial": {"type": ["number", "null"]},
+    "newshape": {"type": ["integer", "array"], "items": {"type": "integer"},
+                 "description": "The whole new shape, batch axis included; one size may be -1."},
+    "x_min": {"type": ["number", "null"]}, "x_max": {"type": ["number", "null"]},
+    "indices_or_sections": {"type": ["integer", "array"], "items": {"type": "integer"}},
+    "negative_slope": {"type": "number"}, "approximate": {"type": "boolean"}, "alpha": {"type": "number"},
+}
+
 for _name, (_defaults, _infer) in OPS.items():
-    register(KERAS, PREFIX + _name, "ops",
-             {**_defaults, **EXTRA.get(_name, {}), "args": [], "kwargs": {}, "dtype": None}, _infer)
+    _all = {**_defaults, **EXTRA.get(_name, {}), "args": [], "kwargs": {}, "dtype": None}
+    register(KERAS, PREFIX + _name, "ops", _all, _infer, schema={k: SCHEMA[k] for k in _all},
+             description=f"keras.ops.{_name} as a functional config records it; creates no weights.")

@@ -63,6 +63,26 @@ PASS_THROUGH = {
 }
 
 
+# The schema of each keyword (given at registration: these layers' `fill_mode`, `interpolation`, `scale`
+# differ from the shared Keras keywords of the same names). Factors are a number or a [low, high] pair.
+_FACTOR = {"type": ["number", "array", "null"], "items": {"type": "number"},
+           "description": "A number or a [low, high] range; changes no shape."}
+SCHEMA = {
+    **{key: _FACTOR for key in ("factor", "scale", "sigma", "height_factor", "width_factor", "x_factor", "y_factor",
+                                "addition_factor", "threshold_factor", "brightness_factor", "contrast_factor",
+                                "saturation_factor", "hue_factor", "alpha")},
+    "value_range": {"type": "array", "items": {"type": "number"}, "description": "[low, high] of the pixel values."},
+    "num_chains": {"type": "integer"}, "chain_depth": {"type": ["integer", "array"]}, "num_ops": {"type": "integer"},
+    "all_ops": {"type": "boolean"}, "kernel_size": {"type": ["integer", "array"]},
+    "interpolation": {"type": "string"}, "fill_mode": {"type": "string"}, "fill_value": {"type": ["number", "null"]},
+    "mode": {"type": "string", "description": "horizontal, vertical or horizontal_and_vertical."},
+    "height": {"type": "integer", "minimum": 1}, "width": {"type": "integer", "minimum": 1},
+    "l1": {"type": "number"}, "l2": {"type": "number"}, "mask_value": {"type": ["number", "null"]},
+    "seed": {"type": ["integer", "null"]}, "data_format": {"$ref": "#/definitions/data_format"},
+    "dtype": {"$ref": "#/definitions/dtype"},
+}
+
+
 def _channels_axis(call: Call) -> int:
     return 1 if call.cfg.get("data_format") == "channels_first" else call.x.rank - 1
 
@@ -106,8 +126,14 @@ def pass_through(call: Call) -> Output:
     return Output(call.x.shape, macs=0)
 
 
+def _register(name: str, family: str, defaults: dict, infer, description: str) -> None:
+    register(KERAS, name, family, defaults, infer, schema={k: SCHEMA[k] for k in defaults}, description=description)
+
+
 for _name, _defaults in IMAGE_LAYERS.items():
-    register(KERAS, _name, "augmentation", {**_defaults, **COMMON, "dtype": None}, augmentation)
-register(KERAS, "RandomCrop", "resize", {"height": REQUIRED, "width": REQUIRED, **COMMON, "dtype": None}, random_crop)
+    _register(_name, "augmentation", {**_defaults, **COMMON, "dtype": None}, augmentation,
+              "A Keras image augmentation layer: no weights, the shape of the images it reads.")
+_register("RandomCrop", "resize", {"height": REQUIRED, "width": REQUIRED, **COMMON, "dtype": None}, random_crop,
+          "Crops images to (height, width); no weights.")
 for _name, _defaults in PASS_THROUGH.items():
-    register(KERAS, _name, "identity", {**_defaults, "dtype": None}, pass_through)
+    _register(_name, "identity", {**_defaults, "dtype": None}, pass_through, "Passes its input through; no weights.")
