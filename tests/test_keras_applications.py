@@ -11,7 +11,7 @@ import os
 import pytest
 
 from archlint.lint import lint_file
-from test_keras_models import strip
+from helpers import strip_recorded_shapes as strip
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "keras", "applications")
 with open(os.path.join(DATA, "expected.json")) as _handle:

@@ -5,7 +5,6 @@ by tests/data/keras/generate_models.py); each model is also read with its record
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 
@@ -13,26 +12,11 @@ import pytest
 
 from archlint import rules
 from archlint.lint import lint_file
+from helpers import strip_recorded_shapes as strip
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "keras")
 with open(os.path.join(DATA, "expected_models.json")) as _handle:
     EXPECTED = json.load(_handle)
-
-
-def strip(data: dict) -> dict:
-    """The config without the shapes it records (`build_config`, `__keras_tensor__` shapes)."""
-    data = copy.deepcopy(data)
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            value.pop("build_config", None)
-            if value.get("class_name") == "__keras_tensor__" and isinstance(value.get("config"), dict):
-                value["config"].pop("shape", None)
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return data
 
 
 def _lint(tmp_path, name: str, stripped: bool):

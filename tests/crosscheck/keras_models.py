@@ -17,7 +17,6 @@ shape, a layer's size, a wiring reference); `keras_refuses(text)` and archlint's
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import tempfile
@@ -30,6 +29,7 @@ from hypothesis import strategies as st
 from archlint.layers.registry import KERAS, REGISTRY, load_all
 from archlint.lint import lint_file
 from builders import import_keras, keras_layer
+from helpers import strip_recorded_shapes as strip
 from property_gen import EXCLUDED_TYPES, GRAPH_ONLY, IDS_ONLY, layer, spatial_rank
 
 warnings.filterwarnings("ignore")
@@ -249,7 +249,13 @@ def models(draw):
             out = draw(_branch(x))
         else:
             out, _ = _simple_step(draw, x)
-        if out is None or isinstance(out, (list, tuple)) or not isinstance(out, keras.KerasTensor):
+        if isinstance(out, (list, tuple)) and out and all(isinstance(t, keras.KerasTensor) for t in out):
+            # several outputs (return_state, Bidirectional merge_mode=None, ops.split): the first goes on,
+            # the others are read by a Dense each and become model outputs
+            extra = extra + [_try(keras.layers.Dense(2), t) for t in out[1:]]
+            extra = [t for t in extra if t is not None]
+            out = out[0]
+        if out is None or not isinstance(out, keras.KerasTensor):
             continue
         if any(n == 0 for n in out.shape[1:] if n is not None):
             continue  # empty tensors: what Keras does with them later is no part of the comparison
@@ -331,25 +337,6 @@ def truth(model) -> tuple[int, int, dict]:
                              _size(getattr(layer_, "non_trainable_weights", ())),
                              isinstance(layer_, keras.Model))
     return _size(model.trainable_weights), _size(model.non_trainable_weights), rows
-
-
-def strip(data: dict) -> dict:
-    """The config without the shapes it records: a file written by hand, or by an older exporter."""
-    data = copy.deepcopy(data)
-
-    def visit(value):
-        if isinstance(value, dict):
-            value.pop("build_config", None)
-            if value.get("class_name") == "__keras_tensor__" and isinstance(value.get("config"), dict):
-                value["config"].pop("shape", None)
-            for item in value.values():
-                visit(item)
-        elif isinstance(value, list):
-            for item in value:
-                visit(item)
-
-    visit(data)
-    return data
 
 
 def _archlint_shape(shape):
