@@ -18,7 +18,7 @@ with open(os.path.join(DATA, "expected.json")) as _handle:
     EXPECTED = json.load(_handle)
 
 
-@pytest.mark.slow  # 80 configs of up to 800 layers: about a minute
+@pytest.mark.slow  # 78 configs of up to 1,000 layers: about a minute
 @pytest.mark.parametrize("stripped", [False, True], ids=["saved", "stripped"])
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_application_is_exact(tmp_path, name, stripped):
@@ -39,5 +39,7 @@ def test_application_is_exact(tmp_path, name, stripped):
 
 
 def test_every_application_is_there():
-    assert len(EXPECTED) == 40
+    # the 40 of keras.applications in Keras 3.15.1 but NASNetMobile, which Keras does not build on the torch
+    # backend ("not available with the torch backend at this time due to an outstanding bug")
+    assert len(EXPECTED) == 39 and "NASNetMobile" not in EXPECTED
     assert {"ConvNeXtTiny", "InceptionResNetV2", "NASNetLarge", "EfficientNetV2L"} <= set(EXPECTED)

@@ -24,7 +24,11 @@ def main():
     os.makedirs(HERE, exist_ok=True)
     expected = {}
     for name in names():
-        model = getattr(keras.applications, name)(weights=None)
+        try:
+            model = getattr(keras.applications, name)(weights=None)
+        except ValueError as exc:  # NASNetMobile: "not available with the torch backend at this time"
+            print(f"{name}: {exc}")
+            continue
         with gzip.open(os.path.join(HERE, name + ".json.gz"), "wt", compresslevel=9) as handle:
             handle.write(model.to_json())
         expected[name] = {
