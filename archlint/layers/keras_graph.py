@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from archlint import rules
 from archlint.layers.registry import KERAS, REQUIRED, Call, Output, Stop, lookup, register
+from archlint.shapes import format_shape
 
 
 def _quiet(*args, **kwargs) -> None:
@@ -30,12 +31,33 @@ def select_output(call: Call) -> Output:
                  call.roles)
     shape = layer_type.infer(inner).shape  # Stop when the producer failed: reported there
     shapes = shape if isinstance(shape, list) else [shape]
+    if len(shapes) == 1 and index == 1 and spec["type"] in ATTENTION:
+        shapes.append(_scores(call, spec))  # called with return_attention_scores=True
     if not 0 <= index < len(shapes):
         raise call.fail(rules.INVALID_KERAS_CONFIG,
                         f"{call.name} reads output {index} of a {spec['type']} with {len(shapes)} output"
                         f"{'s' if len(shapes) != 1 else ''}: Keras refuses the file (the tensor does not exist)",
                         "index", hint="the config is damaged or edited: keras_history is [layer, node, tensor index]")
     return Output(shapes[index], macs=0)
+
+
+# Attention layers called with return_attention_scores=True (a call argument, not a config keyword)
+ATTENTION = ("MultiHeadAttention", "Attention", "AdditiveAttention")
+
+
+def _scores(call: Call, spec: dict) -> tuple:
+    """The attention scores: (batch, heads, query steps, value steps) for MultiHeadAttention on
+    sequences, (batch, query steps, value steps) for Attention and AdditiveAttention."""
+    query = call.inputs[0].shape
+    value = call.inputs[1].shape if len(call.inputs) > 1 else query
+    if len(query) != 3 or len(value) != 3 or spec.get("attention_axes") not in (None, 1, -2, [1], [-2]):
+        raise call.fail(rules.UNKNOWN_KERAS_LAYER,
+                        f"{call.name} reads the attention scores of a {spec['type']} on {format_shape(query)}: "
+                        "archlint models them for sequences (batch, steps, features) with the default "
+                        "attention_axes only", "index", hint="check the shapes in Keras")
+    if spec["type"] == "MultiHeadAttention":
+        return (query[0], spec["num_heads"], query[1], value[1])
+    return (query[0], query[1], value[1])
 
 
 register(KERAS, "SelectOutput", "reshape", {"layer": REQUIRED, "index": REQUIRED}, select_output,

@@ -44,6 +44,9 @@ KNOWN = {
     "assumes equal units (2 * forward units), the real tensor has forward + backward units; archlint gives "
     "the real one (docs/keras.md, limit 1)":
         lambda problem: "shape" in problem and "bidirectional" in problem,
+    "an attention layer called with return_attention_scores=True: its own row shows the attention output, "
+    "the scores are the SelectOutput entry that reads them (exact) (docs/keras.md, limit 7)":
+        lambda problem: "attention" in problem and "shape" in problem and problem.endswith("])"),
 }
 
 
