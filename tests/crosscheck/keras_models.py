@@ -307,6 +307,124 @@ def _sequential(draw):
     return model
 
 
+# ---------------------------------------------------------------- fixed structures
+
+STRUCTURES: dict = {}  # name -> a function building a Keras model: graph shapes the draws reach rarely
+
+
+def structure(function):
+    STRUCTURES[function.__name__] = function
+    return function
+
+
+@structure
+def nested_multi_io_twice():
+    keras = import_keras()
+    L = keras.layers  # noqa: N806
+    a, b = keras.Input((4,)), keras.Input((4,))
+    inner = keras.Model([a, b], [L.Dense(3)(a), L.Dense(2)(L.Concatenate()([a, b]))], name="inner")
+    x, y = keras.Input((4,)), keras.Input((4,))
+    o1, o2 = inner([x, y])
+    p1, p2 = inner([y, x])
+    return keras.Model([x, y], [L.Add()([o1, p1]), o2, p2])
+
+
+@structure
+def shared_lstm_states():
+    keras = import_keras()
+    L = keras.layers  # noqa: N806
+    lstm = L.LSTM(3, return_state=True)
+    x, y = keras.Input((5, 4)), keras.Input((5, 4))
+    _, h1, c1 = lstm(x)
+    _, h2, c2 = lstm(y)
+    return keras.Model([x, y], L.Concatenate()([h1, c2]))
+
+
+@structure
+def nested_in_nested():
+    keras = import_keras()
+    L, ops = keras.layers, keras.ops  # noqa: N806
+    i = keras.Input((6,))
+    inner = keras.Model(i, L.Dense(4)(i), name="inner")
+    j = keras.Input((6,))
+    mid = keras.Model(j, L.Dense(2)(inner(j)), name="mid")
+    mid.layers[1].trainable = False
+    x = keras.Input((6,))
+    return keras.Model(x, [mid(x), mid(ops.relu(x))])
+
+
+@structure
+def td_conv():
+    keras = import_keras()
+    L = keras.layers  # noqa: N806
+    return keras.Sequential([keras.Input((3, 8, 8, 2)), L.TimeDistributed(L.Conv2D(4, 3)), L.TimeDistributed(L.GlobalAveragePooling2D()), L.GRU(2)])
+
+
+@structure
+def mha_kwargs():
+    keras = import_keras()
+    L = keras.layers  # noqa: N806
+    q = keras.Input((5, 8))
+    v = keras.Input((7, 8))
+    m = keras.Input((5, 7), dtype="bool")
+    return keras.Model([q, v, m], L.MultiHeadAttention(2, 4)(query=q, value=v, key=v, attention_mask=m))
+
+
+@structure
+def mha_scores():
+    keras = import_keras()
+    L = keras.layers  # noqa: N806
+    q = keras.Input((5, 8))
+    out, scores = L.MultiHeadAttention(2, 4)(q, q, return_attention_scores=True)
+    return keras.Model(q, [out, L.Flatten()(scores)])
+
+
+@structure
+def output_is_input():
+    keras = import_keras()
+    L = keras.layers  # noqa: N806
+    x = keras.Input((4,))
+    return keras.Model(x, [x, L.Dense(2)(x)])
+
+
+@structure
+def masked_bidi_nested():
+    keras = import_keras()
+    L = keras.layers  # noqa: N806
+    ids = keras.Input((6,), dtype="int32")
+    e = L.Embedding(20, 4, mask_zero=True)(ids)
+    s = keras.Sequential([keras.Input((6, 4)), L.Bidirectional(L.LSTM(3, return_sequences=True))], name="seq")
+    return keras.Model(ids, L.GlobalAveragePooling1D()(s(e)))
+
+
+@structure
+def frozen_sequential_in_functional():
+    keras = import_keras()
+    L = keras.layers  # noqa: N806
+    s = keras.Sequential([keras.Input((4,)), L.Dense(3), L.BatchNormalization()], name="s")
+    s.trainable = False
+    x = keras.Input((4,))
+    return keras.Model(x, L.Dense(1)(s(x)))
+
+
+@structure
+def bidi_states():
+    keras = import_keras()
+    L = keras.layers  # noqa: N806
+    x = keras.Input((5, 4))
+    out = L.Bidirectional(L.GRU(3, return_state=True))(x)
+    return keras.Model(x, [out[0], L.Dense(2)(out[1]), L.Dense(2)(out[2])])
+
+
+@structure
+def bidi_none():
+    keras = import_keras()
+    L = keras.layers  # noqa: N806
+    x = keras.Input((5, 4))
+    f, b = L.Bidirectional(L.LSTM(3), merge_mode=None)(x)
+    return keras.Model(x, L.Subtract()([f, b]))
+
+
 # ---------------------------------------------------------------- Keras's view and archlint's
 
 
