@@ -110,13 +110,13 @@ class KerasSource(SourceHooks):
 
     def _check_nested_inputs(self, model, sink) -> None:
         """E041 where a nested model is called on a tensor its InputLayer does not accept: Keras checks
-        every known axis of the call against the nested model's `batch_shape` (its input spec)."""
+        the known axes of the call against the nested model's `batch_shape` (its input spec, `_accepts`)."""
         for tensor, shape, where, nested in self.converted.nested_inputs:
             actual = model.tensors.get(tensor)
             if actual is None:
                 continue
             got = tuple(actual.shape)
-            if len(got) == len(shape) and all(a is None or b is None or a == b for a, b in zip(shape[1:], got[1:])):
+            if _accepts(tuple(shape), got):
                 continue
             sink(rules.KERAS_NESTED_INPUT_MISMATCH,
                  f"the nested model {nested!r} takes inputs of shape {format_shape(tuple(shape))} but is called on "
@@ -162,6 +162,18 @@ class KerasSource(SourceHooks):
 
 def make_document(original: Document, converted: Converted, kind: str) -> Document:
     return converted_document(original, converted.data, converted.paths, KerasSource(converted, kind))
+
+
+def _accepts(spec: tuple, shape: tuple) -> bool:
+    """Keras's check of a call of a nested functional model: a last axis of size 1 is dropped from either
+    shape (a squeezed channel), then every axis both shapes have and both know must agree (the batch is
+    never compared); a difference of rank alone is accepted."""
+    spec, shape = spec[1:], shape[1:]
+    if spec and spec[-1] == 1:
+        spec = spec[:-1]
+    if shape and shape[-1] == 1:
+        shape = shape[:-1]
+    return all(a is None or b is None or a == b for a, b in zip(spec, shape))
 
 
 def _quiet(*args, **kwargs) -> None:
