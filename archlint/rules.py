@@ -185,6 +185,11 @@ INPUT_SMALLER_THAN_WINDOW = _rule(
     "The input is smaller than the first windowed layer's receptive field: every output reads padding."
 )
 
+# issue 16: `archlint diff --fail-on-increase` (B020-B029 reserved for the diff gates)
+COST_INCREASE = _rule(
+    "B020", "cost-increase-exceeded", ERROR, "A change grows a figure (params, MACs, memory) more than `fail-on-increase` allows."
+)
+
 
 def lookup(code_or_name: str) -> Rule | None:
     """Find a rule by its code (`E001`) or its name (`non-positive-output-size`)."""
