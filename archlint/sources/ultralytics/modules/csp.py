@@ -6,9 +6,10 @@ times (`repeat`)."""
 from __future__ import annotations
 
 from archlint.sources.ultralytics.blocks import BlockError
-from archlint.sources.ultralytics.modules.attention import psa_block, transformer_block
-from archlint.sources.ultralytics.modules.conv import block, dwconv, ghost_conv, rep_conv
-from archlint.sources.ultralytics.modules.ops import REQUIRED, Net, Shape, add, cat, channels
+from archlint.sources.ultralytics.blocks import Built
+from archlint.sources.ultralytics.modules.attention import area_block, max_sigmoid_attn, psa_block, transformer_block
+from archlint.sources.ultralytics.modules.conv import block, dwconv, ghost_conv, rep_conv, single
+from archlint.sources.ultralytics.modules.ops import REQUIRED, Net, Shape, add, bind, cat, channels
 
 R = REQUIRED
 
@@ -275,5 +276,54 @@ def PSA(net, x, c1, c2, e):
     return net.conv(cat([(c, y[1], y[2]), b]), 2 * c, c1, 1)
 
 
+@block("A2C2f", ("c1", R), ("c2", R), ("n", 1), ("a2", True), ("area", 1), ("residual", False), ("mlp_ratio", 2.0),
+       ("e", 0.5), ("g", 1), ("shortcut", True))
+def A2C2f(net, x, c1, c2, n, a2, area, residual, mlp_ratio, e, g, shortcut):
+    """A2C2f: Conv(c1, c_), n blocks each on the previous output (two ABlock(c_, c_ // 32, mlp_ratio, area)
+    when a2, else a C3k(c_, c_, 2)), all 1 + n outputs concatenated, Conv((1 + n) c_, c2); with a2 and
+    residual, the input plus a per-channel scale (c2 weights) times that."""
+    c = width(c2, e)
+    if a2 and c % 32:
+        raise BlockError("Dimension of ABlock must be a multiple of 32.", 1)
+    n = repeats(n)
+    if a2:
+        def inner(sub, t):
+            return area_block(sub, area_block(sub, t, c, c // 32, mlp_ratio, area), c, c // 32, mlp_ratio, area)
+    else:
+        def inner(sub, t):
+            return c3k(sub, t, c, c, 2, shortcut, g)
+    y = net.conv(x, c1, c, 1, 1)
+    out = repeat(net, y, n, inner)
+    joined = cat([y, out]) if n else y
+    joined = (joined[0] + (n - 1) * out[0], *joined[1:]) if n > 1 else joined
+    z = net.conv(joined, (1 + n) * c, c2, 1)
+    if a2 and residual:
+        net.params += channels(c2)
+        return add(x, z)
+    return z
+
+
+def C2fAttn(args: list, inputs: list) -> Built:
+    """C2fAttn(c1, c2, n, ec, nh, gc, shortcut, g, e) on [image (C, H, W), guide (K, gc)] (YOLO-World passes
+    the text embeddings as the guide: K = nc tokens of 512): the C2f layout with a MaxSigmoidAttnBlock(c, c,
+    nh, ec, gc) on the last output, concatenated too: Conv((3 + n) c, c2)."""
+    c1, c2, n, ec, nh, gc, shortcut, g, e = bind(
+        "C2fAttn", args, ("c1", R), ("c2", R), ("n", 1), ("ec", 128), ("nh", 1), ("gc", 512), ("shortcut", False),
+        ("g", 1), ("e", 0.5))
+    if len(inputs) != 2 or len(inputs[1]) != 2:
+        raise BlockError("C2fAttn takes the image and the guide: inputs [(C, H, W), (tokens, features)]")
+    x, guide = single("C2fAttn", inputs[:1]), tuple(inputs[1])
+    c = width(c2, e)
+    n = repeats(n)
+    net = Net()
+    y = net.conv(x, c1, 2 * c, 1, 1)
+    parts = chunk2(y)
+    out = repeat(net, parts[-1], n, lambda sub, t: bottleneck(sub, t, c, c, shortcut, g, ((3, 3), (3, 3)), 1.0))
+    attended = max_sigmoid_attn(net, out, guide, c, c, nh, ec, gc)
+    joined = cat(parts + [out] * min(n, 1) + [attended])
+    joined = (joined[0] + (n - 1) * out[0], *joined[1:]) if n > 1 else joined
+    return net.built(net.conv(joined, (3 + n) * c, c2, 1))
+
+
 BLOCKS = {f.__name__: f for f in (Bottleneck, C1, C2, C2f, C3, C3x, C3Ghost, C3TR, C3k, C3k2, RepC3, BottleneckCSP,
-                                  GhostBottleneck, CIB, RepVGGDW, C2fCIB, C2fPSA, C2PSA, PSA)}
+                                  GhostBottleneck, CIB, RepVGGDW, C2fCIB, C2fPSA, C2PSA, PSA, A2C2f, C2fAttn)}
