@@ -29,6 +29,7 @@ pytest.importorskip("ultralytics")
 thop = pytest.importorskip("thop")
 
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+from ultralytics.nn import modules as ultralytics_modules  # noqa: E402
 from ultralytics.nn import tasks  # noqa: E402
 from ultralytics.nn.modules import block as ultralytics_block  # noqa: E402
 
@@ -38,7 +39,7 @@ warnings.filterwarnings("ignore")
 def module_class(name: str):
     if name.startswith("nn."):
         return getattr(torch.nn, name[3:])
-    return getattr(tasks, name, None) or getattr(ultralytics_block, name)
+    return getattr(tasks, name, None) or getattr(ultralytics_modules, name, None) or getattr(ultralytics_block, name)
 
 
 def shape_of(y):
