@@ -139,6 +139,13 @@ FAILURES = [
     ("C2f", [32, 64, 1, True, 1, 0.5, 7], [(32, 8, 8)],
      "C2f.__init__() takes from 3 to 7 positional arguments but 8 were given"),
     ("Conv", [32], [(32, 8, 8)], "Conv.__init__() missing 1 required positional argument: 'c2'"),
+    # an even kernel grows the map by one per convolution, which the concatenation of all of them refuses
+    ("HGBlock", [32, 16, 32, 2, 3], [(32, 8, 8)],
+     "Sizes of tensors must match except in dimension 1. Expected size 8 but got size 9 for tensor number 1 in "
+     "the list."),
+    ("HGBlock", [32, 16, 32, 2, 10**9], [(32, 8, 8)],
+     "Sizes of tensors must match except in dimension 1. Expected size 8 but got size 9 for tensor number 1 in "
+     "the list."),
 ]
 
 

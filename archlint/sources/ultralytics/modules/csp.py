@@ -29,18 +29,15 @@ def repeats(n) -> int:
 
 
 def repeat(net: Net, x: Shape, n: int, part) -> Shape:
-    """n copies of `part(net, shape) -> shape` applied one after the other: the first copy's cost times n
-    when it keeps the shape (the CSP blocks' inner blocks do); otherwise the second copy is applied to the
-    first's output (and fails there, as torch would)."""
+    """n copies of `part(net, shape) -> shape` applied one after the other, counted as the first copy's cost
+    times n: the inner blocks keep their input's shape. One that does not (HGBlock's convolutions of an even
+    kernel grow the map) stops there: the concatenation or sum that follows refuses that first output."""
     if n <= 0:
         return x
     sub = Net()
     y = part(sub, x)
-    if y == x or n == 1:
-        net.absorb(sub, n)
-        return y
-    net.absorb(sub)
-    return repeat(net, y, n - 1, part)
+    net.absorb(sub, n if y == x else 1)
+    return y
 
 
 def chunk2(x: Shape) -> list[Shape]:
