@@ -25,7 +25,7 @@ def width(c, e) -> int:
 def repeats(n) -> int:
     if not isinstance(n, int):
         raise BlockError(f"'{type(n).__name__}' object cannot be interpreted as an integer")
-    return max(int(n), 0)
+    return int(n)  # a negative n builds no inner block (range(n) is empty) but still sizes the layers after
 
 
 def repeat(net: Net, x: Shape, n: int, part) -> Shape:
@@ -291,7 +291,7 @@ def A2C2f(net, x, c1, c2, n, a2, area, residual, mlp_ratio, e, g, shortcut):
             return c3k(sub, t, c, c, 2, shortcut, g)
     y = net.conv(x, c1, c, 1, 1)
     out = repeat(net, y, n, inner)
-    joined = cat([y, out]) if n else y
+    joined = cat([y, out]) if n > 0 else y
     joined = (joined[0] + (n - 1) * out[0], *joined[1:]) if n > 1 else joined
     z = net.conv(joined, (1 + n) * c, c2, 1)
     if a2 and residual:

@@ -43,7 +43,7 @@ def HGBlock(net, x, c1, cm, c2, k, n, lightconv, shortcut, act):
     def layer(sub, t, cin):
         return light_conv(sub, t, cin, cm, k) if lightconv else sub.conv(t, cin, cm, k, 1)
     joined = x
-    if n:
+    if n > 0:
         first = layer(net, x, c1)
         joined = cat([x, first])  # an even kernel grows the map: the concatenation refuses it here
         last = repeat(net, first, n - 1, lambda sub, t: layer(sub, t, cm))
