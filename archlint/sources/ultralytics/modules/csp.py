@@ -161,25 +161,28 @@ def C2f(net, x, c1, c2, n, shortcut, g, e):
     return c2f_like(net, x, c1, c2, n, c, lambda sub, t: bottleneck(sub, t, c, c, shortcut, g, ((3, 3), (3, 3)), 1.0))
 
 
-@block("C3", ("c1", R), ("c2", R), ("n", 1), ("shortcut", True), ("g", 1), ("e", 0.5))
-def C3(net, x, c1, c2, n, shortcut, g, e):
-    c = width(c2, e)
-    return c3_like(net, x, c1, c2, n, e, lambda sub, t: bottleneck(sub, t, c, c, shortcut, g, ((1, 1), (3, 3)), 1.0))
+C3_SPEC = (("c1", R), ("c2", R), ("n", 1), ("shortcut", True), ("g", 1), ("e", 0.5))
 
 
-@block("C3x", ("c1", R), ("c2", R), ("n", 1), ("shortcut", True), ("g", 1), ("e", 0.5))
-def C3x(net, x, c1, c2, n, shortcut, g, e):
-    c = width(c2, e)
-    return c3_like(net, x, c1, c2, n, e, lambda sub, t: bottleneck(sub, t, c, c, shortcut, g, ((1, 3), (3, 1)), 1.0))
+def c3_of_bottlenecks(kernels):
+    """C3 (kernels 1x1 then 3x3) and C3x (1x3 then 3x1): a C3 of Bottleneck(c_, c_, e=1.0) of those kernels."""
+    def part(net, x, c1, c2, n, shortcut, g, e):
+        c = width(c2, e)
+        return c3_like(net, x, c1, c2, n, e, lambda sub, t: bottleneck(sub, t, c, c, shortcut, g, kernels, 1.0))
+    return part
 
 
-@block("C3Ghost", ("c1", R), ("c2", R), ("n", 1), ("shortcut", True), ("g", 1), ("e", 0.5))
+C3 = block("C3", *C3_SPEC)(c3_of_bottlenecks(((1, 1), (3, 3))))
+C3x = block("C3x", *C3_SPEC)(c3_of_bottlenecks(((1, 3), (3, 1))))
+
+
+@block("C3Ghost", *C3_SPEC)
 def C3Ghost(net, x, c1, c2, n, shortcut, g, e):
     c = width(c2, e)
     return c3_like(net, x, c1, c2, n, e, lambda sub, t: ghost_bottleneck(sub, t, c, c))
 
 
-@block("C3TR", ("c1", R), ("c2", R), ("n", 1), ("shortcut", True), ("g", 1), ("e", 0.5))
+@block("C3TR", *C3_SPEC)
 def C3TR(net, x, c1, c2, n, shortcut, g, e):
     c = width(c2, e)
     return c3_like(net, x, c1, c2, 1, e, lambda sub, t: transformer_block(sub, t, c, c, 4, repeats(n)))
