@@ -94,6 +94,9 @@ SINGLE_VALUE_NORMALIZATION = _rule(
     "E020", "single-value-normalization", ERROR,
     "The normalization sees a single value per channel: every training step fails.",
 )
+TENSOR_TOO_LARGE = _rule(
+    "E030", "tensor-too-large", ERROR, "A PyTorch tensor has more bytes than a 64-bit size counts: torch cannot create it."
+)
 INTERNAL_ERROR = _rule("E900", "internal-error", ERROR, "archlint itself failed on this file: please report it.")
 
 # W: accepted by the framework, almost certainly a mistake

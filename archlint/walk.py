@@ -11,7 +11,7 @@ import heapq
 from dataclasses import dataclass, field
 from typing import Callable
 
-from archlint import cost, rules
+from archlint import cost, limits, rules
 from archlint.layers.registry import REQUIRED, Call, Output, Stop, Tensor, lookup
 from archlint.shapes import format_shape
 from archlint.spec import LayerSpec, Spec
@@ -292,7 +292,10 @@ def walk(spec: Spec, sink: Sink) -> Model:
         if not shared:
             _check_unmodelled(layer, layer_type.unmodelled, layer_sink)
         try:
+            limits.check_keywords(call)
             output = layer_type.infer(call)
+            for shape in output.shape if isinstance(output.shape, list) else [output.shape]:
+                limits.check_size(call, tuple(shape))
         except Stop:
             _use_recorded(layer, tensors)
             continue
