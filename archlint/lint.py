@@ -166,17 +166,18 @@ def check_document(document: Document, sink, result: Result) -> None:
         if not expansion.complete:
             return
         framework = data.get("framework", "keras")
-        bad_layers = set()
+        bad_layers: dict[int, frozenset] = {}
         for index, entry in enumerate(expansion.entries):
             entry_sink = blocks.with_origin(sink, entry.origin)
+            at_fault: set = set()
             if not entry.valid:
                 ok = False  # an expression in it failed, and is reported: no second finding for its raw text
             elif "apply" in entry.data:
                 ok = schema.validate_definition("layer_apply", entry.data, entry.where, "the apply", entry_sink)
             else:
-                ok = schema.validate_layer(framework, entry.data, entry.where, entry_sink)
+                ok = schema.validate_layer(framework, entry.data, entry.where, entry_sink, at_fault)
             if not ok:
-                bad_layers.add(index)
+                bad_layers[index] = frozenset(at_fault or [None])
         model_spec = spec.build(document.path, data, bad_layers, expansion)
     source = document.source
     if source is not None:  # e.g. what a converted Keras file records: shapes past unknown layers
