@@ -125,7 +125,7 @@ def report_asymmetric(call: Call, rank: int, windows_: list[AxisWindow], symmetr
     i, w = odd[0]
     total = w.before + w.after
     if w.s > 1:
-        cause = f"stride {w.s} on a size of {w.n}"
+        cause = f"with stride {w.s} on a size of {w.n}"
         # what makes the total even while keeping the kernel (usually the one meant): an input size whose
         # remainder modulo the stride has the kernel's parity (the total is k_eff - remainder)
         rest = w.k_eff if w.k_eff <= w.s else w.s if (w.k_eff - w.s) % 2 == 0 else w.s - 1
