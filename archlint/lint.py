@@ -153,6 +153,9 @@ def check_document(document: Document, sink, result: Result) -> None:
              "keep `input: [...]` for one input (named `input`), or `inputs: {name: [...]}` for several", True)
         return
     if _plain(data):
+        if data.get("framework", "keras") == "keras" and isinstance(data.get("layers"), list):
+            for layer in data["layers"]:
+                keras_lowercase(layer)
         top_ok, bad_layers = schema.validate(data, sink)
         if not top_ok:
             return
@@ -175,6 +178,8 @@ def check_document(document: Document, sink, result: Result) -> None:
             elif "apply" in entry.data:
                 ok = schema.validate_definition("layer_apply", entry.data, entry.where, "the apply", entry_sink)
             else:
+                if framework == "keras":
+                    keras_lowercase(entry.data)
                 ok = schema.validate_layer(framework, entry.data, entry.where, entry_sink, at_fault)
             if not ok:
                 bad_layers[index] = frozenset(at_fault or [None])
@@ -189,6 +194,21 @@ def check_document(document: Document, sink, result: Result) -> None:
     budget.check_budget(model, sink)
     receptive.check(model, sink)  # W028 (issue 9)
     result.model = model
+
+
+def keras_lowercase(layer) -> None:
+    """Keras lower-cases `data_format` (every layer) and a convolution's `padding` before it checks them
+    (Keras 3.15.1: Conv2D(padding="SAME") builds); its pooling layers take `padding` as written and refuse
+    "SAME" when called. The spec is read the same way, in place (positions are by path, not by value)."""
+    if not isinstance(layer, dict):
+        return
+    for key in ("data_format", "padding"):
+        value = layer.get(key)
+        if isinstance(value, str) and (key == "data_format" or "Conv" in str(layer.get("type", ""))):
+            layer[key] = value.lower()
+        nested = layer.get("layer")
+        if isinstance(nested, dict) and nested is not layer:  # TimeDistributed, Bidirectional
+            keras_lowercase(nested)
 
 
 def _plain(data: dict) -> bool:

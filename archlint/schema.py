@@ -162,10 +162,17 @@ def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, st
     if kind == "type":
         return f"`{where}` must be {_type_words(error.validator_value)}, got {json.dumps(value)}", hint
     if kind == "enum":
+        allowed = [v for v in error.validator_value if v is not None]
         options = ", ".join(json.dumps(v) for v in error.validator_value)
-        close = difflib.get_close_matches(str(value), [str(v) for v in error.validator_value], n=1)
+        folded = [v for v in allowed if isinstance(value, str) and isinstance(v, str) and v.lower() == value.lower()]
+        close = folded or difflib.get_close_matches(str(value), [str(v) for v in allowed], n=1)
+        if len(error.validator_value) > 6:  # a vocabulary (activations): the message stays short
+            description = error.schema.get("description", "").split(",")[0].rstrip(".") or "a known value"
+            return (f"`{where}` must be {description[0].lower() + description[1:]}, got {json.dumps(value)}",
+                    f"did you mean {json.dumps(close[0])}?" if close else f"one of {options}")
         return (f"`{where}` must be one of {options}, got {json.dumps(value)}",
-                f"did you mean {json.dumps(close[0])}?" if close else "")
+                (f"did you mean {json.dumps(close[0])}?" if close else "")
+                + (" (this layer takes it in lower case)" if folded else ""))
     if kind == "const":
         return f"`{where}` must be {json.dumps(error.validator_value)}, got {json.dumps(value)}", hint
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
@@ -188,6 +195,10 @@ def _owner_words(owner: str, path: tuple) -> str:
         return owner
     inner = f"`{'.'.join(str(p) for p in path)}`"
     return inner if owner == "the spec" else f"{inner} of {owner}"
+
+
+# Keras 2 spellings of an input shape, on the model or on its first layer: the spec writes `input:`
+_KERAS2_INPUT_KEYS = ("input_shape", "batch_input_shape", "input_dim")
 
 
 def _report_errors(validator, data: Any, base: tuple, owner: str, sink: Sink, at_fault: set | None = None) -> int:
@@ -227,6 +238,9 @@ def _report_errors(validator, data: Any, base: tuple, owner: str, sink: Sink, at
                 close = [meant] if meant else difflib.get_close_matches(str(key), allowed, n=1)
                 where = _owner_words(owner, path)
                 hint = f"did you mean `{close[0]}`?" if close else f"{where} takes: {', '.join(allowed)}"
+                if key in _KERAS2_INPUT_KEYS and not meant:  # the Keras 2 habit: the shape on the model or layer
+                    hint = ("the model's input shape is the spec's `input:` (without the batch axis), e.g. "
+                            f"`input: {json.dumps(leaf.instance[key])}`")
                 if layer_keyword:
                     rule, message = rules.UNKNOWN_KEYWORD, f"`{key}` is not an argument of {owner}"
                 else:
