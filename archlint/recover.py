@@ -55,6 +55,16 @@ def _candidates(default, written, strings: list) -> list:
     return unique
 
 
+# Keywords that never change a layer's output shape: what they hold is an activation, a probability, a
+# statistic's constant, an initializer, a regularizer or a constraint
+_SHAPE_FREE = {"activation", "recurrent_activation", "rate", "p", "dropout", "recurrent_dropout", "momentum",
+               "epsilon", "eps", "use_bias", "bias", "dtype", "trainable", "name"}
+
+
+def _shape_free(key: str) -> bool:
+    return key in _SHAPE_FREE or key.endswith(("_initializer", "_regularizer", "_constraint"))
+
+
 def _quiet(*_args, **_kwargs) -> None:
     return None
 
@@ -103,8 +113,14 @@ def recover(layer_type: LayerType, make_call: Callable[[dict, list[Tensor]], Cal
         options: dict = {}
     else:
         kwargs = {k: v for k, v in kwargs.items() if k in layer_type.defaults}
-        if rule is rules.DECLARED_SIZE_MISMATCH:  # only checked against the input: the output does not use it
+        if rule is rules.DECLARED_SIZE_MISMATCH or all(_shape_free(k) for k in keys):
+            # a declared size is only checked against the input, and these keywords never change a shape:
+            # the rule runs again with the framework's default there
+            written = kwargs
             kwargs = {k: v for k, v in kwargs.items() if k not in keys}
+            for key in keys:  # one with no default (Keras Dropout's rate) gets a value of the kind written
+                if layer_type.defaults.get(key) is REQUIRED:
+                    kwargs[key] = next(iter(_candidates(REQUIRED, written.get(key), [])), None)
             options = {}
         else:
             options = {k: _candidates(layer_type.defaults.get(k, REQUIRED), kwargs.get(k),

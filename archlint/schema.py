@@ -171,8 +171,7 @@ def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, st
             return (f"`{where}` must be {description[0].lower() + description[1:]}, got {json.dumps(value)}",
                     f"did you mean {json.dumps(close[0])}?" if close else f"one of {options}")
         return (f"`{where}` must be one of {options}, got {json.dumps(value)}",
-                (f"did you mean {json.dumps(close[0])}?" if close else "")
-                + (" (this layer takes it in lower case)" if folded else ""))
+                f"did you mean {json.dumps(close[0])}?" if close else "")
     if kind == "const":
         return f"`{where}` must be {json.dumps(error.validator_value)}, got {json.dumps(value)}", hint
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):

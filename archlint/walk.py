@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from archlint import cost, limits, recover, rules
+from archlint.layers import elementwise
 from archlint.layers.registry import REQUIRED, Call, Output, Stop, Tensor, lookup
 from archlint.shapes import format_shape
 from archlint.spec import LayerSpec, Spec
@@ -329,6 +330,7 @@ def walk(spec: Spec, sink: Sink) -> Model:
             _check_unmodelled(layer, layer_type.unmodelled, layer_sink)
         try:
             limits.check_keywords(call)
+            elementwise.check_activation_keywords(call)
             output = layer_type.infer(call)
             for shape in output.shape if isinstance(output.shape, list) else [output.shape]:
                 limits.check_size(call, tuple(shape))
