@@ -74,3 +74,13 @@ def test_input_shape_points_to_input(tmp_path):
         ("S002", 2, 1, "`input_shape` is not a key of the spec, which requires `input`", "did you mean `input`?"),
         ("S004", 4, 30, "`input_shape` is not an argument of Dense",
          "the model's input shape is the spec's `input:` (without the batch axis), e.g. `input: [784]`")]
+
+
+def test_torch_linear_of_zero_features_builds(tmp_path):
+    # torch 2.13.0: nn.Linear(4, 0)(torch.zeros(1, 4)).shape == (1, 0), with a UserWarning only
+    path = tmp_path / "spec.yaml"
+    path.write_text("archlint: 1\nframework: pytorch\ninput: [4]\nlayers:\n"
+                    "  - {type: Linear, in_features: 4, out_features: 0}\n")
+    result = lint_file(str(path))
+    assert [(f.rule.code, f.line, f.column) for f in result.findings] == [("W021", 5, 50)]
+    assert result.model.output_shape == (None, 0) and result.model.total_params == 0
