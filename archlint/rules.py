@@ -121,6 +121,18 @@ UNKNOWN_KERAS_LAYER = _rule(
 RECORDED_SHAPE_MISMATCH = _rule(
     "W019", "recorded-shape-mismatch", WARNING, "A shape the Keras file records differs from the computed one."
 )
+KERAS_BUILT_FOR_OTHER_INPUT = _rule(
+    "E040", "keras-built-for-other-input", ERROR,
+    "A Keras layer's recorded build shape needs other weights than the input it receives: Keras refuses the file.",
+)
+KERAS_NESTED_INPUT_MISMATCH = _rule(
+    "E041", "keras-nested-input-mismatch", ERROR,
+    "A nested Keras model is called on a tensor its input layer does not accept: Keras refuses the file.",
+)
+KERAS_STALE_BUILD = _rule(
+    "W040", "keras-stale-build", WARNING,
+    "A Keras layer's recorded build shape needs other weights than its input: Keras loads it, the forward pass fails.",
+)
 
 # ---- The model graph: names, references, order, blocks
 DUPLICATE_NAME = _rule("E011", "duplicate-name", ERROR, "Two layers (or a layer and an input) share a name.")
@@ -241,6 +253,10 @@ LAYER_MACS_BUDGET = _rule("B009", "layer-macs-budget-exceeded", ERROR, "A layer 
 SMALL_RECEPTIVE_FIELD = _rule(
     "W027", "small-receptive-field", WARNING, "The receptive field covers less of the input than `min_receptive_field`.",
     BUDGET,
+)
+# `archlint diff --fail-on-increase` (B020-B029 reserved for the diff gates)
+COST_INCREASE = _rule(
+    "B020", "cost-increase-exceeded", ERROR, "A change grows a figure (params, MACs, memory) more than `fail-on-increase` allows."
 )
 
 # ---- archlint itself

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from math import gcd
 
 from archlint import rules
-from archlint.layers.registry import Call
+from archlint.layers.registry import Call, Window
 from archlint.shapes import format_shape
 
 # Beyond this input size, the exact read-coverage analysis of an axis is skipped. Every analysis below is
@@ -95,6 +95,12 @@ class AxisWindow:
     @property
     def k_eff(self) -> int:
         return effective(self.k, self.d)
+
+
+def window_of(ws: list[AxisWindow], channels_first: bool, padding: str, explicit: bool = True, **more) -> Window:
+    """The layer record of a windowed layer's axes (Output.window); `explicit`: keep the pads applied."""
+    return Window(tuple(w.axis for w in ws), channels_first, tuple(w.k for w in ws), tuple(w.s for w in ws),
+                  tuple(w.d for w in ws), padding, tuple((w.before, w.after) for w in ws) if explicit else None, **more)
 
 
 def reaches(t: int, s: int, d: int, k: int, count: int) -> bool:
