@@ -106,20 +106,21 @@ def check_coverage(model: Model, sink: Sink) -> None:
         stride_key = next((k for k in ("strides", "stride") if k in reader.spec.kwargs), "type")
         where = reader.spec.where + (stride_key,)
         shared = " (nor does any other layer reading it)" if len(windowed) > 1 else ""
+        # the message says what is lost; the hint says why (the derivation) and what to change
         what = f"{reader.name} ({reader.spec.type}) never reads {' and '.join(gaps + edges)} of its input " \
-               f"{format_shape(tensor.shape)}{shared}"
+               f"{format_shape(tensor.shape)}"
         sink_at = _layer_sink(reader.spec, sink)  # a reader from a block names its use site, as layer findings do
         if gaps:
-            sink_at(rules.SKIPPED_INPUT, f"{what}: {causes[0]}", where,
-                    "use a stride no larger than the effective kernel, a dilation the stride does not skip over, or "
-                    "pool before subsampling")
+            sink_at(rules.SKIPPED_INPUT, what, where,
+                    f"{causes[0]}{shared}: use a stride no larger than the effective kernel, a dilation the stride "
+                    "does not skip over, or pool before subsampling")
         else:
             cause = ("every tap of its dilated kernel lands in padding" if whole else
                      "its last window ends before the edge, as (input + padding - effective kernel) is not a "
                      "multiple of the stride")
-            sink_at(rules.TRUNCATED_INPUT, f"{what}: {cause}", where,
-                    "adjust padding, kernel or stride so the windows end at the input's edge, or crop the input on "
-                    "purpose with a cropping layer")
+            sink_at(rules.TRUNCATED_INPUT, what, where,
+                    f"{cause}{shared}: adjust padding, kernel or stride so the windows end at the input's edge, or "
+                    "crop the input on purpose with a cropping layer")
 
 
 def check_bias_before_norm(model: Model, sink: Sink) -> None:

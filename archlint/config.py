@@ -146,7 +146,7 @@ def _key_line(path: str, key: str) -> int:
 
 
 def _selector_ok(selector: str) -> bool:
-    if selector.upper() == "ALL":
+    if selector.upper() == "ALL" or selector.lower() in rules.CATEGORIES:
         return True
     if rules.lookup(selector) is not None:
         return True
@@ -307,6 +307,8 @@ def budget_for(path: str, config: Config) -> tuple[str, dict] | None:
 def _specificity(selector: str) -> int:
     if selector.upper() == "ALL":
         return 0
+    if selector.lower() in rules.CATEGORIES:
+        return 1  # a category (portability): above ALL, below a family letter or a code
     rule = rules.lookup(selector)
     return 4 if rule is not None else len(selector)
 
@@ -314,6 +316,8 @@ def _specificity(selector: str) -> int:
 def _matching(selector: str) -> set[str]:
     if selector.upper() == "ALL":
         return set(rules.RULES)
+    if selector.lower() in rules.CATEGORIES:
+        return {code for code, rule in rules.RULES.items() if rule.category == selector.lower()}
     rule = rules.lookup(selector)
     if rule is not None:
         return {rule.code}
@@ -336,7 +340,10 @@ def apply_selection(enabled: set[str], select, extend_select=(), ignore=()) -> s
 
 
 def enabled_codes(config: Config, cli_select=None, cli_extend_select=(), cli_ignore=()) -> set[str]:
-    enabled = apply_selection(set(rules.RULES), config.select, config.extend_select, config.ignore)
+    # without a selection, the rules on by default (rules.Rule.default: portability, pedantic and
+    # informational rules are opt-in, as ruff's default set)
+    default = {code for code, rule in rules.RULES.items() if rule.default}
+    enabled = apply_selection(default, config.select, config.extend_select, config.ignore)
     return apply_selection(enabled, cli_select, cli_extend_select, cli_ignore)
 
 

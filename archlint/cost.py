@@ -109,11 +109,15 @@ def torch_rnn_step(kind: str, cfg: dict, features: int) -> int:
     hidden, proj = cfg["hidden_size"], cfg.get("proj_size") or 0
     out = proj or hidden
     directions = 2 if cfg["bidirectional"] else 1
-    total, size = 0, features
-    for _ in range(cfg["num_layers"]):
-        total += directions * (GATES[kind] * hidden * (size + out) + (hidden * proj if proj else 0))
-        size = out * directions
-    return total
+    layers = cfg["num_layers"]
+    if layers < 1:
+        return 0
+
+    def one(size: int) -> int:
+        return directions * (GATES[kind] * hidden * (size + out) + (hidden * proj if proj else 0))
+
+    # the first layer reads the features, the others what the one before emits: arithmetic, not a loop
+    return one(features) + (layers - 1) * one(out * directions)
 
 
 def recurrent_macs(call: Call, output: Output) -> int | None:

@@ -132,6 +132,106 @@ def _params(framework: str, layer, x, cfg: dict) -> tuple[str, int] | None:
     return None
 
 
+# Families whose output is their input's shape by construction: "unchanged" is the whole derivation
+_PASS_THROUGH = frozenset({"elementwise", "normalization", "wrappers"})
+
+
+def _recurrent(framework: str, layer, x, cfg: dict, out_shape) -> list[str]:
+    """Output features and the weights of an RNN, LSTM or GRU (one layer per direction and level)."""
+    kind = layer.spec.type
+    if kind == "Bidirectional":
+        return [f"features: out = {out_shape[-1]} (merge_mode {cfg.get('merge_mode', 'concat')!r} of the two "
+                "directions' outputs); params: both directions' weights"]
+    if kind not in ("LSTM", "GRU", "SimpleRNN", "RNN") or x is None:
+        return [f"shape: {format_shape(out_shape)}"]
+    gates = {"LSTM": 4, "GRU": 3}.get(kind, 1)
+    features = x.shape[-1]
+    if framework == "keras":
+        units = cfg.get("units")
+        steps = "the sequence" if cfg.get("return_sequences") else "the last step"
+        bias = (f" + {2 if kind == 'GRU' and cfg.get('reset_after', True) else 1}*{gates}*{units}"
+                if cfg.get("use_bias", True) else "")
+        return [f"features: out = units = {units} (for {steps})",
+                f"weights = {gates}*{units}*({features} + {units}){bias} (input kernel, recurrent kernel, bias)"]
+    hidden, proj = cfg.get("hidden_size"), cfg.get("proj_size") or 0
+    directions = 2 if cfg.get("bidirectional") else 1
+    out = proj or hidden
+    layers = cfg.get("num_layers", 1)
+    bias = f" + 2*{gates}*{hidden}" if cfg.get("bias", True) else ""
+    proj_part = f" + {proj}*{hidden}" if proj else ""
+    lines = [f"features: out = {'2 * ' if directions == 2 else ''}{'proj_size' if proj else 'hidden_size'} = "
+             f"{directions * out}" + (" (both directions concatenated)" if directions == 2 else "")]
+    lines.append(f"weights per direction of layer 0 = {gates}*{hidden}*({features} + {out}){bias}{proj_part}")
+    if layers > 1:
+        later = "layer 1" if layers == 2 else f"layers 1-{layers - 1}"
+        lines.append(f"weights per direction of {later} = {gates}*{hidden}*({directions * out} + "
+                     f"{out}){bias}{proj_part}")
+    return lines
+
+
+def _transformer(framework: str, layer, x, cfg: dict, out_shape) -> list[str]:
+    kind = layer.spec.type
+    d, ff = cfg.get("d_model"), cfg.get("dim_feedforward")
+    if kind == "TransformerEncoderLayer" and isinstance(d, int) and isinstance(ff, int):
+        bias = cfg.get("bias", True)
+        b = lambda n: f" + {n}" if bias else ""  # noqa: E731 - a bias term of size n, when there is one
+        return ["shape: (batch, sequence, d_model) in and out",
+                f"self-attention = 3*{d}*{d}{b(f'3*{d}')} (in_proj) + {d}*{d}{b(d)} (out_proj)",
+                f"feed-forward = {d}*{ff}{b(ff)} (linear1) + {ff}*{d}{b(d)} (linear2)",
+                f"norms = 2 * {2 if bias else 1}*{d} (norm1, norm2)"]
+    if kind in ("TransformerEncoder", "TransformerDecoder"):
+        return [f"shape: as its layer's; params = num_layers ({cfg.get('num_layers')}) copies of the layer's, "
+                "plus the optional norm"]
+    return [f"shape: {format_shape(out_shape)}"]
+
+
+def _attention(framework: str, layer, x, cfg: dict, out_shape) -> list[str]:
+    if layer.spec.type.startswith("Transformer"):
+        return _transformer(framework, layer, x, cfg, out_shape)
+    if layer.spec.type == "MultiheadAttention":
+        e = cfg.get("embed_dim")
+        return ["shape: the query's, with embed_dim features",
+                f"weights = 3*{e}*{e} (in_proj, or q/k/v_proj with kdim/vdim) + {e}*{e} (out_proj), plus biases"]
+    return ["shape: the query's sequence, with the output features"]
+
+
+# The derivation of a family's output shape (and weights) where no window or channel formula applies
+_FORMULAS = {"recurrent": _recurrent, "transformer": _transformer, "attention": _attention}
+
+
+def _macs_formula(framework: str, family: str, layer, x, cfg: dict, out_shape) -> str:
+    """The MAC formula with the values filled in, for the families with a one-line definition."""
+    if x is None:
+        return ""
+    if family == "dense":
+        positions = prod(n for n in out_shape[1:-1]) if len(out_shape) > 2 and None not in out_shape[1:-1] else 1
+        where = f"{positions} positions * " if positions != 1 else ""
+        return f"{where}{x.shape[-1]} * {out_shape[-1]} (in * out features)"
+    window = layer.output.window if layer.output is not None else None
+    if family == "conv" and window is not None and not window.transposed \
+            and "Depthwise" not in layer.spec.type and "Separable" not in layer.spec.type:
+        spatial = [out_shape[axis] for axis in window.axes]
+        channel = 1 if window.channels_first else -1
+        cin, cout = x.shape[channel], out_shape[channel]
+        groups = cfg.get("groups", 1) or 1
+        if None in spatial or cin is None:
+            return ""
+        return (f"{'*'.join(map(str, spatial))} output positions * {'*'.join(map(str, window.kernel))} kernel * "
+                f"{cin}{f'/{groups}' if groups != 1 else ''} in * {cout} out channels")
+    if family == "recurrent" and layer.spec.type in ("LSTM", "GRU", "SimpleRNN", "RNN") and len(x.shape) >= 3:
+        gates = {"LSTM": 4, "GRU": 3}.get(layer.spec.type, 1)
+        units = cfg.get("units") if framework == "keras" else cfg.get("hidden_size")
+        copies = 1
+        if framework == "pytorch":
+            directions = 2 if cfg.get("bidirectional") else 1
+            copies = directions * cfg.get("num_layers", 1)
+            if cfg.get("proj_size") or (cfg.get("num_layers", 1) > 1 and directions * units != x.shape[-1]):
+                return ""  # the layers read different widths: the total is the sum, shown as a value
+        return (f"{f'{copies} (layers x directions) * ' if copies > 1 else ''}{x.shape[1]} steps * {gates} gates * "
+                f"{units} * ({x.shape[-1]} + {units})")
+    return ""
+
+
 def _family(framework: str, layer_type: str) -> str:
     from archlint.layers.registry import lookup
 
@@ -166,7 +266,9 @@ def explain_layer(model, layer) -> list[str]:
     elif family == "dense":
         key = "units" if framework == "keras" else "out_features"
         lines.append(f"  features: out = {key} = {out_shape[-1]}")
-    elif x is not None and tuple(out_shape) == tuple(x.shape):
+    elif family in _FORMULAS:
+        lines.extend(f"  {line}" for line in _FORMULAS[family](framework, layer, x, cfg, out_shape))
+    elif x is not None and tuple(out_shape) == tuple(x.shape) and family in _PASS_THROUGH:
         lines.append("  shape: unchanged")
     elif family == "pooling" and not axes:
         lines.append("  shape: " + ("global pooling removes the spatial axes" if "Global" in layer.spec.type
@@ -177,6 +279,10 @@ def explain_layer(model, layer) -> list[str]:
         lines.append(f"  params = {params[0]} = {total:,}")
     else:
         lines.append(f"  params = {total:,}")
+    macs = layer.output.macs
+    if macs:  # layers that multiply nothing with weights (pooling, activations, reshapes) count 0: not shown
+        formula = _macs_formula(framework, family, layer, x, cfg, out_shape)
+        lines.append(f"  macs = {formula} = {macs:,}" if formula else f"  macs = {macs:,}")
     if layer.output.non_trainable:
         what = "all of them, the layer is frozen (trainable: false)" if not layer.spec.trainable else \
             f"{layer.output.non_trainable:,}"

@@ -153,6 +153,9 @@ def check_document(document: Document, sink, result: Result) -> None:
              "keep `input: [...]` for one input (named `input`), or `inputs: {name: [...]}` for several", True)
         return
     if _plain(data):
+        if data.get("framework", "keras") == "keras" and isinstance(data.get("layers"), list):
+            for layer in data["layers"]:
+                keras_lowercase(layer)
         top_ok, bad_layers = schema.validate(data, sink)
         if not top_ok:
             return
@@ -166,17 +169,20 @@ def check_document(document: Document, sink, result: Result) -> None:
         if not expansion.complete:
             return
         framework = data.get("framework", "keras")
-        bad_layers = set()
+        bad_layers: dict[int, frozenset] = {}
         for index, entry in enumerate(expansion.entries):
             entry_sink = blocks.with_origin(sink, entry.origin)
+            at_fault: set = set()
             if not entry.valid:
                 ok = False  # an expression in it failed, and is reported: no second finding for its raw text
             elif "apply" in entry.data:
                 ok = schema.validate_definition("layer_apply", entry.data, entry.where, "the apply", entry_sink)
             else:
-                ok = schema.validate_layer(framework, entry.data, entry.where, entry_sink)
+                if framework == "keras":
+                    keras_lowercase(entry.data)
+                ok = schema.validate_layer(framework, entry.data, entry.where, entry_sink, at_fault)
             if not ok:
-                bad_layers.add(index)
+                bad_layers[index] = frozenset(at_fault or [None])
         model_spec = spec.build(document.path, data, bad_layers, expansion)
     source = document.source
     if source is not None:  # e.g. what a converted Keras file records: shapes past unknown layers
@@ -188,6 +194,21 @@ def check_document(document: Document, sink, result: Result) -> None:
     budget.check_budget(model, sink)
     receptive.check(model, sink)  # W028 (issue 9)
     result.model = model
+
+
+def keras_lowercase(layer) -> None:
+    """Keras lower-cases `data_format` (every layer) and a convolution's `padding` before it checks them
+    (Keras 3.15.1: Conv2D(padding="SAME") builds); its pooling layers take `padding` as written and refuse
+    "SAME" when called. The spec is read the same way, in place (positions are by path, not by value)."""
+    if not isinstance(layer, dict):
+        return
+    for key in ("data_format", "padding"):
+        value = layer.get(key)
+        if isinstance(value, str) and (key == "data_format" or "Conv" in str(layer.get("type", ""))):
+            layer[key] = value.lower()
+        nested = layer.get("layer")
+        if isinstance(nested, dict) and nested is not layer:  # TimeDistributed, Bidirectional
+            keras_lowercase(nested)
 
 
 def _plain(data: dict) -> bool:

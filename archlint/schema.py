@@ -170,8 +170,14 @@ def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, st
     if kind == "type":
         return f"`{where}` must be {_type_words(error.validator_value)}, got {json.dumps(value)}", hint
     if kind == "enum":
+        allowed = [v for v in error.validator_value if v is not None]
         options = ", ".join(json.dumps(v) for v in error.validator_value)
-        close = difflib.get_close_matches(str(value), [str(v) for v in error.validator_value], n=1)
+        folded = [v for v in allowed if isinstance(value, str) and isinstance(v, str) and v.lower() == value.lower()]
+        close = folded or difflib.get_close_matches(str(value), [str(v) for v in allowed], n=1)
+        if len(error.validator_value) > 6:  # a vocabulary (activations): the message stays short
+            description = error.schema.get("description", "").split(",")[0].rstrip(".") or "a known value"
+            return (f"`{where}` must be {description[0].lower() + description[1:]}, got {json.dumps(value)}",
+                    f"did you mean {json.dumps(close[0])}?" if close else f"one of {options}")
         return (f"`{where}` must be one of {options}, got {json.dumps(value)}",
                 f"did you mean {json.dumps(close[0])}?" if close else "")
     if kind == "const":
@@ -198,43 +204,82 @@ def _owner_words(owner: str, path: tuple) -> str:
     return inner if owner == "the spec" else f"{inner} of {owner}"
 
 
-def _report_errors(validator, data: Any, base: tuple, owner: str, sink: Sink) -> int:
+# Keras 2 spellings of an input shape, on the model or on its first layer: the spec writes `input:`
+_KERAS2_INPUT_KEYS = ("input_shape", "batch_input_shape", "input_dim")
+
+
+def _report_errors(validator, data: Any, base: tuple, owner: str, sink: Sink, at_fault: set | None = None) -> int:
+    """Report every schema finding of `data`; the count. `at_fault`, when given, receives the top-level keys
+    the findings are about (None in it: a finding not tied to one key), so the walk can go on without them.
+
+    A missing required key and an unknown key that is its misspelling are one finding, at the misspelling.
+    """
+    leaves = [leaf for error in validator.iter_errors(data) for leaf in _leaves(error)]
+    missing: dict[tuple, list[str]] = {}
+    for leaf, _ in leaves:
+        if leaf.validator == "required":
+            missing.setdefault(tuple(leaf.absolute_path), []).extend(
+                k for k in leaf.validator_value if k not in leaf.instance)
+    misspelt: dict[tuple, str] = {}  # (path, required key) -> the unknown key written for it
+    for leaf, _ in leaves:
+        path = tuple(leaf.absolute_path)
+        if leaf.validator == "additionalProperties" and missing.get(path):
+            allowed = set(leaf.schema.get("properties", {}))
+            for key in sorted(set(leaf.instance) - allowed, key=str):
+                close = difflib.get_close_matches(str(key), missing[path], n=1)
+                if close and (path, close[0]) not in misspelt:
+                    misspelt[(path, close[0])] = key
+
+    def fault(path: tuple) -> None:
+        if at_fault is not None:
+            at_fault.add(path[0] if path else None)
+
     count = 0
-    for error in validator.iter_errors(data):
-        for leaf, description in _leaves(error):
-            path = tuple(leaf.absolute_path)
-            if leaf.validator == "additionalProperties":
-                allowed = sorted(leaf.schema.get("properties", {}))
-                layer_keyword = base[-2:-1] == ("layers",) and not path
-                for key in sorted(set(leaf.instance) - set(allowed), key=str):
-                    close = difflib.get_close_matches(str(key), allowed, n=1)
-                    where = _owner_words(owner, path)
-                    hint = f"did you mean `{close[0]}`?" if close else f"{where} takes: {', '.join(allowed)}"
-                    if layer_keyword:
-                        rule, message = rules.UNKNOWN_KEYWORD, f"`{key}` is not an argument of {owner}"
-                    else:
-                        rule, message = rules.SCHEMA_VIOLATION, f"`{key}` is not a key of {where}"
-                    sink(rule, message, base + path + (key,), hint, key=True)
-                    count += 1
-            elif leaf.validator == "required":
-                # jsonschema reports each missing key with the full list: name the one it is about
-                for key in leaf.validator_value:
-                    if key not in leaf.instance:
-                        where = _owner_words(owner, path)
-                        sink(rules.SCHEMA_VIOLATION, f"{where} requires `{key}`", base + path,
-                             f"add `{key}:` to {where}")
-                        count += 1
-            else:
-                message, hint = _describe(leaf, owner, base, description)
-                sink(rules.SCHEMA_VIOLATION, message, base + path, hint)
+    for leaf, description in leaves:
+        path = tuple(leaf.absolute_path)
+        if leaf.validator == "additionalProperties":
+            allowed = sorted(leaf.schema.get("properties", {}))
+            layer_keyword = base[-2:-1] == ("layers",) and not path
+            for key in sorted(set(leaf.instance) - set(allowed), key=str):
+                meant = next((m for (p, m), k in misspelt.items() if p == path and k == key), None)
+                close = [meant] if meant else difflib.get_close_matches(str(key), allowed, n=1)
+                where = _owner_words(owner, path)
+                hint = f"did you mean `{close[0]}`?" if close else f"{where} takes: {', '.join(allowed)}"
+                if key in _KERAS2_INPUT_KEYS and not meant:  # the Keras 2 habit: the shape on the model or layer
+                    hint = ("the model's input shape is the spec's `input:` (without the batch axis), e.g. "
+                            f"`input: {json.dumps(leaf.instance[key])}`")
+                if layer_keyword:
+                    rule, message = rules.UNKNOWN_KEYWORD, f"`{key}` is not an argument of {owner}"
+                else:
+                    rule, message = rules.SCHEMA_VIOLATION, f"`{key}` is not a key of {where}"
+                if meant:
+                    message += f", which requires `{meant}`"
+                    fault(path + (meant,))
+                elif path:
+                    fault(path)
+                sink(rule, message, base + path + (key,), hint, key=True)
                 count += 1
+        elif leaf.validator == "required":
+            # jsonschema reports each missing key with the full list: name the one it is about
+            for key in leaf.validator_value:
+                if key not in leaf.instance and (path, key) not in misspelt:
+                    where = _owner_words(owner, path)
+                    sink(rules.SCHEMA_VIOLATION, f"{where} requires `{key}`", base + path,
+                         f"add `{key}:` to {where}")
+                    fault(path + (key,))
+                    count += 1
+        else:
+            message, hint = _describe(leaf, owner, base, description)
+            sink(rules.SCHEMA_VIOLATION, message, base + path, hint)
+            fault(path)
+            count += 1
     return count
 
 
-def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
-    """Report schema findings. Returns (top level valid, indices of layers that failed)."""
+def validate(data: dict, sink: Sink) -> tuple[bool, dict[int, frozenset]]:
+    """Report schema findings. Returns (top level valid, {index of a layer that failed: its keys at fault})."""
     top_ok = validate_top(data, sink)
-    bad_layers: set[int] = set()
+    bad_layers: dict[int, frozenset] = {}
     layers = data.get("layers")
     if not isinstance(layers, list):
         return top_ok, bad_layers
@@ -242,10 +287,11 @@ def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
 
     framework = data.get("framework", vocab.DEFAULT_FRAMEWORK)
     if not isinstance(framework, str) or framework not in vocab.FRAMEWORKS:
-        return top_ok, set(range(len(layers)))
+        return top_ok, {index: frozenset([None]) for index in range(len(layers))}
     for index, layer in enumerate(layers):
-        if not validate_layer(framework, layer, ("layers", index), sink):
-            bad_layers.add(index)
+        at_fault: set = set()
+        if not validate_layer(framework, layer, ("layers", index), sink, at_fault):
+            bad_layers[index] = frozenset(at_fault or [None])
     return top_ok, bad_layers
 
 
@@ -260,12 +306,16 @@ def validate_top(data: dict, sink: Sink) -> bool:
     return _report_errors(_top_validator(), data, (), "the spec", sink) == 0
 
 
-def validate_layer(framework: str, layer, where: tuple, sink: Sink) -> bool:
+def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: set | None = None) -> bool:
     """Report the findings of one typed layer entry at `where` (its path in the document); True if valid.
 
     Layers expanded from blocks are checked here too, with `where` inside the block's definition.
+    `at_fault` receives the keywords the findings are about (None: the layer as a whole).
     """
+    if at_fault is None:
+        at_fault = set()
     if not isinstance(layer, dict):
+        at_fault.add(None)
         return False
     layer_type = layer.get("type")
     if not isinstance(layer_type, str):
@@ -284,10 +334,11 @@ def validate_layer(framework: str, layer, where: tuple, sink: Sink) -> bool:
         plugins.load()
     if key not in schema()["definitions"]:
         _unknown_type(framework, layer_type, where + ("type",), sink)
+        at_fault.add(None)
         return False
     if _fast_check(key)(layer):
         return True  # certainly valid; jsonschema is asked only about layers that may not be
-    return _report_errors(_layer_validator(key), layer, where, layer_type, sink) == 0
+    return _report_errors(_layer_validator(key), layer, where, layer_type, sink, at_fault) == 0
 
 
 def validate_definition(key: str, data, where: tuple, owner: str, sink: Sink) -> bool:

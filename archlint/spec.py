@@ -31,6 +31,9 @@ class LayerSpec:
     trainable: bool = True
     named: bool = False  # whether the spec gave the name
     valid: bool = True  # False when the entry failed its schema check: the walk skips it
+    # For an invalid entry, the keywords its schema findings are about (None among them: the entry as a
+    # whole): the walk can still recover its output from the other keywords.
+    at_fault: frozenset = frozenset()
     # The output shape a converted Keras file records for the layer: the walk goes on with it where it
     # cannot compute the layer (an unknown class), so one unknown layer does not stop the whole walk.
     recorded_shape: tuple | None = None
@@ -105,7 +108,7 @@ def _auto_namer(explicit: set):
     return name
 
 
-def build(path: str, data: dict, invalid_layers: set[int] = frozenset(), expansion=None) -> Spec:
+def build(path: str, data: dict, invalid_layers: dict[int, frozenset] | None = None, expansion=None) -> Spec:
     """Turn schema-checked data into a Spec; names are given Keras-style defaults.
 
     `expansion` (blocks.Expansion) holds the layers with blocks expanded; without it the `layers` list
@@ -141,7 +144,7 @@ def build(path: str, data: dict, invalid_layers: set[int] = frozenset(), expansi
             layer_inputs = [reference(ref) for ref in layer_inputs]
         if not (isinstance(layer_inputs, list) and all(isinstance(i, str) for i in layer_inputs)):
             layer_inputs = None
-        valid = entry.valid and index not in invalid_layers
+        valid = entry.valid and index not in (invalid_layers or {})
         shares = body.get("apply") if isinstance(body.get("apply"), str) else None
         layers.append(
             LayerSpec(
@@ -154,6 +157,7 @@ def build(path: str, data: dict, invalid_layers: set[int] = frozenset(), expansi
                 trainable=body.get("trainable", True) is not False,
                 named=entry.name is not None,
                 valid=valid,
+                at_fault=_at_fault(invalid_layers, index) if not valid else frozenset(),
                 origin=entry.origin,
                 shares=shares,
                 roles=entry.roles if layer_inputs is not None else None,
@@ -166,3 +170,8 @@ def build(path: str, data: dict, invalid_layers: set[int] = frozenset(), expansi
                 budget, aliases, dict(data.get("tie") or {}), isinstance(data.get("inputs"), dict),
                 str(data.get("dtype", DEFAULT_DTYPE)), int(data.get("batch_size", 1)),
                 str(data.get("optimizer", DEFAULT_OPTIMIZER)))
+
+
+def _at_fault(invalid_layers, index: int) -> frozenset:
+    """The keywords at fault in an invalid layer; None among them when that is not known (a plain set)."""
+    return frozenset(invalid_layers.get(index, [None])) if isinstance(invalid_layers, dict) else frozenset([None])

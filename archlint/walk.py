@@ -11,7 +11,8 @@ import heapq
 from dataclasses import dataclass, field
 from typing import Callable
 
-from archlint import cost, rules
+from archlint import cost, limits, recover, rules
+from archlint.layers import elementwise
 from archlint.layers.registry import REQUIRED, Call, Output, Stop, Tensor, lookup
 from archlint.shapes import format_shape
 from archlint.spec import LayerSpec, Spec
@@ -72,7 +73,9 @@ class Model:
 
     @property
     def output_shape(self):
-        shapes = [self.tensors[name].shape if self.tensors.get(name) else None for name in self.outputs]
+        # a shape recovered after an error (assumed) is not a result: the output is unknown
+        shapes = [self.tensors[name].shape if self.tensors.get(name) and not self.tensors[name].assumed else None
+                  for name in self.outputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
 
@@ -246,6 +249,30 @@ def _use_recorded(layer: LayerSpec, tensors: dict) -> None:
         tensors[layer.name] = Tensor(tuple(layer.recorded_shape), layer.name)
 
 
+def _config_from(kwargs: dict, defaults: dict) -> dict:
+    cfg = {k: (None if v is REQUIRED else v) for k, v in defaults.items()}
+    cfg.update(kwargs)
+    return cfg
+
+
+def _recovered(layer: LayerSpec, tensors: dict, shape: tuple | None) -> None:
+    """After an error: the output still determined (archlint.recover), else what the file records."""
+    if shape is not None:
+        tensors[layer.name] = Tensor(shape, layer.name, assumed=True)
+    else:
+        _use_recorded(layer, tensors)
+
+
+def _after_error(sink: Sink) -> Sink:
+    """A layer reading a recovered tensor: E010 on a size the earlier error left unknown is its consequence."""
+
+    def report(rule, message, where=(), hint="", key=False):
+        if rule is not rules.UNKNOWN_DIMENSION:
+            sink(rule, message, where, hint, key)
+
+    return report
+
+
 def walk(spec: Spec, sink: Sink) -> Model:
     tensors: dict[str, Tensor | None] = {
         name: Tensor((None,) + tuple(shape), name) for name, shape in spec.inputs.items()
@@ -278,9 +305,19 @@ def walk(spec: Spec, sink: Sink) -> Model:
             layer.valid = shared.spec.valid
         in_tensors = [tensors.get(name) for name in entry.inputs]
         layer_type = lookup(spec.framework, layer.type)
-        if not layer.valid or layer_type is None or any(t is None for t in in_tensors):
+        if layer_type is None or any(t is None for t in in_tensors):
             _use_recorded(layer, tensors)
             continue  # an unknown type is a schema finding; a missing input is reported at its cause
+        if any(t.assumed for t in in_tensors):
+            layer_sink = _after_error(layer_sink)
+
+        def rerun(kwargs: dict, inputs: list[Tensor], layer=layer, layer_type=layer_type) -> Call:
+            return Call(layer.type, layer.name, spec.framework, _config_from(kwargs, layer_type.defaults),
+                        frozenset(kwargs), inputs, layer.where, recover._quiet, layer.roles)
+
+        if not layer.valid:  # its schema findings are reported: go on with what its other keywords determine
+            _recovered(layer, tensors, recover.recover(layer_type, rerun, layer.kwargs, in_tensors, layer.at_fault))
+            continue
         if layer.roles and not layer_type.roles:
             layer_sink(rules.INVALID_ARGUMENT, f"{layer.type} takes its inputs as a list, not by role "
                        f"({', '.join(layer.roles)})", layer.where + ("inputs",),
@@ -292,9 +329,14 @@ def walk(spec: Spec, sink: Sink) -> Model:
         if not shared:
             _check_unmodelled(layer, layer_type.unmodelled, layer_sink)
         try:
+            limits.check_keywords(call)
+            elementwise.check_activation_keywords(call)
             output = layer_type.infer(call)
-        except Stop:
-            _use_recorded(layer, tensors)
+            for shape in output.shape if isinstance(output.shape, list) else [output.shape]:
+                limits.check_size(call, tuple(shape))
+        except Stop as stop:
+            keys = frozenset([stop.key if stop.key in layer.kwargs or stop.key in layer_type.defaults else None])
+            _recovered(layer, tensors, recover.recover(layer_type, rerun, layer.kwargs, in_tensors, keys, stop.rule))
             continue
         if output.macs is None:  # a shared layer computes again: its MACs count at every application
             output.macs = cost.layer_macs(layer_type.family, call, output)
@@ -311,8 +353,12 @@ def walk(spec: Spec, sink: Sink) -> Model:
                            "a shared layer must be applied to inputs of the shape it was built for")
                 continue
             output.trainable = output.non_trainable = 0  # the weights are counted once, at the shared layer
-        entry.output = output
         shape = output.shape[0] if isinstance(output.shape, list) else output.shape
+        if any(t.assumed for t in in_tensors):
+            # after an earlier error: its own mistakes are reported, its figures and expect: are not results
+            tensors[layer.name] = Tensor(tuple(shape), layer.name, output.padding, assumed=True)
+            continue
+        entry.output = output
         tensors[layer.name] = Tensor(tuple(shape), layer.name, output.padding)
         _check_expect(layer, output, layer_sink)
     _tie(spec, by_name, sink)

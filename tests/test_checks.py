@@ -20,8 +20,9 @@ def test_w001_truncated_input(lint):
           - {type: Conv2D, filters: 4, kernel_size: 3, strides: 2}
     """)
     assert codes(result) == [("W001", 5, 57)]
-    assert result.findings[0].message.startswith(
-        "conv2d (Conv2D) never reads the last row of its input (None, 8, 9, 3): its last window ends before the edge")
+    # issue 15: the message says what is lost, the hint why
+    assert result.findings[0].message == "conv2d (Conv2D) never reads the last row of its input (None, 8, 9, 3)"
+    assert result.findings[0].hint.startswith("its last window ends before the edge")
     assert layer_rows(result) == [("conv2d", (None, 3, 4, 4), 112, 0)]
 
 
@@ -82,7 +83,7 @@ def test_w002_stride_skips_input(lint):
     assert codes(result) == [("W002", 5, 57)]
     message = result.findings[0].message
     assert "never reads 4 of the 8 rows (1, 3, 5, 7) and 4 of the 8 columns (1, 3, 5, 7)" in message
-    assert message.endswith("its stride 2 is larger than its effective kernel 1")
+    assert result.findings[0].hint.startswith("its stride 2 is larger than its effective kernel 1")
 
 
 def test_w002_dilation_gaps(lint):
@@ -96,7 +97,7 @@ def test_w002_dilation_gaps(lint):
     """)
     assert codes(result) == [("W002", 6, 61)]
     assert "never reads 5 of the 11 steps (1, 3, 5, 7, ...)" in result.findings[0].message
-    assert "its dilation 2 spaces the 3 taps" in result.findings[0].message
+    assert "its dilation 2 spaces the 3 taps" in result.findings[0].hint
     assert layer_rows(result) == [("conv1d", (None, 2, 4), 14, 0)]
 
 
@@ -123,7 +124,7 @@ def test_no_w002_when_another_reader_covers_the_skipped_positions(lint):
           - {type: Conv2D, filters: 32, kernel_size: 1, strides: 2, inputs: [stem], name: other}
     """)
     assert codes(result) == [("W002", 6, 58)]
-    assert "(nor does any other layer reading it)" in result.findings[0].message
+    assert "(nor does any other layer reading it)" in result.findings[0].hint
 
 
 def test_w005_bias_before_batchnorm(lint):

@@ -12,7 +12,7 @@ from archlint import config as cfg
 from archlint.cli import main
 
 ERROR_AND_WARNING = ("archlint: 1\ninput: [8, 8, 3]\nlayers:\n"
-                     "  - {type: Conv2D, filters: 4, kernel_size: 3, strides: 2}\n"  # W001 at 4:57
+                     "  - {type: Conv2D, filters: 4, kernel_size: 1, strides: 2}\n"  # W002 at 4:57 (W001, the example before, is opt-in since issue 15)
                      "  - {type: Dense, units: 2, bias: true}\n")  # S004 at 5:29
 NO_FRAMEWORK = "archlint: 1\ninput: [3, 8, 8]\nlayers:\n  - {type: Conv2d, out_channels: 4, kernel_size: 3}\n"
 CONV = "archlint: 1\ninput: [10, 10, 3]\nlayers:\n  - {type: Conv2D, filters: 5, kernel_size: 3}\n"  # 140 params
@@ -40,49 +40,49 @@ def found(*args) -> list[tuple]:
 
 
 def test_nearest_configuration_wins_and_pyproject_without_section_is_passed_over(tree):
-    tree("pyproject.toml", '[tool.archlint]\nignore = ["W001"]\n')
+    tree("pyproject.toml", '[tool.archlint]\nignore = ["W002"]\n')
     tree("a/pyproject.toml", '[project]\nname = "x"\n')  # no [tool.archlint]: passed over
     tree("b/archlint.toml", 'ignore = ["S004"]\n')
     tree("b/pyproject.toml", '[tool.archlint]\nignore = ["W"]\n')  # archlint.toml first in the same folder
     for name in ("top.yaml", "a/x.yaml", "b/y.yaml"):
         tree(name, ERROR_AND_WARNING)
-    assert found(".") == [("top.yaml", "S004"), ("a/x.yaml", "S004"), ("b/y.yaml", "W001")]
-    assert sorted(found("--isolated", "top.yaml")) == [("top.yaml", "S004"), ("top.yaml", "W001")]
-    assert found("--config", "b/archlint.toml", "top.yaml") == [("top.yaml", "W001")]
+    assert found(".") == [("top.yaml", "S004"), ("a/x.yaml", "S004"), ("b/y.yaml", "W002")]
+    assert sorted(found("--isolated", "top.yaml")) == [("top.yaml", "S004"), ("top.yaml", "W002")]
+    assert found("--config", "b/archlint.toml", "top.yaml") == [("top.yaml", "W002")]
 
 
 @pytest.mark.parametrize("settings, codes", [
-    ('select = ["W"]', ["W001"]),
+    ('select = ["W"]', ["W002"]),
     ('select = ["S004"]', ["S004"]),
-    ('select = ["truncated-input"]', ["W001"]),
-    ('ignore = ["S"]', ["W001"]),
+    ('select = ["stride-skips-input"]', ["W002"]),
+    ('ignore = ["S"]', ["W002"]),
     ('select = ["ALL"]\nignore = ["W00"]', ["S004"]),
-    ('ignore = ["W"]\nextend-select = ["W001"]', ["W001", "S004"]),  # the more specific selector wins
-    ('select = ["W001"]\nignore = ["W"]', ["W001"]),
+    ('ignore = ["W"]\nextend-select = ["W002"]', ["W002", "S004"]),  # the more specific selector wins
+    ('select = ["W002"]\nignore = ["W"]', ["W002"]),
     ('select = ["E"]\nextend-select = ["S004"]', ["S004"]),
 ])
 def test_select_ignore_extend_select(tree, settings, codes):
     tree("archlint.toml", settings + "\n")
     tree("m.yaml", ERROR_AND_WARNING)
-    assert [code for _, code in found("m.yaml")] == sorted(codes, key=lambda c: {"W001": 0, "S004": 1}[c])
+    assert [code for _, code in found("m.yaml")] == sorted(codes, key=lambda c: {"W002": 0, "S004": 1}[c])
 
 
 def test_command_line_selection_layers_over_the_configuration(tree):
-    tree("archlint.toml", 'ignore = ["W001"]\n')
+    tree("archlint.toml", 'ignore = ["W002"]\n')
     tree("m.yaml", ERROR_AND_WARNING)
-    assert found("--select", "W", "m.yaml") == [("m.yaml", "W001")]  # --select starts over
+    assert found("--select", "W", "m.yaml") == [("m.yaml", "W002")]  # --select starts over
     assert found("--ignore", "S004", "m.yaml") == []  # --ignore adds to the configuration's
-    assert found("--extend-select", "W001", "m.yaml") == [("m.yaml", "W001"), ("m.yaml", "S004")]
+    assert found("--extend-select", "W002", "m.yaml") == [("m.yaml", "W002"), ("m.yaml", "S004")]
     result = CliRunner().invoke(main, ["check", "--select", "X9", "m.yaml"])
     assert result.exit_code == 2 and "'X9' is not a rule code, prefix or name" in result.stderr
 
 
 def test_per_file_ignores_and_json_specs(tree):
-    tree("archlint.toml", '[per-file-ignores]\n"legacy/**" = ["W001"]\n"*.json" = ["S004"]\n')
+    tree("archlint.toml", '[per-file-ignores]\n"legacy/**" = ["W002"]\n"*.json" = ["S004"]\n')
     tree("legacy/old/m.yaml", ERROR_AND_WARNING)
     tree("m.yaml", ERROR_AND_WARNING)
     tree("j.json", json.dumps({"archlint": 1, "input": [4], "layers": [{"type": "Dense", "units": 2, "bias": 1}]}))
-    assert found(".") == [("m.yaml", "W001"), ("m.yaml", "S004"), ("legacy/old/m.yaml", "S004")]
+    assert found(".") == [("m.yaml", "W002"), ("m.yaml", "S004"), ("legacy/old/m.yaml", "S004")]
 
 
 def test_exclude_and_force_exclude(tree):
@@ -131,7 +131,7 @@ def test_per_path_budgets_apply_beside_the_spec_own_budget(tree):
 
 
 @pytest.mark.parametrize("name, text, message", [
-    ("pyproject.toml", '[tool.archlint]\nselect = ["E"]\nignore = "W001"\n',
+    ("pyproject.toml", '[tool.archlint]\nselect = ["E"]\nignore = "W002"\n',
      "pyproject.toml:3: [tool.archlint] `ignore` must be a list of rule codes, prefixes or names"),
     ("pyproject.toml", '[tool.archlint]\nselct = ["E"]\n',
      "pyproject.toml:2: [tool.archlint] unknown key `selct` (did you mean `select`?)"),

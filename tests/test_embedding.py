@@ -40,7 +40,9 @@ def test_keras_embedding_non_positive_sizes_are_refused(lint):
           - {type: Embedding, input_dim: 0, output_dim: 4}
           - {type: Embedding, input_dim: 10, output_dim: 0}
     """)
-    assert codes(result) == [("E002", 5, 34)]  # at input_dim; the second layer is never reached
+    # at input_dim; the first layer's output is still (None, 7, 4) (issue 15: every mistake in one run),
+    # so the second layer's own mistake is reported too, at output_dim
+    assert codes(result) == [("E002", 5, 34), ("E002", 6, 50)]
     assert "Received: input_dim=0" in result.findings[0].message
 
 

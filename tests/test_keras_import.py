@@ -357,3 +357,18 @@ def test_command_line(tmp_path):
     assert converted.exit_code == 0 and "\ninput: [28, 28, 1]\n" in converted.stdout
     missing = runner.invoke(main, ["convert", str(tmp_path / "none.json")])
     assert missing.exit_code == 2 and "cannot read" in missing.stderr
+
+
+def test_archive_findings_show_the_config_json_line(tmp_path):
+    """Issue 15: the excerpt under a finding in a .keras archive is config.json's line, not the zip's bytes."""
+    from click.testing import CliRunner
+
+    from archlint.cli import main
+
+    broken = json.loads(json.dumps(SMALL))
+    broken["config"]["layers"][1]["config"]["units"] = 0
+    path = _archive(tmp_path, {"config.json": json.dumps(broken, indent=1), "metadata.json": "{}"})
+    result = CliRunner().invoke(main, ["check", "--isolated", "--color", "never", path])
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{path}:") and (" E002 " in lines[0] or " S002 " in lines[0])
+    assert '"units": 0' in lines[1] and "PK" not in result.output

@@ -78,3 +78,48 @@ def test_the_pre_commit_snippet_names_the_hooks():
     hooks = {hook["id"] for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
     snippet = README.split("## pre-commit", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
     assert {hook["id"] for hook in yaml.safe_load(snippet)["repos"][0]["hooks"]} == hooks
+
+
+def _console_blocks() -> list[tuple[str, str]]:
+    """(command, printed output) of every ```console block whose command names files of this repository."""
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", README, re.S):
+        lines = [line[2:] if line.startswith("  ") else line for line in block.splitlines()]
+        if not lines or not lines[0].startswith("$ archlint "):
+            continue
+        command = lines[0][2:].split("  #")[0].strip()
+        paths = [a for a in command.split()[2:] if "/" in a or a.endswith((".yaml", ".json", ".keras"))]
+        if sum(line.startswith("$ ") for line in lines) == 1 and paths and all((ROOT / a).exists() for a in paths):
+            found.append((command, "\n".join(lines[1:])))
+    return found
+
+
+def test_readme_console_snippets_run_as_shown(monkeypatch):
+    """Issue 15: every snippet that can run here runs, and prints what the README shows."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from archlint.cli import main
+
+    monkeypatch.chdir(ROOT)
+    blocks = _console_blocks()
+    assert len(blocks) >= 2
+    for command, shown in blocks:
+        args = shlex.split(command)[1:]
+        result = CliRunner().invoke(main, args + ["--color", "never"] if args[0] == "check" else args,
+                                    catch_exceptions=False)
+        assert result.exit_code in (0, 1), command
+        for line in shown.splitlines():
+            if line.strip() and not line.strip().startswith("..."):
+                assert line.rstrip() in result.output, (command, line)
+
+
+def test_precommit_snippet_rev_is_the_release_tag():
+    """The snippet's `rev:` is the tag of this version: the release tags it v<version> (pre-commit needs a
+    tag or a commit; a branch name is refused)."""
+    import yaml
+
+    snippet = README.split("## pre-commit", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+    assert yaml.safe_load(snippet)["repos"][0]["rev"] == f"v{version}"

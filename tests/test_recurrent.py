@@ -124,8 +124,10 @@ def test_nested_layer_findings_point_inside_it(lint):
 {type: TimeDistributed, layer: {type: Dense, units: 0}, inputs: [input]}
 {type: TimeDistributed, layer: {type: Conv2d, filters: 3}, inputs: [input]}
 """))
+    # `unitz` for the required `units` is one finding, at the misspelling (issue 15)
     assert [(f.rule.code, f.line, f.column) for f in result.findings] == [
-        ("S002", 4, 34), ("S002", 4, 47), ("S002", 5, 57), ("S003", 6, 43)]
+        ("S002", 4, 47), ("S002", 5, 57), ("S003", 6, 43)]
+    assert result.findings[0].hint == "did you mean `units`?"
 
 
 # --- Keras TimeDistributed -----------------------------------------------------------------------------

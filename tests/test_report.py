@@ -234,6 +234,7 @@ conv2d (Conv2D): (None, 10, 10, 3) -> (None, 8, 8, 5)
   width axis: out = floor((10 + 2*0 - 1*(3-1) - 1) / 1) + 1 = 8
   channels: out = filters = 5
   params = (3*3*3 + 1) * 5 = 140
+  macs = 8*8 output positions * 3*3 kernel * 3 in * 5 out channels = 8,640
 
 Total params: 140 (trainable 140, non-trainable 0)
 '''
@@ -267,6 +268,7 @@ conv2d (Conv2d): (None, 3, 9, 9) -> (None, 4, 5, 5)
   width axis: out = floor((9 + 2*1 - 1*(3-1) - 1) / 2) + 1 = 5
   channels: out = out_channels = 4
   params = 3*3*3 * 4 = 108
+  macs = 5*5 output positions * 3*3 kernel * 3 in * 4 out channels = 2,700
 
 batch_norm2d (BatchNorm2d): (None, 4, 5, 5) -> (None, 4, 5, 5)
   shape: unchanged
@@ -284,6 +286,7 @@ flatten (Flatten): (None, 4, 3, 3) -> (None, 36)
 linear (Linear): (None, 36) -> (None, 2)
   features: out = out_features = 2
   params = (36 + 1) * 2 = 74
+  macs = 36 * 2 (in * out features) = 72
 
 Total params: 190 (trainable 182, non-trainable 8)'''
 
@@ -370,3 +373,23 @@ def test_summary_tables_never_print_control_characters(lint):
     for text in (format_summary("spec.yaml", result.model), format_markdown("spec.yaml", result.model)):
         assert "\x1b" not in text and "\x07" not in text
         assert "d\ufffd[2J x (Dense)" in text
+
+
+def test_explain_recurrent_and_transformer_give_formulas_not_unchanged():
+    """Issue 15: a bidirectional LSTM of 2 x 64 on 128 features is not "unchanged"; its weights and MACs
+    formulas are shown, with the values filled in (checked against the totals)."""
+    from pathlib import Path
+
+    from archlint.explain import explain
+    from archlint.lint import lint_file
+
+    data = Path(__file__).resolve().parent / "data" / "textbook"
+    text = explain(lint_file(str(data / "lstm_torch.yaml")).model)
+    assert "shape: unchanged" not in text
+    assert "features: out = 2 * hidden_size = 128 (both directions concatenated)" in text
+    assert "weights per direction of layer 0 = 4*64*(128 + 64) + 2*4*64" in text
+    assert "macs = 4 (layers x directions) * 200 steps * 4 gates * 64 * (128 + 64) = 39,321,600" in text
+    assert 4 * 200 * 4 * 64 * (128 + 64) == 39_321_600
+    assert "macs = 200 positions * 128 * 1 (in * out features) = 25,600" in text
+    text = explain(lint_file(str(data / "cifar_cnn_keras.yaml")).model)
+    assert "macs = 30*30 output positions * 3*3 kernel * 3 in * 32 out channels = 777,600" in text

@@ -24,7 +24,7 @@ NO_FAILING_EXAMPLE |= {"B100", "B101", "B102"}
 NO_FAILING_EXAMPLE |= {"B020"}
 
 
-def _codes(tmp_path, monkeypatch, language: str, text: str) -> set[str]:
+def _codes(tmp_path, monkeypatch, language: str, text: str, code: str = "") -> set[str]:
     monkeypatch.chdir(tmp_path)
     if language == "console":
         args = shlex.split(text.strip().lstrip("$ "))[1:]
@@ -32,7 +32,9 @@ def _codes(tmp_path, monkeypatch, language: str, text: str) -> set[str]:
         name = "spec.json" if language == "json" else "spec.yaml"
         (tmp_path / name).write_text(text, encoding="utf-8")
         args = ["check", name]
-    result = CliRunner().invoke(main, args[:1] + ["--isolated", "--output-format", "json"] + args[1:])
+    # an opt-in rule (rules.Rule.default) is selected for its own examples
+    selected = ["--extend-select", code] if code and args[0] == "check" else []
+    result = CliRunner().invoke(main, args[:1] + ["--isolated", "--output-format", "json"] + selected + args[1:])
     return {finding["code"] for finding in json.loads(result.stdout)["findings"]}
 
 
@@ -50,8 +52,8 @@ def test_every_rule_is_documented(code):
 def test_failing_example_triggers_the_rule_and_fixed_example_does_not(code, tmp_path, monkeypatch):
     examples = ruledocs.examples(code)
     if code not in NO_FAILING_EXAMPLE:
-        assert code in _codes(tmp_path, monkeypatch, *examples["failing"])
-    assert code not in _codes(tmp_path, monkeypatch, *examples["fixed"])
+        assert code in _codes(tmp_path, monkeypatch, *examples["failing"], code)
+    assert code not in _codes(tmp_path, monkeypatch, *examples["fixed"], code)
 
 
 def test_rule_command_prints_the_documentation():
@@ -79,3 +81,42 @@ def test_rules_command_lists_every_rule():
     assert listed[0] == {"code": "S001", "name": "invalid-syntax", "severity": "error",
                          "summary": "The file is not valid YAML or JSON."}
     assert [r["code"] for r in listed] == list(RULES)
+
+
+def test_rule_pages_and_reference_are_generated_from_rules_py():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "rules_reference.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_rule_metadata_is_checked_at_import():
+    from archlint import rules
+
+    with pytest.raises(rules.RuleDefinitionError):
+        rules._rule("E001", "another-name", rules.ERROR, "A second E001.")
+    with pytest.raises(rules.RuleDefinitionError):
+        rules._rule("E999", "non-positive-output-size", rules.ERROR, "A second name.")
+    with pytest.raises(rules.RuleDefinitionError):
+        rules._rule("E998", "some-rule", rules.ERROR, "An unknown category.", "nonsense")
+    assert "E999" not in RULES and "E998" not in RULES
+
+
+def test_default_selection_leaves_out_the_opt_in_categories():
+    off = sorted(code for code, rule in RULES.items() if not rule.default)
+    assert off == ["W001", "W003"]
+    assert RULES["W003"].category == "portability" and RULES["W001"].category == "pedantic"
+    assert all(rule.why_default for rule in RULES.values())
+
+
+def test_a_category_selects_its_rules():
+    from pathlib import Path
+
+    spec = str(Path(__file__).resolve().parents[1] / "examples" / "mobilenet" / "mobilenetv2_keras.yaml")
+    for args, codes in ((["--extend-select", "portability"], {"W003"}), ([], set()),
+                        (["--select", "ALL", "--ignore", "portability"], set())):
+        result = CliRunner().invoke(main, ["check", "--isolated", "--output-format", "json", *args, spec])
+        assert {f["code"] for f in json.loads(result.stdout)["findings"]} == codes, args

@@ -179,8 +179,9 @@ def test_required_keys_each_reported(lint):
 def test_unknown_keyword_at_the_key_with_did_you_mean(lint):
     result = lint(HEAD + "  - type: Conv2D\n    filters: 3\n    kernel_sise: 3\n")
     assert findings(result) == [
-        ("S002", 4, 5, "Conv2D requires `kernel_size`", "add `kernel_size:` to Conv2D"),
-        ("S004", 6, 5, "`kernel_sise` is not an argument of Conv2D", "did you mean `kernel_size`?"),
+        # a missing required keyword and its misspelling are one finding, at the misspelling (issue 15)
+        ("S004", 6, 5, "`kernel_sise` is not an argument of Conv2D, which requires `kernel_size`",
+         "did you mean `kernel_size`?"),
     ]
 
 

@@ -12,7 +12,7 @@ from archlint import suppress
 from archlint.cli import main
 
 HEAD = "archlint: 1\ninput: [8, 8, 3]\nlayers:\n"
-STRIDED = "  - {type: Conv2D, filters: 4, kernel_size: 3, strides: 2}"  # W001
+STRIDED = "  - {type: Conv2D, filters: 4, kernel_size: 1, strides: 2}"  # W002 (W001, the example before, is opt-in since issue 15)
 
 
 def found(tmp_path, monkeypatch, text: str, name: str = "m.yaml", *args) -> list[tuple]:
@@ -23,31 +23,31 @@ def found(tmp_path, monkeypatch, text: str, name: str = "m.yaml", *args) -> list
 
 
 def test_without_suppression(tmp_path, monkeypatch):
-    assert [f[:3] for f in found(tmp_path, monkeypatch, HEAD + STRIDED + "\n")] == [("W001", 4, 57)]
+    assert [f[:3] for f in found(tmp_path, monkeypatch, HEAD + STRIDED + "\n")] == [("W002", 4, 57)]
 
 
 @pytest.mark.parametrize("text", [
-    HEAD + STRIDED + "  # archlint: disable=W001\n",
-    HEAD + STRIDED + "  # archlint: disable=truncated-input\n",
-    HEAD + STRIDED + "  #archlint:disable=W005,W001  the windows are cropped on purpose\n",
-    HEAD + "  # archlint: disable=W001\n" + STRIDED + "\n",
-    HEAD + "  # archlint: disable=W001\n  # another comment\n\n" + STRIDED + "\n",
-    "# archlint: disable-file=W001\n" + HEAD + STRIDED + "\n",
-    "%YAML 1.2\n---\n# yaml-language-server: $schema=x.json\n# archlint: disable-file=W001\n" + HEAD + STRIDED + "\n",
+    HEAD + STRIDED + "  # archlint: disable=W002\n",
+    HEAD + STRIDED + "  # archlint: disable=stride-skips-input\n",
+    HEAD + STRIDED + "  #archlint:disable=W005,W002  the windows are cropped on purpose\n",
+    HEAD + "  # archlint: disable=W002\n" + STRIDED + "\n",
+    HEAD + "  # archlint: disable=W002\n  # another comment\n\n" + STRIDED + "\n",
+    "# archlint: disable-file=W002\n" + HEAD + STRIDED + "\n",
+    "%YAML 1.2\n---\n# yaml-language-server: $schema=x.json\n# archlint: disable-file=W002\n" + HEAD + STRIDED + "\n",
 ])
 def test_suppressed(tmp_path, monkeypatch, text):
     assert [f for f in found(tmp_path, monkeypatch, text) if f[0] != "S010"] == []
 
 
 def test_multi_line_layer_suppressed_at_the_offending_key(tmp_path, monkeypatch):
-    text = HEAD + "  - type: Conv2D\n    filters: 4\n    kernel_size: 3\n    strides: 2  # archlint: disable=W001\n"
+    text = HEAD + "  - type: Conv2D\n    filters: 4\n    kernel_size: 1\n    strides: 2  # archlint: disable=W002\n"
     assert found(tmp_path, monkeypatch, text) == []
-    wrong_line = HEAD + "  - type: Conv2D  # archlint: disable=W001\n    filters: 4\n    kernel_size: 3\n    strides: 2\n"
-    assert [f[:3] for f in found(tmp_path, monkeypatch, wrong_line)] == [("S010", 4, 39), ("W001", 7, 14)]
+    wrong_line = HEAD + "  - type: Conv2D  # archlint: disable=W002\n    filters: 4\n    kernel_size: 1\n    strides: 2\n"
+    assert [f[:3] for f in found(tmp_path, monkeypatch, wrong_line)] == [("S010", 4, 39), ("W002", 7, 14)]
 
 
 def test_unused_suppressions_are_s010(tmp_path, monkeypatch):
-    text = ("# archlint: disable-file=W005\n" + HEAD + STRIDED + "  # archlint: disable=W001,E001\n"
+    text = ("# archlint: disable-file=W005\n" + HEAD + STRIDED + "  # archlint: disable=W002,E001\n"
             "  - {type: Dense, units: 2}  # archlint: disable=W002\n")
     assert found(tmp_path, monkeypatch, text) == [
         ("S010", 1, 26, "unused suppression: no W005 finding in the file"),
@@ -56,21 +56,21 @@ def test_unused_suppressions_are_s010(tmp_path, monkeypatch):
     ]
     # a trailing own-line comment with nothing below, and a suppression of a rule the configuration ignores
     w001 = found(tmp_path, monkeypatch, HEAD + STRIDED + "\n")[0]
-    assert found(tmp_path, monkeypatch, HEAD + STRIDED + "\n# archlint: disable=W001\n") == [
-        w001, ("S010", 5, 21, "unused suppression: no W001 finding below it")]
-    text = HEAD + STRIDED + "  # archlint: disable=W001\n"
-    assert found(tmp_path, monkeypatch, text, "m.yaml", "--ignore", "W001") == [
-        ("S010", 4, 81, "unused suppression: no W001 finding on line 4 (W001 is not selected by the configuration)")]
-    assert found(tmp_path, monkeypatch, text, "m.yaml", "--ignore", "W001,S010") == []
+    assert found(tmp_path, monkeypatch, HEAD + STRIDED + "\n# archlint: disable=W002\n") == [
+        w001, ("S010", 5, 21, "unused suppression: no W002 finding below it")]
+    text = HEAD + STRIDED + "  # archlint: disable=W002\n"
+    assert found(tmp_path, monkeypatch, text, "m.yaml", "--ignore", "W002") == [
+        ("S010", 4, 81, "unused suppression: no W002 finding on line 4 (W002 is not selected by the configuration)")]
+    assert found(tmp_path, monkeypatch, text, "m.yaml", "--ignore", "W002,S010") == []
 
 
 def test_invalid_suppressions_are_s011(tmp_path, monkeypatch):
-    text = (HEAD + STRIDED + "  # archlint: disable=W999,W001\n"
-            "  - {type: Dense, units: 2}  # archlint: enable=W001\n"
-            "# archlint: disable-file=W001\n")
+    text = (HEAD + STRIDED + "  # archlint: disable=W999,W002\n"
+            "  - {type: Dense, units: 2}  # archlint: enable=W002\n"
+            "# archlint: disable-file=W002\n")
     assert found(tmp_path, monkeypatch, text) == [
         ("S011", 4, 81, "'W999' is not an archlint rule code or name"),
-        ("S011", 5, 30, "malformed suppression '# archlint: enable=W001': write `# archlint: disable=CODE[,CODE]` "
+        ("S011", 5, 30, "malformed suppression '# archlint: enable=W002': write `# archlint: disable=CODE[,CODE]` "
                         "or `# archlint: disable-file=CODE`"),
         ("S011", 6, 1, "`disable-file` works only in the comments at the top of the file, before the first key"),
     ]
@@ -100,5 +100,5 @@ def test_comment_detection_respects_quoting(line, start):
 
 
 def test_json_specs_are_not_scanned(tmp_path, monkeypatch):
-    spec = {"archlint": 1, "name": "# archlint: disable=W001", "input": [4], "layers": [{"type": "Dense", "units": 2}]}
+    spec = {"archlint": 1, "name": "# archlint: disable=W002", "input": [4], "layers": [{"type": "Dense", "units": 2}]}
     assert found(tmp_path, monkeypatch, json.dumps(spec), "m.json") == []

@@ -16,10 +16,16 @@ _COLORS = {"error": "red", "warning": "yellow"}
 
 @lru_cache(maxsize=64)
 def source_lines(path: str) -> tuple[str, ...]:
+    """The lines a finding's line number counts in: the file's, or a .keras archive's config.json."""
     try:
+        if path.lower().endswith(".keras"):
+            from archlint.sources.keras import archive
+
+            if archive.is_zip(path):
+                return tuple(archive.read_config(path).decode("utf-8-sig", "replace").splitlines())
         with open(path, encoding="utf-8-sig", errors="replace") as handle:
             return tuple(handle.read().splitlines())
-    except OSError:
+    except Exception:  # an unreadable file or a damaged archive (reported by the check itself): no excerpt
         return ()
 
 

@@ -329,8 +329,7 @@ def torch_mha_arguments(call: Call, embed_key: str, heads_key: str) -> None:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} `{embed_key}={embed}` is not divisible by `{heads_key}={heads}`: torch "
                         "refuses it (embed_dim must be divisible by num_heads)", heads_key,
-                        hint=f"use a number of heads that divides {embed}, e.g. "
-                        f"{max(h for h in range(1, min(heads, embed) + 1) if embed % h == 0)}")
+                        hint=f"use a number of heads that divides {embed}{_divisor_below(embed, heads)}")
     dropout = cfg["dropout"]
     if call.type == "MultiheadAttention" and dropout < 0:  # no Dropout module: torch runs it, dropping nothing
         call.report(rules.SUSPICIOUS_ARGUMENT, f"MultiheadAttention `dropout={dropout}` is negative: torch runs it "
@@ -427,3 +426,11 @@ register(KERAS, "MultiHeadAttention", "attention", KERAS_MHA_DEFAULTS, keras_mha
 register(KERAS, "Attention", "attention", KERAS_ATTENTION_DEFAULTS, keras_attention, roles=KERAS_ORDER)
 register(KERAS, "AdditiveAttention", "attention", KERAS_ADDITIVE_DEFAULTS, keras_attention, roles=KERAS_ORDER)
 register(PYTORCH, "MultiheadAttention", "attention", TORCH_MHA_DEFAULTS, torch_mha, roles=TORCH_ORDER)
+
+
+def _divisor_below(n: int, limit: int) -> str:
+    """', e.g. 4': the largest divisor of n at most `limit`, looked for among the first 4096 candidates
+    below it (a hint, so its cost is bounded whatever the sizes)."""
+    start = min(limit, n)
+    found = next((h for h in range(start, max(start - 4096, 0), -1) if n % h == 0), None)
+    return f", e.g. {found}" if found else ""

@@ -125,16 +125,21 @@ def report_asymmetric(call: Call, rank: int, windows_: list[AxisWindow], symmetr
     i, w = odd[0]
     total = w.before + w.after
     if w.s > 1:
-        cause = f"with stride {w.s} on a size of {w.n}, the windows need {total} extra position{'s' * (total > 1)}"
+        cause = f"with stride {w.s} on a size of {w.n}"
+        # what makes the total even while keeping the kernel (usually the one meant): an input size whose
+        # remainder modulo the stride has the kernel's parity (the total is k_eff - remainder)
+        rest = w.k_eff if w.k_eff <= w.s else w.s if (w.k_eff - w.s) % 2 == 0 else w.s - 1
+        fix = f"an input size of {w.s}*m + {rest}" if rest < w.s else f"an input size that is a multiple of {w.s}"
     else:
         cause = f"the effective kernel {w.k_eff} is even"
+        fix = "an odd kernel_size"
     call.report(
         rules.ASYMMETRIC_PADDING,
-        f"{call.type} padding='same' pads the {axis_name(rank, i)} axis by {total} ({w.before} before, "
-        f"{w.after} after) because {cause}: the windows sit off-centre, unlike {symmetric_word}",
+        f"{call.type} padding='same' pads the {axis_name(rank, i)} axis by {total} ({w.before} before, {w.after} "
+        f"after): {cause}",
         "padding",
-        hint="use an odd kernel_size with stride 1, or pad explicitly with a padding layer and padding='valid' "
-        "if the offset is intended",
+        hint=f"the windows sit off-centre, unlike {symmetric_word}; for even padding use {fix}, or pad "
+        "explicitly with a padding layer and padding='valid'",
     )
 
 

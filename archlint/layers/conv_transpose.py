@@ -68,7 +68,6 @@ TORCH_DEFAULTS = {
     "dtype": None,
 }
 
-MAX_SCATTER = 1 << 20  # beyond n*k taps on an axis, skip the exact coverage analysis
 
 
 @dataclass(frozen=True)
@@ -89,21 +88,42 @@ class Scatter:
         return windows.effective(self.k, self.d)
 
 
-def _hits(a: Scatter) -> tuple[list[int], list[int]] | None:
-    """(input positions reaching no output, output positions no input reaches), or None if too large."""
-    if a.n is None or a.out is None or a.out <= 0 or a.n * a.k > MAX_SCATTER:
+def _lands(a: Scatter, i: int) -> bool:
+    """Whether some tap of input i lands inside the output [0, out): i*s + j*d - crop for 0 <= j < k."""
+    base = i * a.s - a.crop
+    return max(0, -(-(-base) // a.d)) <= min(a.k - 1, (a.out - 1 - base) // a.d)
+
+
+def _lonely_runs(a: Scatter) -> list[tuple[int, int]] | None:
+    """The runs (first, last) of output positions no input reaches, or None when that is not computed.
+
+    Constant time per input or output position: exact up to MAX_COVERAGE_SIZE outputs; beyond, exact
+    for undilated kernels (each input's footprint is an interval, so the gaps are between them) and
+    not computed otherwise.
+    """
+    if a.out <= windows.MAX_COVERAGE_SIZE:
+        taps = windows.reached_set(a.s, a.d, a.k, a.n, a.crop, a.crop + a.out)
+        return windows.runs([o for o in range(a.out) if o + a.crop not in taps])
+    if a.d != 1 and a.k != 1:
         return None
-    reached = bytearray(a.out)
-    unread = []
+    found, reached = [], 0  # `reached`: the outputs below it are reached or already listed
     for i in range(a.n):
-        used = False
-        for j in range(a.k):
-            o = i * a.s + j * a.d - a.crop
-            if 0 <= o < a.out:
-                reached[o] = used = 1
-        if not used:
-            unread.append(i)
-    return unread, [o for o in range(a.out) if not reached[o]]
+        start, end = max(i * a.s - a.crop, 0), min(i * a.s - a.crop + a.k_eff, a.out)
+        if start >= end:
+            continue
+        if start > reached:
+            found.append((reached, start - 1))
+        reached = max(reached, end)
+    if reached < a.out:
+        found.append((reached, a.out - 1))
+    return found
+
+
+def _hits(a: Scatter) -> tuple[list[int], list[tuple[int, int]] | None] | None:
+    """(input positions reaching no output, runs of output positions no input reaches), or None if too large."""
+    if a.n is None or a.out is None or a.out <= 0 or a.n > windows.MAX_COVERAGE_SIZE:
+        return None
+    return [i for i in range(a.n) if not _lands(a, i)], _lonely_runs(a)
 
 
 def _findings(call: Call, axes: list[Scatter], pad_key: str) -> None:
@@ -133,7 +153,7 @@ def _findings(call: Call, axes: list[Scatter], pad_key: str) -> None:
         if lonely:
             cause = (f"the stride {a.s} is larger than the effective kernel {a.k_eff}" if a.s > a.k_eff else
                      "the output extends past what the last input reaches")
-            bias_only.append(f"{windows.describe_outputs(lonely, a.out)} of its {a.out} outputs on the {a.label} "
+            bias_only.append(f"{windows.describe_runs(lonely, a.out)} of its {a.out} outputs on the {a.label} "
                              f"({cause})")
     if dropped:
         call.report(rules.TRUNCATED_INPUT, f"{call.type} crops away every output that "

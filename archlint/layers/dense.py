@@ -62,10 +62,13 @@ def keras_dense(call: Call) -> Output:
 
 def torch_linear(call: Call) -> Output:
     out = call.cfg["out_features"]
-    if out < 1:
-        raise call.fail(rules.INVALID_ARGUMENT, f"Linear `out_features` must be positive, got {out}",
+    if out < 0:
+        raise call.fail(rules.INVALID_ARGUMENT, f"Linear `out_features` must be non-negative, got {out}",
                         "out_features")
     _check_rank(call)
+    if out == 0:  # torch 2.13.0 builds Linear(4, 0) and gives a (batch, 0) output
+        call.report(rules.EMPTY_OUTPUT, "Linear out_features=0: torch builds it and computes an empty tensor",
+                    "out_features", hint="use the number of output features meant")
     features, declared = call.x.shape[-1], call.cfg["in_features"]
     if declared is not None and features is not None and declared != features:
         raise call.fail(

@@ -100,6 +100,20 @@ def _unit_interval(call: Call, key: str, fails_at_one: bool = False) -> float:
 # Keras
 
 
+def check_activation_keywords(call: Call) -> None:
+    """E002 for a Keras layer's `activation` or `recurrent_activation` that keras.activations.get refuses
+    (Dense(activation="rellu") fails when built). The Activation layer checks its own."""
+    if call.framework != KERAS or call.type == "Activation":
+        return
+    for key in ("activation", "recurrent_activation"):
+        name = call.cfg.get(key)
+        if key in call.given and isinstance(name, str) and name not in KERAS_ACTIVATIONS:
+            close = difflib.get_close_matches(name.lower(), sorted(KERAS_ACTIVATIONS), n=1)
+            raise _fail(call, f"`{key}` {name!r} is not a Keras activation: Keras fails with 'Could not "
+                        f"interpret activation function identifier: {name}'", key,
+                        hint=f"did you mean {close[0]!r}?" if close else "see keras.activations for the names")
+
+
 def keras_activation(call: Call) -> Output:
     name = call.cfg["activation"]
     if name is None:  # keras.activations.get(None) is `linear`

@@ -154,16 +154,18 @@ def torch_rnn_weights(kind: str, cfg: dict, features: int) -> int:
     gate = GATES[kind] * hidden
     out = proj or hidden  # what each direction emits, and feeds back as its recurrent input
     directions = 2 if cfg["bidirectional"] else 1
-    total = 0
-    for layer in range(cfg["num_layers"]):
-        read = features if layer == 0 else out * directions
+
+    def one(read: int) -> int:
         per_direction = gate * (read + out)  # weight_ih, weight_hh
         if cfg["bias"]:
             per_direction += 2 * gate  # bias_ih and bias_hh: two vectors, unlike Keras
         if proj:
             per_direction += proj * hidden  # weight_hr
-        total += directions * per_direction
-    return total
+        return directions * per_direction
+
+    layers = cfg["num_layers"]
+    # the first layer reads the features, the others what the one before emits: arithmetic, not a loop
+    return 0 if layers < 1 else one(features) + (layers - 1) * one(out * directions)
 
 
 def torch_rnn(call: Call) -> Output:

@@ -39,6 +39,9 @@ class Tensor:
     # Per axis, how many leading and trailing positions hold only padding added by a padding layer,
     # so a later stride that skips them drops no input. Empty when nothing is known.
     padding: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+    # Recovered after an error (archlint.recover): the sizes still determined, None for the others. A
+    # layer reading it reports its own mistakes, but not what only the earlier error caused.
+    assumed: bool = False
 
     @property
     def rank(self) -> int:
@@ -102,6 +105,10 @@ class Output:
 class Stop(Exception):
     """Raised by `Call.fail`: the layer cannot produce an output; its findings are already reported."""
 
+    def __init__(self, rule: Rule | None = None, key: str | None = None):
+        super().__init__(rule, key)
+        self.rule, self.key = rule, key  # what failed, at which keyword (None: the layer or its input)
+
 
 @dataclass
 class Call:
@@ -129,7 +136,7 @@ class Call:
 
     def fail(self, rule: Rule, message: str, key: str | None = None, hint: str = "") -> Stop:
         self.report(rule, message, key, hint)
-        raise Stop()
+        raise Stop(rule, key)
 
 
 @dataclass(frozen=True)

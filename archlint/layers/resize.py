@@ -480,7 +480,13 @@ def torch_upsample(call: Call) -> Output:
     out = []
     for i, v in enumerate(values):
         n = call.x.shape[2 + i]
-        out.append(v if size is not None else None if n is None else floor(float(n) * float(v)))
+        scaled = None if size is not None else float(v) * (1.0 if n is None else float(n))
+        if scaled is not None and not abs(scaled) < 2**63:  # inf, nan, or beyond int64 (n >= 1 when unknown)
+            raise call.fail(rules.INVALID_ARGUMENT,
+                            f"Upsample scale_factor={v} gives an output size of {scaled:g} on spatial axis {i + 1}: "
+                            "torch cannot convert it to a 64-bit integer", key,
+                            hint="use a finite scale_factor that gives a size below 2**63")
+        out.append(v if size is not None else None if n is None else floor(scaled))
     if any(o is not None and o < 1 for o in out):
         raise call.fail(rules.OUTPUT_SIZE,
                         f"Upsample gives an output of size {tuple(out)} from the input {format_shape(call.x.shape)}: "

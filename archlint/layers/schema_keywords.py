@@ -367,7 +367,8 @@ KEYWORDS: dict[str, dict[str, dict]] = {
         "num_layers": {"type": "integer"},
         "num_parameters": {"type": "integer", "description": "1, or the input's channel count (axis 1)."},
         "out_channels": {"type": "integer", "minimum": 1},
-        "out_features": {"type": "integer", "minimum": 1},
+        "out_features": {"type": "integer", "minimum": 0,
+                         "description": "0 builds: torch 2.13.0 gives an empty output (warning W021)."},
         "output_padding": {
             "$ref": "#/definitions/size_arg",
             "description": "Must be smaller than stride or dilation on every axis.",

@@ -7,12 +7,16 @@ kernel size, `d` the dilation, `s` the stride; the effective kernel is `d*(k-1)+
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import gcd
 
 from archlint import rules
 from archlint.layers.registry import Call, Window
 from archlint.shapes import format_shape
 
-MAX_COVERAGE_SIZE = 1 << 16  # beyond this, skip the exact read-coverage analysis of an axis
+# Beyond this input size, the exact read-coverage analysis of an axis is skipped. Every analysis below is
+# constant-time per input position (or per window), so its cost is bounded by this, never by the kernel,
+# stride, dilation, padding or output size the spec writes.
+MAX_COVERAGE_SIZE = 1 << 16
 
 
 def effective(k: int, d: int) -> int:
@@ -99,41 +103,108 @@ def window_of(ws: list[AxisWindow], channels_first: bool, padding: str, explicit
                   tuple(w.d for w in ws), padding, tuple((w.before, w.after) for w in ws) if explicit else None, **more)
 
 
+def reaches(t: int, s: int, d: int, k: int, count: int) -> bool:
+    """Whether t = i*s + j*d for some 0 <= i < count and 0 <= j < k (a tap of some window lands on t).
+
+    Constant time whatever the sizes: the j that solve j*d = t (mod s) form one residue class modulo
+    s/gcd(s, d), and the bounds on i and j leave one interval of j to look for it in.
+    """
+    if t < 0 or count <= 0 or k <= 0:
+        return False
+    j_lo = max(0, -(-(t - (count - 1) * s) // d))
+    j_hi = min(k - 1, t // d)
+    if j_lo > j_hi:
+        return False
+    g = gcd(s, d)
+    if t % g:
+        return False
+    m = s // g
+    if m == 1:
+        return True
+    j0 = (t // g) * pow(d // g, -1, m) % m
+    return j_lo + (j0 - j_lo) % m <= j_hi
+
+
+def reached_set(s: int, d: int, k: int, count: int, lo: int, hi: int) -> set[int]:
+    """The t in [lo, hi) with t = i*s + j*d for some 0 <= i < count, 0 <= j < k.
+
+    Built from ranges (C loops) along whichever of i and j gives fewer of them; when even that would
+    enumerate many more values than [lo, hi) holds, each t is tested by itself (constant time each).
+    """
+    found: set[int] = set()
+    if hi <= lo or count <= 0 or k <= 0:
+        return found
+    width = hi - lo
+    j_range = (max(0, -(-(lo - (count - 1) * s) // d)), min(k - 1, (hi - 1) // d))
+    i_range = (max(0, -(-(lo - (k - 1) * d) // s)), min(count - 1, (hi - 1) // s))
+    by_j = (j_range[1] - j_range[0] + 1) * (width // s + 1)
+    by_i = (i_range[1] - i_range[0] + 1) * (width // d + 1)
+    if min(by_j, by_i) > 8 * width + 1024:
+        return {t for t in range(lo, hi) if reaches(t, s, d, k, count)}
+    # along j: t = j*d + i*s for the i < count; along i: t = i*s + j*d for the j < k
+    outer, step, inner_step, inner_count = (j_range, s, d, count) if by_j <= by_i else (i_range, d, s, k)
+    for m in range(outer[0], outer[1] + 1):
+        base = m * inner_step
+        first, last = max(0, -(-(lo - base) // step)), min(inner_count - 1, (hi - 1 - base) // step)
+        if first <= last:
+            found.update(range(base + first * step, base + last * step + 1, step))
+    return found
+
+
 def unread_positions(w: AxisWindow, mode: str = "zeros") -> frozenset:
     """Input positions in [0, n) that no output window reads.
 
     `mode` is PyTorch's padding_mode: with 'reflect', 'replicate' or 'circular' the padding holds copies
-    of input positions, which count as read.
+    of input positions, which count as read. Cost bounded by MAX_COVERAGE_SIZE, whatever the sizes.
     """
     if w.n is None or w.out is None or w.out <= 0 or w.n > MAX_COVERAGE_SIZE:
         return frozenset()
+    if mode == "replicate" and (w.before or w.after):
+        # the left padding copies position 0 and the first window starts there; the right padding copies
+        # the last position, read when the last tap lies past the input
+        last_tap = (w.out - 1) * w.s + (w.k - 1) * w.d - w.before
+        held = ({0} if w.before > 0 else set()) | ({w.n - 1} if last_tap >= w.n else set())
+        taps = reached_set(w.s, w.d, w.k, w.out, w.before, w.before + w.n)
+        return frozenset(p for p in range(w.n) if p not in held and p + w.before not in taps)
     if mode != "zeros" and (w.before or w.after):
-        return _unread_by_enumeration(w, _SOURCES[mode])
-    if w.d == 1 and w.s <= w.k:
-        # windows touch or overlap, so only the tail past the last window can be unread
-        end = (w.out - 1) * w.s - w.before + w.k_eff
-        return frozenset(range(max(end, 0), w.n))
-    return _unread_by_enumeration(w)
+        # every tap, as t = q + before for the padded position q (from -before)
+        taps = reached_set(w.s, w.d, w.k, w.out, 0, w.n + w.before + max(w.after, 0))
+        preimages = _PREIMAGES[mode]
+        return frozenset(p for p in range(w.n) if not any(
+            q + w.before in taps for q in preimages(p, w.n, w.before, w.after)))
+    if w.d == 1 or w.k == 1:
+        return _unread_between_intervals(w)
+    taps = reached_set(w.s, w.d, w.k, w.out, w.before, w.before + w.n)
+    return frozenset(p for p in range(w.n) if p + w.before not in taps)
 
 
-# Where a padded position's value comes from, per PyTorch padding_mode (None: a zero)
-_SOURCES = {
-    "zeros": lambda p, n: p if 0 <= p < n else None,
-    "reflect": lambda p, n: -p if p < 0 else 2 * (n - 1) - p if p >= n else p,
-    "replicate": lambda p, n: min(max(p, 0), n - 1),
-    "circular": lambda p, n: p % n,
-}
-
-
-def _unread_by_enumeration(w: AxisWindow, source=_SOURCES["zeros"]) -> frozenset:
-    read = bytearray(w.n)
-    for i in range(w.out):
+def _unread_between_intervals(w: AxisWindow) -> frozenset:
+    """Undilated windows are intervals [i*s - before, i*s - before + k_eff): only those meeting the input count."""
+    k = w.k_eff
+    first = max(0, -(-(w.before - k + 1) // w.s))
+    last = min(w.out - 1, (w.n - 1 + w.before) // w.s)
+    unread = set(range(w.n))
+    if first > last:
+        return frozenset(unread)
+    if w.s <= k:  # the windows touch or overlap: one read interval
+        unread.difference_update(range(max(first * w.s - w.before, 0), min(last * w.s - w.before + k, w.n)))
+        return frozenset(unread)
+    for i in range(first, last + 1):  # at most n / s + 1 windows, each meets the input
         start = i * w.s - w.before
-        for j in range(w.k):
-            p = source(start + j * w.d, w.n)
-            if p is not None and 0 <= p < w.n:
-                read[p] = 1
-    return frozenset(p for p in range(w.n) if not read[p])
+        unread.difference_update(range(max(start, 0), min(start + k, w.n)))
+    return frozenset(unread)
+
+
+def _reflect(p: int, n: int, before: int, after: int) -> list[int]:
+    return [q for q in (p, -p, 2 * (n - 1) - p) if -before <= q < n + after]
+
+
+def _circular(p: int, n: int, before: int, after: int) -> list[int]:
+    return [q for q in (p - n, p, p + n) if -before <= q < n + after]  # PyTorch wraps around at most once
+
+
+# The padded positions (before the left crop, from -before) that hold a copy of input position p
+_PREIMAGES = {"reflect": _reflect, "circular": _circular}
 
 
 def padding_only_outputs(w: AxisWindow, head: int = 0, tail: int = 0) -> list[int]:
@@ -153,19 +224,38 @@ def padding_only_outputs(w: AxisWindow, head: int = 0, tail: int = 0) -> list[in
     return [i for i in range(w.out) if only_padding(i)]
 
 
+def runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Sorted positions as runs (first, last) of consecutive ones."""
+    found: list[tuple[int, int]] = []
+    for p in positions:
+        if found and found[-1][1] == p - 1:
+            found[-1] = (found[-1][0], p)
+        else:
+            found.append((p, p))
+    return found
+
+
 def describe_outputs(indices: list[int], total: int) -> str:
     """'all 3', 'the first', 'the last 2', 'the first and the last', or '3 (4, 5, 6)' of `total` outputs."""
-    if len(indices) == total:
+    return describe_runs(runs(indices), total)
+
+
+def describe_runs(found: list[tuple[int, int]], total: int) -> str:
+    """describe_outputs for positions given as runs (first, last): the count is arithmetic on the runs."""
+    count = sum(b - a + 1 for a, b in found)
+    if count == total:
         return f"all {total}" if total > 1 else "the only one"
-    first = next((i for i, p in enumerate(indices) if p != i), len(indices))
-    last = next((i for i, p in enumerate(reversed(indices)) if p != total - 1 - i), len(indices))
-    if first + last >= len(indices):
-        last = len(indices) - first
-        parts = [f"the {edge}{f' {count}' if count > 1 else ''}" for edge, count in (("first", first), ("last", last))
-                 if count]
+    first = found[0][1] + 1 if found and found[0][0] == 0 else 0
+    last = found[-1][1] - found[-1][0] + 1 if found and found[-1][1] == total - 1 else 0
+    if len(found) <= 2 and first + last == count:
+        parts = [f"the {edge}{f' {n}' if n > 1 else ''}" for edge, n in (("first", first), ("last", last)) if n]
         return " and ".join(parts)
-    sample = ", ".join(str(i) for i in indices[:6]) + (", ..." if len(indices) > 6 else "")
-    return f"{len(indices)} ({sample})"
+    sample: list[int] = []
+    for a, b in found:
+        sample.extend(range(a, min(b + 1, a + 7 - len(sample))))
+        if len(sample) > 6:
+            break
+    return f"{count:,} ({', '.join(str(i) for i in sample[:6])}{', ...' if count > 6 else ''})"
 
 
 def padding_only_message(call: Call, w: AxisWindow, bad: list[int]) -> tuple[str, str]:
@@ -228,12 +318,15 @@ def first_padding_only_window(w: AxisWindow, head: int = 0, tail: int = 0) -> in
     if w.n is None or w.out is None or w.out <= 0 or w.n > MAX_COVERAGE_SIZE:
         return None
     lo, hi = head, w.n - tail
-    for i in range(w.out):
+
+    def only_padding(i: int) -> bool:
         start = i * w.s - w.before
         j = max(0, -(-(lo - start) // w.d))  # the first tap at or after lo
-        if j >= w.k or start + j * w.d >= hi:
-            return i
-    return None
+        return j >= w.k or start + j * w.d >= hi
+
+    # beyond MAX_COVERAGE_SIZE outputs (a huge padding), look at the edges only
+    candidates = range(w.out) if w.out <= MAX_COVERAGE_SIZE else (0, w.out - 1)
+    return next((i for i in candidates if only_padding(i)), None)
 
 
 def check_rank(call: Call, rank: int, layout: str,
