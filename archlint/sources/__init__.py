@@ -38,6 +38,8 @@ IMPORTERS: dict[str, Importer] = {
         Importer("archlint", "archlint's own YAML/JSON spec format", "archlint.sources.native"),
         Importer("keras", "Keras model configs: model.to_json() files (Keras 3, tf.keras 2) and .keras archives",
                  "archlint.sources.keras", (".keras",)),
+        Importer("ultralytics", "Ultralytics model YAMLs (yolov8.yaml, yolo11.yaml: backbone/head rows)",
+                 "archlint.sources.ultralytics"),
     )
 }
 INPUT_FORMATS = ("auto", *IMPORTERS)
