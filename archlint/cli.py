@@ -69,6 +69,12 @@ def _config_options(function):
         click.option("--optimizer", expose_value=False, callback=_remember,
                      type=click.Choice(["sgd", "sgd_momentum", "adam", "adamw"]),
                      help="The optimizer of specs that do not state one (training memory)."),
+        # issue 13: Ultralytics model YAMLs (archlint.sources.ultralytics)
+        click.option("--scale", expose_value=False, callback=remember_setting,
+                     help="Ultralytics YAMLs: the model scale to check (a key of `scales`: n, s, m, l, x) ; default: the "
+                     "file name's, as ultralytics reads it), or all of the file's scales."),
+        click.option("--imgsz", expose_value=False, callback=remember_setting, type=click.IntRange(min=1),
+                     help="Ultralytics YAMLs: the square image size to check at (default 640)."),
         # issue 7: the loader's file size limit, a process-wide setting (one command per process)
         click.option("--max-file-size", expose_value=False, callback=_max_file_size,
                      help="Refuse (S009) files larger than this: bytes, or 500k, 50M, 1G (default 50M)."),
@@ -289,7 +295,8 @@ def summary(paths, output_format, columns, config_file, isolated, framework, deb
         click.echo("\n\n".join(columns_format.format_columns(r.path, r.model, columns, report._shape_text)
                                  for r in models))
     elif models:
-        click.echo("\n\n".join(report.format_summary(r.path, r.model) for r in models))
+        click.echo("\n\n".join("\n".join([report.format_summary(r.path, r.model),
+                                            *(r.source.totals(r.model) if r.source else ())]) for r in models))
     errors = [f for f in findings if f.is_error]
     if errors:
         click.echo(report.format_full(errors), err=True)

@@ -28,6 +28,10 @@ class SourceHooks:
     def check(self, model, sink) -> None:
         """Called with the walked model: findings only this format can make."""
 
+    def totals(self, model) -> list[str]:
+        """Lines `summary` prints under the table: the format's own totals (Ultralytics: GFLOPs)."""
+        return []
+
 
 def mapped_locator(paths: dict[tuple, tuple], original: Callable) -> Callable:
     """A locator for converted data: the longest prefix of a converted path that `paths` maps gives the

@@ -58,6 +58,22 @@ class UltralyticsSource(SourceHooks):
             self._structure(scaled, sink)
         self._index_comments(sink)
 
+    def totals(self, model) -> list[str]:
+        """ultralytics' summary line per scale: rows, parameters, gradients, GFLOPs at 640."""
+        lines = []
+        for scaled in self.scaled:
+            names = {scaled.prefix + row.name for row in scaled.parsed.rows}
+            layers = [layer for layer in model.layers if layer.name in names]
+            figures = self.figures.get(scaled.prefix)
+            known = len(layers) == len(scaled.parsed.rows) and all(layer.output for layer in layers)
+            params = sum(layer.params for layer in layers)
+            grads = sum(layer.trainable for layer in layers)
+            flops = f"{figures.flops / 1e9:.1f} GFLOPs" if figures and figures.flops is not None else "GFLOPs unknown"
+            scale = f" (scale {scaled.parsed.scale})" if scaled.parsed.scale else ""
+            lines.append(f"Ultralytics{scale}: {len(scaled.parsed.rows)} rows, {params:,} parameters, {grads:,} gradients, "
+                         f"{flops} at {GFLOPS_SIZE}" + ("" if known else " (lower bound: some rows are not computed)"))
+        return lines
+
     # ------------------------------------------------------------------------ probes and figures
 
     def _probes(self, model, scaled: Scaled, sink) -> None:
