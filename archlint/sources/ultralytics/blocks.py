@@ -30,3 +30,15 @@ class Built:
     macs: int  # multiply-accumulates of one forward pass at this input size (batch 1)
     frozen: int = 0  # parameters with requires_grad False (the DFL convolution)
     flops: int | None = None  # FLOPs as ultralytics' model.info() counts them, when they differ from 2 x macs
+
+
+def _collect() -> dict:
+    from archlint.sources.ultralytics.modules import attention, conv, csp, elan, pool, torchnn
+
+    found = {}
+    for module in (conv, csp, pool, elan, attention, torchnn):
+        found.update(module.BLOCKS)
+    return found
+
+
+BLOCKS: dict = _collect()
