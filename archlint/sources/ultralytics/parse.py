@@ -191,6 +191,16 @@ class _Reader:
         args = list(args)
         written = list(args)
         for j, value in enumerate(args):
+            if value == "nc" and self.nc is None:
+                self.problem(rules.YOLO_MISSING_NC, f"row {index}: {module} reads `nc`, but the file gives no `nc`: "
+                             "ultralytics fails with TypeError (None where the number of classes should be)",
+                             where + (3, j), "add `nc: 80` (the number of classes) at the top of the file")
+                return None
+            if value == "kpt_shape" and self.names["kpt_shape"] is None:
+                self.problem(rules.YOLO_MISSING_KPT, f"row {index}: {module} reads `kpt_shape`, but the file gives "
+                             "none: ultralytics fails with TypeError", where + (3, j),
+                             "add `kpt_shape: [17, 3]` (keypoints, dims per keypoint) at the top of the file")
+                return None
             if isinstance(value, str):
                 resolved = self._resolve(value, index, where + (3, j))
                 if resolved is _FAILED:

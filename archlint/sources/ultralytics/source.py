@@ -55,6 +55,7 @@ class UltralyticsSource(SourceHooks):
                 continue
             self._probes(model, scaled, sink)
             self._desync(model, scaled, sink)
+            self._skips(model, scaled, sink)
             self._structure(scaled, sink)
         self._index_comments(sink)
 
@@ -117,6 +118,28 @@ class UltralyticsSource(SourceHooks):
                      "verbatim): the rows reading it are built for the wrong count"),
                      (ORIGINAL,) + row.where + (2,), "use an ultralytics module (Conv) whose first argument is the "
                      "output channels, so parse_model tracks them")
+
+    def _skips(self, model, scaled: Scaled, sink) -> None:
+        """A row read by a later Concat or head although the row right after it refines it at the same
+        resolution (reads it and keeps its size): typically a `from` not renumbered after an insertion."""
+        rows = scaled.parsed.rows
+
+        def size(index):
+            tensor = model.tensors.get(scaled.prefix + f"model.{index}")
+            return None if tensor is None or len(tensor.shape) != 4 else tuple(tensor.shape[2:])
+
+        for row in rows:
+            if not row.many:
+                continue
+            for k, source in enumerate(row.sources):
+                after = source + 1
+                if source < 0 or after >= row.index or after in row.sources:
+                    continue
+                refiner = rows[after]
+                if refiner.sources == [source] and refiner.module in M.BASE and size(after) == size(source) is not None:
+                    sink(rules.YOLO_FROM_SKIPS, _tag(scaled, f"row {row.index} reads row {source}, but row {after} "
+                         f"({refiner.module}) refines row {source} at the same resolution and is not read here"),
+                         (ORIGINAL,) + row.where + (0, k), f"read row {after} if a row was inserted before it")
 
     def _structure(self, scaled: Scaled, sink) -> None:
         rows = scaled.parsed.rows
@@ -224,14 +247,15 @@ def run(rows: list[Row], size: int, legacy: bool) -> Probe:
 
 
 def builder(module: str):
-    from archlint.sources.ultralytics.blocks import BLOCKS
+    from archlint.sources.ultralytics import blocks
     from archlint.sources.ultralytics.heads import HEADS
 
     if module in HEADS:
         return HEADS[module], True
-    found = BLOCKS.get(module)
+    known = getattr(blocks, "BLOCKS", {})  # the builders of each module (a missing one: not modelled)
+    found = known.get(module)
     if found is None and module.startswith("nn."):
-        found = BLOCKS.get(module[3:])
+        found = known.get(module[3:])
     return found, False
 
 
