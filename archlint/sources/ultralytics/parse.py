@@ -130,6 +130,7 @@ class _Reader:
         self.ch: list = [data.get("ch", 3) if _is_int(data.get("ch", 3)) else 3]
         self.legacy = True
         self.complete = True
+        self.failed: set = set()  # rows that could not be read, and the rows reading them
         self.nc = data.get("nc")
         # the names a string argument may stand for (parse_model looks strings up among its variables)
         self.names = {"nc": self.nc, "depth": depth, "width": width, "max_channels": max_channels,
@@ -151,14 +152,16 @@ class _Reader:
                 return
             entries += [(section, position, row) for position, row in enumerate(rows)]
         for index, (section, position, entry) in enumerate(entries):
-            if not self.complete:
-                return
             row = self.row(index, section, position, entry)
-            if row is None:
-                self.complete = False  # parse_model stops at the first row it cannot build
-                return
             if index == 0:
                 self.ch = []
+            if row is None:
+                # parse_model stops at the first row it cannot build; the rows after it are still read (every
+                # independent mistake in one run), and those reading it are left out quietly
+                self.complete = False
+                self.failed.add(index)
+                self.ch.append(None)
+                continue
             self.ch.append(row.c2)
             self.rows.append(row)
 
@@ -188,6 +191,8 @@ class _Reader:
         sources = self._sources(index, written_from, module, where)
         if sources is None:
             return None
+        if self.failed.intersection(sources):
+            return None  # it reads a row that could not be read: reported there
         args = list(args)
         written = list(args)
         for j, value in enumerate(args):

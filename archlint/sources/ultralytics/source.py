@@ -86,17 +86,19 @@ class UltralyticsSource(SourceHooks):
                        if walked.get(scaled.prefix + row.name) is not None
                        and walked[scaled.prefix + row.name].output is None}
         probe = run(rows, PROBE, scaled.parsed.legacy)
+        by_index = {row.index: row for row in rows}
         for index, (error, argument) in probe.errors.items():
-            if index in failed_here or not probe.reached(index, rows):
+            row = by_index[index]
+            if index in failed_here or not probe.reached(row):
                 continue
-            row = rows[index]
             sink(rules.YOLO_BUILD_PROBE, _tag(scaled, f"row {index} ({row.module}) fails in the {PROBE}x{PROBE} forward "
                  f"pass ultralytics runs while building the model: {error}"),
                  _arg_path(row, argument), "make every level's size divide evenly: check the strides and the "
                  "rows this one reads")
         head = rows[-1]
-        if head.module in M.DETECT_FAMILY | M.LIST_HEADS | {"RTDETRDecoder"} and not probe.errors:
-            stride = max(PROBE // shape[1] for shape in probe.inputs_of(head, rows))
+        if head.module in M.DETECT_FAMILY | M.LIST_HEADS | {"RTDETRDecoder"} and not probe.errors \
+                and scaled.parsed.complete:
+            stride = max(PROBE // shape[1] for shape in probe.inputs_of(head))
             if self.imgsz % stride:
                 sink(rules.YOLO_STRIDE, _tag(scaled, f"the image size {self.imgsz} is not a multiple of the model's "
                      f"largest stride {stride}: ultralytics rounds it up to {-(-self.imgsz // stride) * stride}"),
@@ -122,20 +124,20 @@ class UltralyticsSource(SourceHooks):
     def _skips(self, model, scaled: Scaled, sink) -> None:
         """A row read by a later Concat or head although the row right after it refines it at the same
         resolution (reads it and keeps its size): typically a `from` not renumbered after an insertion."""
-        rows = scaled.parsed.rows
+        rows = {row.index: row for row in scaled.parsed.rows}
 
         def size(index):
             tensor = model.tensors.get(scaled.prefix + f"model.{index}")
             return None if tensor is None or len(tensor.shape) != 4 else tuple(tensor.shape[2:])
 
-        for row in rows:
+        for row in rows.values():
             if not row.many:
                 continue
             for k, source in enumerate(row.sources):
                 after = source + 1
-                if source < 0 or after >= row.index or after in row.sources:
+                refiner = rows.get(after)
+                if source < 0 or after >= row.index or after in row.sources or refiner is None:
                     continue
-                refiner = rows[after]
                 if refiner.sources == [source] and refiner.module in M.BASE and size(after) == size(source) is not None:
                     sink(rules.YOLO_FROM_SKIPS, _tag(scaled, f"row {row.index} reads row {source}, but row {after} "
                          f"({refiner.module}) refines row {source} at the same resolution and is not read here"),
@@ -222,10 +224,10 @@ class Probe:
     errors: dict = field(default_factory=dict)  # row index -> (message, argument index)
     flops: int = 0
 
-    def reached(self, index: int, rows: list[Row]) -> bool:
-        return all(s == -1 or s in self.shapes for s in rows[index].sources)
+    def reached(self, row: Row) -> bool:
+        return all(s == -1 or s in self.shapes for s in row.sources)
 
-    def inputs_of(self, row: Row, rows: list[Row]) -> list:
+    def inputs_of(self, row: Row) -> list:
         return [self.shapes[s] if s >= 0 else (3, self.size, self.size) for s in row.sources]
 
 
@@ -233,9 +235,9 @@ def run(rows: list[Row], size: int, legacy: bool) -> Probe:
     """Every row at a square image of `size`: shapes, errors, and thop's FLOPs."""
     probe = Probe(size)
     for row in rows:
-        if not probe.reached(row.index, rows):
+        if not probe.reached(row):
             continue
-        inputs = probe.inputs_of(row, rows)
+        inputs = probe.inputs_of(row)
         outcome = apply(row, inputs, legacy)
         if isinstance(outcome, tuple):
             probe.errors[row.index] = outcome
