@@ -49,7 +49,8 @@ def infer(call: registry.Call) -> registry.Output:
                         f"'expected input[1, {c}, {h}, {w}] to have {args[0]} channels, but got {c} channels instead'",
                         "args", "make the rows before it agree: the row that changes channels without telling "
                         "parse_model is reported too")
-    row = Row(index, "", 0, None, [], len(shapes) > 1, 1, 1, call.cfg["copies"], module, list(args),
+    sources = [_row_number(tensor.producer) for tensor in call.inputs]
+    row = Row(index, "", 0, None, sources, len(shapes) > 1, 1, 1, call.cfg["copies"], module, list(args),
               [], None, 0)
     outcome = apply(row, shapes, call.cfg["legacy"])
     if isinstance(outcome, tuple):
@@ -64,6 +65,12 @@ def infer(call: registry.Call) -> registry.Output:
                            non_trainable=outcome.frozen, macs=outcome.macs)
 
 
-def _row_name(producer: str) -> str:
+def _row_number(producer: str) -> int:
+    """The row index of a layer named model.<i> (or <scale>/model.<i>); -1 for the image."""
     tail = producer.rsplit("/", 1)[-1]
-    return f"row {tail[6:]}" if tail.startswith("model.") else "the image"
+    return int(tail[6:]) if tail.startswith("model.") else -1
+
+
+def _row_name(producer: str) -> str:
+    number = _row_number(producer)
+    return f"row {number}" if number >= 0 else "the image"
