@@ -62,21 +62,24 @@ def _cls_branch(net, x, c_in, c3, nc, legacy):
     return net.conv2d(y, c3, nc, 1, bias=True)
 
 
-def _detect(net, nc, reg_max, chs, inputs, legacy, extra=None):
+def _detect(net, nc, reg_max, chs, inputs, legacy, extra=None, end2end=False):
     """Detect's cv2 (boxes) and cv3 (classes) per level, the DFL; `extra(net, x, c_in)` adds a third branch
-    per level. Returns the anchor count."""
+    per level. End-to-end heads (v10Detect, `end2end: True`) hold a second, one-to-one copy of every branch,
+    which the forward pass also runs. Returns the anchor count and the frozen parameters."""
     nc, reg_max = _int(nc, "nc"), _int(reg_max, "reg_max")
     if nc < 1:
         raise BlockError(f"nc must be at least 1, got {nc}")
     c2 = max(16, chs[0] // 4, reg_max * 4)
     c3 = max(chs[0], min(nc, 100))
+    branches = _net()
     anchors = 0
     for c_in, x in zip(chs, inputs):
-        box = _branch(net, x, c_in, c2, 4 * reg_max)
-        _cls_branch(net, x, c_in, c3, nc, legacy)
+        box = _branch(branches, x, c_in, c2, 4 * reg_max)
+        _cls_branch(branches, x, c_in, c3, nc, legacy)
         if extra is not None:
-            extra(net, x, c_in)
+            extra(branches, x, c_in)
         anchors += box[1] * box[2]
+    net.absorb(branches, 2 if end2end else 1)
     frozen = 0
     if reg_max > 1:  # DFL: a frozen Conv2d(reg_max, 1, 1) over (reg_max, 4, anchors)
         frozen = reg_max
@@ -86,10 +89,19 @@ def _detect(net, nc, reg_max, chs, inputs, legacy, extra=None):
 
 
 def Detect(args, inputs, legacy=True):
-    nc, reg_max, _end2end, chs = _bind("Detect", args, ("nc", "reg_max", "end2end", "ch"), (80, 16, False, ()))
+    nc, reg_max, end2end, chs = _bind("Detect", args, ("nc", "reg_max", "end2end", "ch"), (80, 16, False, ()))
     chs = _levels(chs, inputs)
     net = _net()
-    anchors, frozen = _detect(net, nc, reg_max, chs, inputs, legacy)
+    anchors, frozen = _detect(net, nc, reg_max, chs, inputs, legacy, end2end=bool(end2end))
+    return net.built((4 + nc, anchors), frozen)
+
+
+def v10Detect(args, inputs, legacy=True):
+    """YOLOv10's head: Detect with the depthwise class branch and the one-to-one copy, always."""
+    nc, chs = _bind("v10Detect", args, ("nc", "ch"), (80, ()))
+    chs = _levels(chs, inputs)
+    net = _net()
+    anchors, frozen = _detect(net, nc, 16, chs, inputs, False, end2end=True)
     return net.built((4 + nc, anchors), frozen)
 
 
@@ -126,14 +138,14 @@ def Pose(args, inputs, legacy=True):
 
 
 def OBB(args, inputs, legacy=True):
-    nc, ne, reg_max, _end2end, chs = _bind("OBB", args, ("nc", "ne", "reg_max", "end2end", "ch"),
-                                           (80, 1, 16, False, ()))
+    nc, ne, reg_max, end2end, chs = _bind("OBB", args, ("nc", "ne", "reg_max", "end2end", "ch"),
+                                          (80, 1, 16, False, ()))
     chs = _levels(chs, inputs)
     ne = _int(ne, "ne")
     net = _net()
     c4 = max(chs[0] // 4, ne)
     anchors, frozen = _detect(net, nc, reg_max, chs, inputs, legacy,
-                              lambda n, x, c: _branch(n, x, c, c4, ne))
+                              lambda n, x, c: _branch(n, x, c, c4, ne), bool(end2end))
     return net.built((4 + nc + ne, anchors), frozen)
 
 
@@ -151,4 +163,5 @@ def Classify(args, inputs, legacy=True):
     return net.built((c2,))
 
 
-HEADS = {f.__name__: f for f in (Detect, Segment, Pose, OBB, Classify)}
+HEADS = {f.__name__: f for f in (Detect, v10Detect, Segment, Pose, OBB, Classify)}
+HEADS["OBB26"] = OBB  # the same branches; yolo26-obb passes end2end, which doubles them
