@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
 from click.testing import CliRunner
 
 from archlint.cli import main

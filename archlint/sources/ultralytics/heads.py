@@ -10,7 +10,7 @@ printing their modules and parameter shapes; operation counts as thop counts the
 
 from __future__ import annotations
 
-from archlint.sources.ultralytics.blocks import BlockError, Built
+from archlint.sources.ultralytics.blocks import BlockError
 
 
 def _net():
