@@ -60,11 +60,26 @@ class UltralyticsSource(SourceHooks):
         self._index_comments(sink)
 
     def totals(self, model) -> list[str]:
-        """ultralytics' summary line per scale: rows, parameters, gradients, GFLOPs at 640."""
+        """ultralytics' table per scale (index, from, n, params, module, arguments after scaling, and the
+        output shape at --imgsz), then its summary line: rows, parameters, gradients, GFLOPs at 640."""
+        from archlint.report import _shape_text
+
         lines = []
+        walked = {layer.name: layer for layer in model.layers}
         for scaled in self.scaled:
             names = {scaled.prefix + row.name for row in scaled.parsed.rows}
             layers = [layer for layer in model.layers if layer.name in names]
+            table = [("", "from", "n", "params", "module", "arguments", "output")]
+            for row in scaled.parsed.rows:
+                layer = walked.get(scaled.prefix + row.name)
+                done = layer is not None and layer.output is not None
+                table.append((str(row.index), str(row.written_from), str(row.n), f"{layer.params}" if done else "?",
+                              row.module, _args_text(row.args), _shape_text(layer.output.shape) if done else "?"))
+            widths = [max(len(cells[i]) for cells in table) for i in range(len(table[0]))]
+            lines.append("")
+            for cells in table:
+                lines.append("  ".join(cell.rjust(w) if i < 4 else cell.ljust(w)
+                                       for i, (cell, w) in enumerate(zip(cells, widths))).rstrip())
             figures = self.figures.get(scaled.prefix)
             known = len(layers) == len(scaled.parsed.rows) and all(layer.output for layer in layers)
             params = sum(layer.params for layer in layers)
@@ -195,6 +210,12 @@ class UltralyticsSource(SourceHooks):
 
     def _row_line(self, row: Row):
         return None if self.locate is None else self.locate(row)
+
+
+def _args_text(args: list) -> str:
+    """The arguments as ultralytics prints them (Python's list repr), bounded for a hostile file."""
+    text = repr(args)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _passes_desync(row: Row, model, scaled: Scaled) -> bool:
