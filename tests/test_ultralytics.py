@@ -4,6 +4,7 @@ the row and argument that causes it, each next to a valid neighbour."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from click.testing import CliRunner
@@ -39,7 +40,12 @@ def found(result) -> list[tuple[str, int, int]]:
 
 
 def totals(result) -> list[str]:
-    return result.source.totals(result.model)
+    return [line for line in result.source.totals(result.model) if line.startswith("Ultralytics")]
+
+
+def table(result) -> list[list[str]]:
+    return [re.split(r"\s{2,}", line.strip()) for line in result.source.totals(result.model)[2:]
+            if line[:3].strip().isdigit()]
 
 
 # ------------------------------------------------------------------------------------------ numbers
@@ -51,6 +57,10 @@ def test_yolov8n_like_matches_ultralytics():
     assert totals(result) == ["Ultralytics (scale n): 23 rows, 3,157,200 parameters, 3,157,184 gradients, "
                               "8.9 GFLOPs at 640"]
     assert result.source.figures[""].flops == 8_855_091_200  # get_flops(model, 640) * 1e9, exactly
+    rows = table(result)  # ultralytics' table: the arguments after scaling, as model.info() lists them
+    assert rows[4] == ["4", "-1", "2", "49664", "C2f", "[64, 64, 2, True]", "(None, 64, 80, 80)"]
+    assert rows[22] == ["22", "[15, 18, 21]", "1", "897664", "Detect", "[80, 16, None, [64, 128, 256]]",
+                        "(None, 84, 8400)"]
     layers = {layer.name: layer for layer in result.model.layers}
     assert layers["model.2"].params == 7360 and layers["model.22"].params == 897_664
     assert layers["model.22"].non_trainable == 16  # the DFL convolution is frozen
