@@ -33,10 +33,10 @@ class Built:
 
 
 def _collect() -> dict:
-    from archlint.sources.ultralytics.modules import attention, conv, csp, elan, pool, torchnn
+    from archlint.sources.ultralytics.modules import attention, conv, csp, elan, pool, rtdetr, torchnn
 
     found = {}
-    for module in (conv, csp, pool, elan, attention, torchnn):
+    for module in (conv, csp, pool, elan, attention, rtdetr, torchnn):
         found.update(module.BLOCKS)
     return found
 
