@@ -1,10 +1,18 @@
 """Budgets a spec declares, checked against the walked model: parameters (B001, B002), compute
 (B003 MACs, B004 FLOPs), memory (B005 weights, B006 peak activations, B007 training), per-layer
-limits (B008, B009) and the receptive field's lower bound (W027)."""
+limits (B008, B009) and the receptive field's lower bound (W027).
+
+`check_budget` runs, for each key of `vocab.BUDGET_KEYS` with a limit, the function the key names:
+by default the function of this module named like the key, called as
+`function(model, sink, key, limit, labels)`.
+"""
 
 from __future__ import annotations
 
-from archlint import receptive, rules
+from importlib import import_module
+
+from archlint import receptive, rules, vocab
+from archlint.quantities import size_text
 from archlint.walk import Model, Sink
 
 
@@ -12,18 +20,6 @@ def _largest(model: Model, attribute: str, count: int = 3) -> str:
     ranked = sorted(model.layers, key=lambda layer: getattr(layer, attribute), reverse=True)
     parts = [f"{layer.name} {getattr(layer, attribute):,}" for layer in ranked[:count] if getattr(layer, attribute)]
     return ", ".join(parts)
-
-
-def size_text(count: int) -> str:
-    """Bytes, exactly and in the binary unit people read: 25,690,112 bytes (24.50 MiB)."""
-    if count < 1024:
-        return f"{count:,} bytes"
-    value, unit = count / 1024, "KiB"
-    for bigger in ("MiB", "GiB", "TiB"):
-        if value < 1024:
-            break
-        value, unit = value / 1024, bigger
-    return f"{count:,} bytes ({value:.2f} {unit})"
 
 
 def _largest_macs(model: Model, count: int = 3) -> str:
@@ -36,105 +32,141 @@ def check_budget(model: Model, sink: Sink, budget=None, labels: dict | None = No
     """The spec's own budget, or `budget` (a spec.Budget) declared elsewhere, each key named by `labels`
     (e.g. {"params": "--max-params"}): findings then name it and point at the top of the file."""
     budget = budget if budget is not None else model.spec.budget
-    for key, limit, actual, attribute, rule in (
-        ("params", budget.params, model.total_params, "params", rules.PARAMS_BUDGET),
-        ("trainable_params", budget.trainable_params, model.trainable_params, "trainable", rules.TRAINABLE_BUDGET),
-    ):
-        if limit is None or actual <= limit:
-            continue
-        excess = actual - limit
-        percent = f"{100 * excess / limit:.1f}%" if limit else "all of it"
-        what = {"params": "parameters", "trainable_params": "trainable parameters"}[key]
-        lower = "" if model.complete else " at least"
-        sink(
-            rule,
-            f"the model has{lower} {actual:,} {what}, over the budget of {limit:,}"
-            f"{f' set by {labels[key]}' if labels else ''} by {excess:,} ({percent}); "
-            f"largest: {_largest(model, attribute)}",
-            () if labels else ("budget", key),
-            "shrink the largest layers (fewer units or filters, a global pooling before the dense head), "
-            "or raise the budget",
-        )
-    if any(getattr(budget, key, None) is not None for key in _FIGURES):
-        _check_figures(model, sink, budget, labels)
+    for key in vocab.BUDGET_KEYS.values():
+        limit = getattr(budget, key.name)
+        if limit is not None:
+            module, function = key.checker
+            getattr(import_module(module), function)(model, sink, key, limit, labels)
 
 
-_FIGURES = ("macs", "flops", "param_memory", "activation_memory", "training_memory", "max_layer_params",
-            "max_layer_macs", "min_receptive_field")
+def _source(key: vocab.BudgetKey, labels: dict | None) -> str:
+    return f" set by {labels[key.name]}" if labels and key.name in labels else ""
 
 
-def _check_figures(model: Model, sink: Sink, budget, labels: dict | None) -> None:
-    from archlint import figures as figures_module
-
-    figures = figures_module.of(model)
-    memory = figures.memory
-
-    def source(key: str) -> str:
-        return f" set by {labels[key]}" if labels and key in labels else ""
-
-    def where(key: str) -> tuple:
-        return () if labels else ("budget", key)
-
-    def over(rule, key: str, what: str, actual: int, exact: bool, text, largest: str, hint: str) -> None:
-        limit = getattr(budget, key)
-        if limit is None or actual <= limit:
-            return
-        excess = actual - limit
-        percent = f"{100 * excess / limit:.1f}%" if limit else "all of it"
-        sink(rule, f"the model {what}{'' if exact else ' at least'} {text(actual)}, over the budget of {text(limit)}"
-             f"{source(key)} by {text(excess)} ({percent}); {largest}", where(key), hint)
-
-    compute_hint = ("reduce the largest layers' work (fewer filters, a stride or pooling earlier, depthwise-separable "
-                    "convolutions), or raise the budget")
-    largest = f"largest: {_largest_macs(model)}"
-    over(rules.MACS_BUDGET, "macs", "needs", figures.macs, figures.exact, lambda v: f"{v:,} MACs", largest,
-         compute_hint)
-    over(rules.FLOPS_BUDGET, "flops", "needs", figures.flops, figures.exact, lambda v: f"{v:,} FLOPs",
-         largest + " MACs (2 FLOPs each)", compute_hint)
-    dtype = f"{model.spec.dtype}, {memory.itemsize} byte{'s' if memory.itemsize > 1 else ''} a value"
-    over(rules.PARAM_MEMORY_BUDGET, "param_memory", f"weights take ({dtype})", memory.param_memory, model.complete,
-         size_text, f"largest: {_largest(model, 'params')} parameters",
-         "shrink the largest layers, or a smaller dtype (float16, bfloat16, int8), or raise the budget")
-    if memory.activation_memory is not None:
-        live = ", ".join(f"{name} {size_text(size)}" for name, size in memory.peak_tensors[:3])
-        at = f"while {memory.peak_layer} runs" if memory.peak_layer else "at the inputs"
-        over(rules.ACTIVATION_MEMORY_BUDGET, "activation_memory",
-             f"holds at its peak ({at}; batch size {memory.batch_size}, {dtype})", memory.activation_memory, True,
-             size_text, f"largest tensors then: {live}",
-             "downsample earlier, use fewer channels at high resolution, a smaller batch size or dtype, "
-             "or raise the budget")
-    if memory.training_memory is not None:
-        parts = ", ".join(f"{name} {size_text(size)}" for name, size in memory.training_parts.items())
-        over(rules.TRAINING_MEMORY_BUDGET, "training_memory",
-             f"needs to train (batch size {memory.batch_size}, {memory.optimizer}, {dtype})", memory.training_memory,
-             True, size_text, f"of which {parts}",
-             "a smaller batch size, an optimizer with less state (sgd), freezing layers, or raise the budget")
-    _per_layer(model, sink, budget, labels, source)
-    _receptive(model, sink, budget, labels, figures, source)
+def _where(key: vocab.BudgetKey, labels: dict | None) -> tuple:
+    return () if labels else ("budget", key.name)
 
 
-def _per_layer(model: Model, sink: Sink, budget, labels, source) -> None:
-    for key, rule, what in (("max_layer_params", rules.LAYER_PARAMS_BUDGET, "parameters"),
-                            ("max_layer_macs", rules.LAYER_MACS_BUDGET, "MACs")):
-        limit = getattr(budget, key)
-        if limit is None:
-            continue
-        for layer in model.layers:
-            actual = layer.params if key == "max_layer_params" else (layer.output.macs if layer.output else None)
-            if actual is None or actual <= limit:
-                continue
-            at = () if labels else layer.spec.where + (("name",) if layer.spec.named else ("type",))
-            sink(rule, f"{layer.name} ({layer.spec.type}) has {actual:,} {what}, over the per-layer budget of "
-                 f"{limit:,}{source(key)} by {actual - limit:,}", at,
-                 "split the layer, shrink it (fewer units or filters, a bottleneck), or raise the budget")
-
-
-def _receptive(model: Model, sink: Sink, budget, labels, figures, source) -> None:
-    """W027: the largest receptive field covers less than `min_receptive_field` of the input on an axis."""
-    fraction = budget.min_receptive_field
-    if fraction is None or figures.largest_field is None:
+def _over(model: Model, sink: Sink, key, limit, labels, rule, what: str, actual: int, exact: bool, text,
+          details: str, hint: str) -> None:
+    """A whole-model figure over its limit."""
+    if actual <= limit:
         return
-    name, field = figures.largest_field
+    excess = actual - limit
+    percent = f"{100 * excess / limit:.1f}%" if limit else "all of it"
+    sink(rule, f"the model {what}{'' if exact else ' at least'} {text(actual)}, over the budget of {text(limit)}"
+         f"{_source(key, labels)} by {text(excess)} ({percent}); {details}", _where(key, labels), hint)
+
+
+_PARAMS_HINT = ("shrink the largest layers (fewer units or filters, a global pooling before the dense head), "
+                "or raise the budget")
+_COMPUTE_HINT = ("reduce the largest layers' work (fewer filters, a stride or pooling earlier, depthwise-separable "
+                 "convolutions), or raise the budget")
+
+
+def _params(model: Model, sink: Sink, key, limit, labels, rule, actual: int, attribute: str) -> None:
+    if actual <= limit:
+        return
+    excess = actual - limit
+    percent = f"{100 * excess / limit:.1f}%" if limit else "all of it"
+    lower = "" if model.complete else " at least"
+    sink(rule, f"the model has{lower} {actual:,} {key.label}, over the budget of {limit:,}{_source(key, labels)} by "
+         f"{excess:,} ({percent}); largest: {_largest(model, attribute)}", _where(key, labels), _PARAMS_HINT)
+
+
+def params(model: Model, sink: Sink, key, limit, labels) -> None:
+    _params(model, sink, key, limit, labels, rules.PARAMS_BUDGET, model.total_params, "params")
+
+
+def trainable_params(model: Model, sink: Sink, key, limit, labels) -> None:
+    _params(model, sink, key, limit, labels, rules.TRAINABLE_BUDGET, model.trainable_params, "trainable")
+
+
+def macs(model: Model, sink: Sink, key, limit, labels) -> None:
+    from archlint import figures
+
+    found = figures.of(model)
+    _over(model, sink, key, limit, labels, rules.MACS_BUDGET, "needs", found.macs, found.exact,
+          lambda v: f"{v:,} MACs", f"largest: {_largest_macs(model)}", _COMPUTE_HINT)
+
+
+def flops(model: Model, sink: Sink, key, limit, labels) -> None:
+    from archlint import figures
+
+    found = figures.of(model)
+    _over(model, sink, key, limit, labels, rules.FLOPS_BUDGET, "needs", found.flops, found.exact,
+          lambda v: f"{v:,} FLOPs", f"largest: {_largest_macs(model)} MACs (2 FLOPs each)", _COMPUTE_HINT)
+
+
+def _dtype(model: Model, memory) -> str:
+    return f"{model.spec.dtype}, {memory.itemsize} byte{'s' if memory.itemsize > 1 else ''} a value"
+
+
+def param_memory(model: Model, sink: Sink, key, limit, labels) -> None:
+    from archlint import figures
+
+    memory = figures.of(model).memory
+    _over(model, sink, key, limit, labels, rules.PARAM_MEMORY_BUDGET, f"weights take ({_dtype(model, memory)})",
+          memory.param_memory, model.complete, size_text, f"largest: {_largest(model, 'params')} parameters",
+          "shrink the largest layers, or a smaller dtype (float16, bfloat16, int8), or raise the budget")
+
+
+def activation_memory(model: Model, sink: Sink, key, limit, labels) -> None:
+    from archlint import figures
+
+    memory = figures.of(model).memory
+    if memory.activation_memory is None:
+        return
+    live = ", ".join(f"{name} {size_text(size)}" for name, size in memory.peak_tensors[:3])
+    at = f"while {memory.peak_layer} runs" if memory.peak_layer else "at the inputs"
+    _over(model, sink, key, limit, labels, rules.ACTIVATION_MEMORY_BUDGET,
+          f"holds at its peak ({at}; batch size {memory.batch_size}, {_dtype(model, memory)})",
+          memory.activation_memory, True, size_text, f"largest tensors then: {live}",
+          "downsample earlier, use fewer channels at high resolution, a smaller batch size or dtype, "
+          "or raise the budget")
+
+
+def training_memory(model: Model, sink: Sink, key, limit, labels) -> None:
+    from archlint import figures
+
+    memory = figures.of(model).memory
+    if memory.training_memory is None:
+        return
+    parts = ", ".join(f"{name} {size_text(size)}" for name, size in memory.training_parts.items())
+    _over(model, sink, key, limit, labels, rules.TRAINING_MEMORY_BUDGET,
+          f"needs to train (batch size {memory.batch_size}, {memory.optimizer}, {_dtype(model, memory)})",
+          memory.training_memory, True, size_text, f"of which {parts}",
+          "a smaller batch size, an optimizer with less state (sgd), freezing layers, or raise the budget")
+
+
+def _per_layer(model: Model, sink: Sink, key, limit, labels, rule, what: str, figure) -> None:
+    for layer in model.layers:
+        actual = figure(layer)
+        if actual is None or actual <= limit:
+            continue
+        at = () if labels else layer.spec.where + (("name",) if layer.spec.named else ("type",))
+        sink(rule, f"{layer.name} ({layer.spec.type}) has {actual:,} {what}, over the per-layer budget of "
+             f"{limit:,}{_source(key, labels)} by {actual - limit:,}", at,
+             "split the layer, shrink it (fewer units or filters, a bottleneck), or raise the budget")
+
+
+def max_layer_params(model: Model, sink: Sink, key, limit, labels) -> None:
+    _per_layer(model, sink, key, limit, labels, rules.LAYER_PARAMS_BUDGET, "parameters", lambda layer: layer.params)
+
+
+def max_layer_macs(model: Model, sink: Sink, key, limit, labels) -> None:
+    _per_layer(model, sink, key, limit, labels, rules.LAYER_MACS_BUDGET, "MACs",
+               lambda layer: layer.output.macs if layer.output else None)
+
+
+def min_receptive_field(model: Model, sink: Sink, key, fraction, labels) -> None:
+    """W027: the largest receptive field covers less than `min_receptive_field` of the input on an axis."""
+    from archlint import figures
+
+    found = figures.of(model)
+    if found.largest_field is None:
+        return
+    name, field = found.largest_field
     tensor = model.tensors.get(field.source)
     if tensor is None:
         return
@@ -147,6 +179,5 @@ def _receptive(model: Model, sink: Sink, budget, labels, figures, source) -> Non
     shares = ", ".join(f"{receptive.number(rf)} of {size} ({float(100 * rf / size):.1f}%)" for rf, size in short)
     sink(rules.SMALL_RECEPTIVE_FIELD,
          f"the largest receptive field, {spans} at {name}, covers less than the {100 * fraction:g}% "
-         f"`min_receptive_field`{source('min_receptive_field')} of the input: {shares}",
-         () if labels else ("budget", "min_receptive_field"),
+         f"`min_receptive_field`{_source(key, labels)} of the input: {shares}", _where(key, labels),
          "add downsampling (strides, pooling) or larger or dilated kernels, or lower min_receptive_field")

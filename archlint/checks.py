@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from archlint import rules
-from archlint.layers.registry import lookup
 from archlint.shapes import axis_label, format_shape
 from archlint.walk import Model, Sink, WalkedLayer, _layer_sink
 
@@ -35,27 +34,16 @@ def _edge(label: str, side: str, count: int) -> str:
     return f"the {side} {_units(label, count)}" if count == 1 else f"the {side} {count} {_units(label, count)}"
 
 
-def _window(layer: WalkedLayer, model: Model, index: int) -> tuple[int, int, int] | None:
-    """(kernel, stride, dilation) of a windowed layer along its spatial axis `index`, for messages.
-
-    Read back from the layer's keywords over its framework defaults; a stride left at None defaults to
-    the window (pooling). None when the layer has no such keywords.
-    """
-    layer_type = lookup(model.spec.framework, layer.spec.type)
-    cfg = {**(layer_type.defaults if layer_type else {}), **layer.spec.kwargs}
-
-    def pick(value):
-        if isinstance(value, list):
-            value = value[0] if len(value) == 1 else value[index] if index < len(value) else None
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-    kernel = pick(cfg.get("kernel_size", cfg.get("pool_size")))
-    padding = pick(cfg.get("padding"))
-    if kernel is None or (padding is not None and padding < 0):
-        return None  # a negative padding (PyTorch, non-zero padding_mode) crops instead
-    stride = pick(next((cfg[k] for k in ("strides", "stride") if cfg.get(k) is not None), kernel))
-    dilation = pick(next((cfg[k] for k in ("dilation_rate", "dilation") if cfg.get(k) is not None), 1))
-    return (kernel, stride, dilation) if stride and dilation else None
+def _window(layer: WalkedLayer, axis: int) -> tuple[int, int, int] | None:
+    """(kernel, stride, dilation) of a windowed layer along the input axis `axis`, for messages; None
+    when the layer has no window there, or crops with a negative padding (PyTorch, non-zero padding_mode)."""
+    window = layer.output.window
+    if window is None or axis not in window.axes:
+        return None
+    index = window.axes.index(axis)
+    if window.pads is not None and window.pads[index][0] < 0:
+        return None
+    return window.kernel[index], window.strides[index], window.dilation[index]
 
 
 def _gap_cause(window: tuple[int, int, int] | None) -> str:
@@ -86,8 +74,9 @@ def check_coverage(model: Model, sink: Sink) -> None:
         if len(windowed) < len(readers):
             continue  # some reader reads every position
         reader = windowed[0]
-        channels_first = model.spec.framework == "pytorch" or reader.spec.kwargs.get("data_format") == "channels_first"
-        first_spatial = 2 if channels_first else 1
+        window = reader.output.window  # None only for a plugin's layer that reports unread positions
+        channels_first = window.channels_first if window else (
+            model.spec.framework == "pytorch" or reader.spec.kwargs.get("data_format") == "channels_first")
         edges, gaps, causes, whole = [], [], [], False
         for axis in sorted(reader.output.unread):
             unread = set(reader.output.unread[axis])
@@ -111,7 +100,7 @@ def check_coverage(model: Model, sink: Sink) -> None:
                 sample = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:4])
                 gaps.append(f"{len(lost)} of the {real} {_units(label, real)} ({sample}"
                             f"{', ...' if len(runs) > 4 else ''})")
-                causes.append(_gap_cause(_window(reader, model, axis - first_spatial)))
+                causes.append(_gap_cause(_window(reader, axis)))
         if not edges and not gaps:
             continue
         stride_key = next((k for k in ("strides", "stride") if k in reader.spec.kwargs), "type")

@@ -10,11 +10,11 @@ import sys
 
 import click
 
-from archlint import __version__, sources
+from archlint import __version__, sources, vocab
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
-PEOPLE_FORMATS = ("full", "concise")  # the others are for machines: only they go to stdout
+FORMATS = tuple(vocab.CHECK_FORMATS)
+PEOPLE_FORMATS = vocab.PEOPLE_FORMATS
 
 
 def _codes(ctx, param, value):
@@ -35,7 +35,7 @@ def _config_options(function):
         click.option("--config", "config_file", type=click.Path(dir_okay=False),
                      help="Use this configuration file for every path (no search)."),
         click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
-        click.option("--framework", type=click.Choice(["keras", "pytorch"]),
+        click.option("--framework", type=click.Choice(tuple(vocab.FRAMEWORKS)),
                      help="The framework of specs that do not name one (default: the configuration's, else keras)."),
         click.option("--debug", is_flag=True, help="Show the traceback of an internal error."),
         # the importers of archlint.sources; stored in ctx.meta, see _input_options
@@ -44,30 +44,17 @@ def _config_options(function):
                      help="The format of the files: " + "; ".join(f"{i.name}: {i.title}" for i in
                                                                  sources.IMPORTERS.values())
                      + ". auto recognises each file's format."),
-        click.option("--max-params", expose_value=False, callback=_remember,
-                     help="A parameter budget for every model (25k, 3.5M), besides the spec's and the configuration's."),
-        click.option("--max-trainable-params", expose_value=False, callback=_remember,
-                     help="A trainable-parameter budget for every model."),
-        # issue 9: compute, memory and per-layer budgets, and what the memory figures are for
-        click.option("--max-macs", expose_value=False, callback=_remember, help="A MACs budget (4.1G) for every model."),
-        click.option("--max-flops", expose_value=False, callback=_remember, help="A FLOPs budget (2 x MACs)."),
-        click.option("--max-param-memory", expose_value=False, callback=_remember,
-                     help="A budget for the weights' bytes (512KB, 1.5MiB, 2GB)."),
-        click.option("--max-activation-memory", expose_value=False, callback=_remember,
-                     help="A budget for the peak activation bytes of inference."),
-        click.option("--max-training-memory", expose_value=False, callback=_remember,
-                     help="A budget for the estimated training bytes."),
-        click.option("--max-layer-params", expose_value=False, callback=_remember, help="A limit for every layer's parameters."),
-        click.option("--max-layer-macs", expose_value=False, callback=_remember, help="A limit for every layer's MACs."),
-        click.option("--min-receptive-field", expose_value=False, callback=_remember, type=float,
-                     help="Warn (W027) when the receptive field covers less than this fraction of the input."),
+        # one option per budget key of vocab.BUDGET_KEYS: --max-params, --max-param-memory, ...
+        *(click.option(key.option, expose_value=False, callback=_remember, type=vocab.UNITS[key.units].click_type,
+                       help=f"{key.help} A budget for every model, besides the spec's and the configuration's.")
+          for key in vocab.BUDGET_KEYS.values()),
         click.option("--dtype", expose_value=False, callback=_remember,
-                     type=click.Choice(["float32", "float16", "bfloat16", "int8"]),
+                     type=click.Choice(tuple(vocab.DTYPE_BYTES)),
                      help="The dtype of specs that do not state one (memory figures)."),
         click.option("--batch-size", expose_value=False, callback=_remember, type=click.IntRange(min=1),
                      help="The batch size of specs that do not state one (memory figures)."),
         click.option("--optimizer", expose_value=False, callback=_remember,
-                     type=click.Choice(["sgd", "sgd_momentum", "adam", "adamw"]),
+                     type=click.Choice(tuple(vocab.OPTIMIZER_STATES)),
                      help="The optimizer of specs that do not state one (training memory)."),
         # issue 13: Ultralytics model YAMLs (archlint.sources.ultralytics)
         click.option("--scale", expose_value=False, callback=remember_setting,
@@ -77,21 +64,20 @@ def _config_options(function):
                      help="Ultralytics YAMLs: the square image size to check at (default 640)."),
         # issue 7: the loader's file size limit, a process-wide setting (one command per process)
         click.option("--max-file-size", expose_value=False, callback=_max_file_size,
-                     help="Refuse (S009) files larger than this: bytes, or 500k, 50M, 1G (default 50M)."),
+                     help="Refuse (S009) files larger than this: bytes, or 500k, 50MB, 50MiB, 1GB (default 50MiB)."),
     ]):
         function = decorator(function)
     return function
 
 
-def _remember(ctx, param, value):
-    if param.name.startswith(("max_", "min_")) and value is not None:
-        from archlint.spec import BUDGET_PARSERS
+# click's parameter name of a budget option (max_param_memory) -> its budget key
+_BUDGET_OPTIONS = {key.option[2:].replace("-", "_"): key for key in vocab.BUDGET_KEYS.values()}
 
-        key = param.name[4:] if param.name[4:] in BUDGET_PARSERS else param.name
-        if BUDGET_PARSERS[key](value) is None:
-            raise click.BadParameter(f"{value!r} is not " + ("a byte size (an int, or 512KB, 1.5MiB, 2GB)"
-                                     if key.endswith("memory") else "a fraction in (0, 1]" if key.startswith("min_")
-                                     else "a count (an int, or 25k, 3.5M, 1.2G)"))
+
+def _remember(ctx, param, value):
+    key = _BUDGET_OPTIONS.get(param.name)
+    if key is not None and value is not None and key.parse(value) is None:
+        raise click.BadParameter(f"{value!r} is not {vocab.UNITS[key.units].expected}")
     ctx.meta[f"archlint.{param.name}"] = value
     return value
 
@@ -107,37 +93,31 @@ def remember_setting(ctx, param, value):
 def _max_file_size(ctx, param, value):
     if value is not None:
         from archlint import loader
+        from archlint.quantities import parse_bytes
 
-        try:
-            loader.MAX_FILE_BYTES = loader.parse_size(value)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from None
+        size = parse_bytes(value)
+        if size is None:
+            raise click.BadParameter(f"{value!r} is not a byte size (an int, or 500k, 50MB, 50MiB, 1GB)")
+        loader.MAX_FILE_BYTES = size
     return value
 
 
 def _input_options() -> dict:
     """project.Options fields for --input-format and the command-line budgets."""
-    from archlint.spec import BUDGET_PARSERS, Budget
+    from archlint.spec import Budget
 
     meta = click.get_current_context().meta
     limits, labels = {}, {}
-    for option in _BUDGET_OPTIONS:
-        key = option[4:] if option.startswith("max_") and option[4:] in BUDGET_PARSERS else option
+    for option, key in _BUDGET_OPTIONS.items():
         value = meta.get(f"archlint.{option}")
         if value is not None:
-            limits[key] = BUDGET_PARSERS[key](value)
-            labels[key] = "--" + option.replace("_", "-")
+            limits[key.name] = key.parse(value)
+            labels[key.name] = key.option
     budgets = ((Budget(**limits), labels),) if limits else ()
     spec_defaults = {key: meta[f"archlint.{key}"] for key in ("dtype", "batch_size", "optimizer")
                      if meta.get(f"archlint.{key}") is not None}
     return {"input_format": meta.get("archlint.input_format") or "auto", "budgets": budgets,
             "spec_defaults": spec_defaults, "settings": dict(meta.get("archlint.settings", {}))}
-
-
-# command-line budget options: --max-<budget key>, and --min-receptive-field (the key itself)
-_BUDGET_OPTIONS = ("max_params", "max_trainable_params", "max_macs", "max_flops", "max_param_memory",
-                   "max_activation_memory", "max_training_memory", "max_layer_params", "max_layer_macs",
-                   "min_receptive_field")
 
 
 class _Failure(Exception):
@@ -259,7 +239,7 @@ def _exit_code(checked, exit_zero: bool) -> int:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--output-format", "--format", "output_format", type=click.Choice(["full", "json", "markdown"]),
+@click.option("--output-format", "--format", "output_format", type=click.Choice(vocab.SUMMARY_FORMATS),
               default="full", show_default=True, help="A Keras-style table, JSON, or a Markdown table.")
 @click.option("--columns", help="Comma-separated columns of the table (issue 9): shape, params, params%, macs, macs%, "
               "flops, param_memory, activation_memory, live_memory, training_memory, receptive_field, stride; "
@@ -348,7 +328,7 @@ def explain(path, layer_names, config_file, isolated, framework, debug):
 
 
 @main.command("rules")
-@click.option("--output-format", "--format", "output_format", type=click.Choice(["full", "json"]), default="full",
+@click.option("--output-format", "--format", "output_format", type=click.Choice(vocab.RULES_FORMATS), default="full",
               show_default=True)
 def rules_command(output_format):
     """List every rule: code, name, default severity and summary."""
@@ -384,13 +364,15 @@ def rule_command(code_or_name):
 
 @main.command()
 @click.argument("path", type=click.Path())
-def convert(path):
+@click.option("--keep-defaults", is_flag=True,
+              help="Keep the keywords Keras wrote with their default values (initializers, dtype policies, ...).")
+def convert(path, keep_defaults):
     """Print the native archlint YAML of a Keras model config (a model.to_json() file or a .keras archive)."""
-    from archlint.sources.keras import to_yaml
     from archlint.loader import LoadError
+    from archlint.sources.keras import to_yaml
 
     try:
-        click.echo(to_yaml(path), nl=False)
+        click.echo(to_yaml(path, keep_defaults=keep_defaults), nl=False)
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror or exc}")
     except LoadError as exc:

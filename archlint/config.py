@@ -13,17 +13,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from archlint import rules
+from archlint import rules, vocab
 
-FRAMEWORKS = ("keras", "pytorch")
-OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
 KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "force-exclude", "framework",
         "strict", "budgets", "output-format", "dtype", "batch-size", "optimizer")
-BUDGET_KEYS = ("params", "trainable_params", "macs", "flops", "param_memory", "activation_memory", "training_memory",
-               "max_layer_params", "max_layer_macs", "min_receptive_field")
-DTYPES = ("float32", "float16", "bfloat16", "int8")  # issue 9: for specs that do not state theirs
-OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "adamw")
-CHOICES = {"framework": FRAMEWORKS, "output-format": OUTPUT_FORMATS, "dtype": DTYPES, "optimizer": OPTIMIZERS}
+CHOICES = {"framework": tuple(vocab.FRAMEWORKS), "output-format": tuple(vocab.CHECK_FORMATS),
+           "dtype": tuple(vocab.DTYPE_BYTES), "optimizer": tuple(vocab.OPTIMIZER_STATES)}
 
 
 class ConfigError(Exception):
@@ -178,21 +173,20 @@ def _patterns(value, path: str, key: str, line: int) -> tuple:
 
 
 def _budget(value, path: str, key: str, line: int) -> dict:
-    from archlint.spec import BUDGET_PARSERS
-
     if isinstance(value, (int, str)) and not isinstance(value, bool):
         value = {"params": value}
     if not isinstance(value, dict) or not value:
         raise ConfigError(path, f"`{key}` must be a table with `params` and/or `trainable_params`", key, line)
     budget = {}
     for name, count in value.items():
-        if name not in BUDGET_KEYS:
-            raise ConfigError(path, f"`{key}`: unknown key `{name}` (expected {', '.join(BUDGET_KEYS)})", key, line)
-        parsed = BUDGET_PARSERS[name](count)
+        if name not in vocab.BUDGET_KEYS:
+            raise ConfigError(path, f"`{key}`: unknown key `{name}` (expected {', '.join(vocab.BUDGET_KEYS)})",
+                              key, line)
+        budget_key = vocab.BUDGET_KEYS[name]
+        parsed = budget_key.parse(count)
         if parsed is None:
-            kind = ("a byte size (an int or 512KB, 1.5MiB, 2GB)" if name.endswith("memory") else
-                    "a fraction in (0, 1]" if name == "min_receptive_field" else "a count (an int or 25k, 3.5M, 1.2G)")
-            raise ConfigError(path, f"`{key}.{name}`: {count!r} is not {kind}", key, line)
+            raise ConfigError(path, f"`{key}.{name}`: {count!r} is not {vocab.UNITS[budget_key.units].expected}",
+                              key, line)
         budget[name] = parsed
     return budget
 

@@ -1,6 +1,6 @@
 """Multiply-accumulates (MACs) of one layer application, for one sample. FLOPs are 2 x MACs.
 
-Definition (the README's "Compute" section): a MAC is one product of two tensor values added into an
+Definition (docs/figures.md): a MAC is one product of two tensor values added into an
 accumulator of a matrix product or a convolution: the products of a layer's input with its weights
 (convolutions of every kind, dense layers, recurrent kernels at every time step) and the products of
 two activations (attention's QK^T and attention-times-V, Keras `Dot`). Bias adds, activations,
@@ -29,14 +29,6 @@ def _known(*sizes) -> bool:
     return all(isinstance(size, int) for size in sizes)
 
 
-def _ints(value, rank: int) -> tuple:
-    return (value,) * rank if isinstance(value, int) else tuple(value)
-
-
-def _spatial(shape: tuple, channels_last: bool) -> tuple:
-    return shape[1:-1] if channels_last else shape[2:]
-
-
 def _count(sizes) -> int | None:
     sizes = tuple(sizes)
     return prod(sizes) if _known(*sizes) else None
@@ -57,19 +49,18 @@ def conv_macs(call: Call, output: Output) -> int | None:
     Transposed: every *input* position is multiplied with the whole kernel (the scatter that defines
     the transposed convolution), in_positions x k x in_channels x out_channels/groups, as torch
     computes it (and counts it, torch.utils.flop_counter)."""
-    cfg, kind, x = call.cfg, call.type, call.x.shape
+    cfg, kind, x, window = call.cfg, call.type, call.x.shape, output.window
+    if window is None:
+        return None  # a plugin's convolution that does not set Output.macs
     out = _first(output.shape)
-    torch = kind[-1] == "d"  # Conv2d, ConvTranspose2d; Keras names end in D
-    channels_last = not torch and cfg.get("data_format") != "channels_first"
-    rank = len(x) - 2
-    kernel = prod(_ints(cfg["kernel_size"], rank))
-    cin = x[-1] if channels_last else x[1]
+    kernel = prod(window.kernel)
+    cin = x[1] if window.channels_first else x[-1]
     groups = cfg.get("groups") or 1
-    if "Transpose" in kind:
-        cout = cfg["out_channels"] if torch else cfg["filters"]
-        positions = _count(_spatial(x, channels_last))
+    cout = cfg["out_channels"] if call.framework == "pytorch" else cfg.get("filters")
+    if window.transposed:
+        positions = _count(x[axis] for axis in window.axes)
         return None if positions is None or not _known(cin) else positions * kernel * cin * (cout // groups)
-    positions = _count(_spatial(out, channels_last))
+    positions = _count(out[axis] for axis in window.axes)
     if positions is None or not _known(cin):
         return None
     if kind.startswith("Depthwise"):
@@ -77,7 +68,6 @@ def conv_macs(call: Call, output: Output) -> int | None:
     if kind.startswith("Separable"):
         inner = cin * cfg["depth_multiplier"]
         return positions * (kernel * inner + inner * cfg["filters"])
-    cout = cfg["out_channels"] if torch else cfg["filters"]
     return positions * kernel * (cin // groups) * cout + _lora(cfg, kernel * (cin // groups), cout)
 
 

@@ -8,24 +8,9 @@ without a formula here (activations, dropout, reshapes) say that they keep or re
 
 from __future__ import annotations
 
-import re
 from math import prod
 
-from archlint.shapes import axis_label, format_shape, spatial_axes
-
-
-def _tuple(value, rank: int) -> tuple | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value,) * rank
-    if isinstance(value, (list, tuple)) and all(isinstance(v, int) for v in value):
-        value = tuple(value)
-        return value * rank if len(value) == 1 else value if len(value) == rank else None
-    return None
-
-
-def _rank(layer_type: str) -> int | None:
-    match = re.search(r"([123])[dD](Transpose)?$", layer_type)
-    return int(match.group(1)) if match else None
+from archlint.shapes import axis_label, format_shape
 
 
 def _config(framework: str, layer) -> dict:
@@ -69,85 +54,43 @@ def _transposed_axis(framework: str, n, k, s, d, padding, op) -> tuple[str, int]
     return f"({n} - 1)*{s} + {d}*({k}-1) + 1 + {op}", (n - 1) * s + k_eff + op
 
 
-def _windows(framework: str, layer, x, cfg: dict) -> list[str] | None:
-    """Per spatial axis `out = ...` for convolutions and sliding-window poolings."""
-    rank = _rank(layer.spec.type)
-    if rank is None or x is None:
+def _windows(framework: str, layer, x) -> list | None:
+    """Per spatial axis `out = ...` for convolutions and sliding-window poolings, from the windows their
+    rule recorded (registry.Window)."""
+    window = layer.output.window
+    if window is None or x is None:
         return None
-    channels_first = framework == "pytorch" or cfg.get("data_format") == "channels_first"
-    if "Transpose" in layer.spec.type:
-        return _transposed_windows(framework, x, cfg, rank, channels_first)
-    if framework == "keras":
-        is_conv = "Conv" in layer.spec.type
-        k = _tuple(cfg.get("kernel_size") if is_conv else cfg.get("pool_size"), rank)
-        s = _tuple(cfg.get("strides") if cfg.get("strides") is not None else k, rank)
-        d = _tuple(cfg.get("dilation_rate", 1), rank)
-        padding = str(cfg.get("padding", "valid")).lower()
-        modes = {"valid": "explicit", "same": "keras-same", "causal": "keras-same"}
-        if k is None or s is None or d is None or padding not in modes:
-            return None
-        pads = [(0, 0)] * rank
-        mode, ceil_mode = modes[padding], False
-    else:
-        k = _tuple(cfg.get("kernel_size"), rank)
-        s = _tuple(cfg.get("stride") if cfg.get("stride") is not None else k, rank)
-        d = _tuple(cfg.get("dilation", 1), rank)
-        padding = cfg.get("padding", 0)
-        ceil_mode = bool(cfg.get("ceil_mode"))
-        if padding in ("same", "valid"):
-            mode, pads = ("torch-same" if padding == "same" else "explicit"), [(0, 0)] * rank
+    formulas = []
+    for i, axis in enumerate(window.axes):
+        n = x.shape[axis] if axis < len(x.shape) else None
+        label = axis_label(len(x.shape), axis, window.channels_first)
+        if n is None:
+            formulas.append(f"{label}: unknown (null) in, unknown out")
+            continue
+        k, s, d = window.kernel[i], window.strides[i], window.dilation[i]
+        if window.transposed:
+            padding = window.pads[i][0] if window.pads is not None else window.padding
+            op = window.output_padding[i] if window.output_padding is not None else None
+            formula, value = _transposed_axis(framework, n, k, s, d, padding, op)
         else:
-            p = _tuple(padding, rank)
-            if p is None:
-                return None
-            mode, pads = "explicit", [(v, v) for v in p]
-        if k is None or s is None or d is None:
-            return None
-    lines = []
-    for i, axis in enumerate(spatial_axes(rank, channels_first)):
-        n = x.shape[axis] if axis < len(x.shape) else None
-        if n is None:
-            lines.append(f"{axis_label(len(x.shape), axis, channels_first)}: unknown (null) in, unknown out")
-            continue
-        formula, value = _window_axis(n, k[i], s[i], d[i], pads[i][0], pads[i][1], mode, ceil_mode)
-        lines.append((axis, axis_label(len(x.shape), axis, channels_first), formula, value))
-    return lines
-
-
-def _transposed_windows(framework: str, x, cfg: dict, rank: int, channels_first: bool) -> list | None:
-    k = _tuple(cfg.get("kernel_size"), rank)
-    if framework == "keras":
-        s, d = _tuple(cfg.get("strides", 1), rank), _tuple(cfg.get("dilation_rate", 1), rank)
-        padding = str(cfg.get("padding", "valid")).lower()
-        op = [None] * rank if cfg.get("output_padding") is None else _tuple(cfg["output_padding"], rank)
-        pads = [padding] * rank if padding in ("same", "valid") else None
-    else:  # torch expands a one-element list to every axis
-        s, d = _tuple(cfg.get("stride", 1), rank), _tuple(cfg.get("dilation", 1), rank)
-        pads, op = _tuple(cfg.get("padding", 0), rank), _tuple(cfg.get("output_padding", 0), rank)
-    if None in (k, s, d, pads, op):
-        return None
-    lines = []
-    for i, axis in enumerate(spatial_axes(rank, channels_first)):
-        n = x.shape[axis] if axis < len(x.shape) else None
-        label = axis_label(len(x.shape), axis, channels_first)
-        if n is None:
-            lines.append(f"{label}: unknown (null) in, unknown out")
-            continue
-        formula, value = _transposed_axis(framework, n, k[i], s[i], d[i], pads[i], op[i])
-        lines.append((axis, label, formula, value))
-    return lines
+            if window.padding == "same" or window.padding == "causal":
+                mode, (before, after) = ("keras-same" if framework == "keras" else "torch-same"), (0, 0)
+            else:
+                mode, (before, after) = "explicit", window.pads[i] if window.padding == "explicit" else (0, 0)
+            formula, value = _window_axis(n, k, s, d, before, after, mode, window.ceil_mode)
+        formulas.append((axis, label, formula, value))
+    return formulas
 
 
 def _params(framework: str, layer, x, cfg: dict) -> tuple[str, int] | None:
     """The parameter-count formula of conv, dense and batch-normalization layers."""
     family = _family(framework, layer.spec.type)
-    rank = _rank(layer.spec.type)
+    window = layer.output.window
     if x is None:
         return None
-    if family == "conv" and rank:
-        channels_first = framework == "pytorch" or cfg.get("data_format") == "channels_first"
-        cin = x.shape[1 if channels_first else rank + 1]
-        k = _tuple(cfg.get("kernel_size"), rank)
+    if family == "conv" and window is not None:
+        cin = x.shape[1 if window.channels_first else -1]
+        k = window.kernel
         out = cfg.get("filters") if framework == "keras" else cfg.get("out_channels")
         groups = cfg.get("groups", 1) or 1
         bias = cfg.get("use_bias") if framework == "keras" else cfg.get("bias")
@@ -206,7 +149,7 @@ def explain_layer(model, layer) -> list[str]:
     lines = [f"{layer.name} ({layer.spec.type}): {shape_in} -> {format_shape(out_shape)}"]
     cfg = _config(framework, layer)
     family = _family(framework, layer.spec.type)
-    axes = _windows(framework, layer, x, cfg) if family in ("conv", "pooling") else None
+    axes = _windows(framework, layer, x)
     explained = set()
     for entry in axes or []:
         if isinstance(entry, str):

@@ -713,10 +713,3 @@ def _too_large(size: int, limit: int) -> LoadError:
     return LoadError(rules.INPUT_TOO_LARGE, f"the file has {more}{size:,} bytes, over the limit of {limit:,}", 0, 0,
                      hint="raise the limit with --max-file-size if this file really is a spec")
 
-
-def parse_size(text: str) -> int:
-    """A byte count for --max-file-size: `1000000`, `500k`, `50M`, `1G` (powers of 1,024)."""
-    match = re.fullmatch(r"\s*([0-9]{1,15})\s*([kKmMgG]?)i?[bB]?\s*", text)
-    if not match:
-        raise ValueError(f"not a size: {text!r} (write e.g. 50M, 500k or 1000000)")
-    return int(match.group(1)) * 1024 ** " kmg".index(match.group(2).lower() or " ")

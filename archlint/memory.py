@@ -1,6 +1,6 @@
 """Memory in bytes: the weights, the activations of an inference pass (a peak over a schedule), and a
 training estimate. Every figure is for the spec's `dtype` (weights and activations alike) and, for
-activations, its `batch_size`; the README's "Memory" section defines each.
+activations, its `batch_size`; docs/figures.md defines each.
 """
 
 from __future__ import annotations
@@ -8,10 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import prod
 
-DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
-# Values the optimizer keeps per trainable weight: SGD none, SGD with momentum its velocity, Adam and
-# AdamW the first and second moments (as torch.optim and keras.optimizers keep them).
-OPTIMIZER_STATES = {"sgd": 0, "sgd_momentum": 1, "adam": 2, "adamw": 2}
+from archlint.vocab import DTYPE_BYTES, OPTIMIZER_STATES
 
 
 def elements(shape) -> int | None:

@@ -26,7 +26,7 @@ def register_layer(framework: str, name: str, defaults: Mapping[str, Any], infer
                    unmodelled: tuple[str, ...] = ()) -> None:
     """Teach archlint one layer type. `properties` maps each keyword to its JSON Schema (draft-07) fragment
     (a keyword without one accepts any value); keywords whose default is registry.REQUIRED are required."""
-    from archlint.layers import registry
+    from archlint.layers import registry, schemagen
     from archlint.schema import definition_key, schema
 
     properties = dict(properties or {})
@@ -34,21 +34,10 @@ def register_layer(framework: str, name: str, defaults: Mapping[str, Any], infer
     if unknown:
         raise ValueError(f"{framework}.{name}: schema for keywords without a default: {', '.join(unknown)}")
     registry.load_all()
-    registry.register(framework, name, "plugin", defaults, infer, unmodelled)
-    schema()["definitions"][definition_key(framework, name)] = {
-        "type": "object",
-        "description": description or f"{name} (from a plugin)",
-        "required": ["type"] + [key for key, value in defaults.items() if value is registry.REQUIRED],
-        "additionalProperties": False,
-        "properties": {
-            "type": {"const": name},
-            "name": {"$ref": "#/definitions/layer_name"},
-            "inputs": {"$ref": "#/definitions/layer_inputs"},
-            "expect": {"$ref": "#/definitions/expect"},
-            "trainable": {"$ref": "#/definitions/layer_trainable"},
-            **{key: properties.get(key, {}) for key in defaults},
-        },
-    }
+    layer_type = registry.register(framework, name, "plugin", defaults, infer, unmodelled, schema=properties,
+                                   description=description or f"{name} (from a plugin)")
+    # the built-in types' definitions come from the same function (scripts/sync_schema.py)
+    schema()["definitions"][definition_key(framework, name)] = schemagen.definition(layer_type, shared=False)
 
 
 def load() -> bool:

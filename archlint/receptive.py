@@ -35,13 +35,6 @@ def _ints(value, rank: int) -> tuple:
     return (value,) * rank if isinstance(value, int) else tuple(value)
 
 
-def _window(cfg: dict, rank: int, kernel: str, stride: str, dilation: str | None) -> tuple:
-    k = _ints(cfg[kernel], rank)
-    s = _ints(cfg[stride] if cfg.get(stride) is not None else cfg[kernel], rank)
-    d = _ints(cfg[dilation], rank) if dilation and cfg.get(dilation) is not None else (1,) * rank
-    return tuple(dd * (kk - 1) + 1 for kk, dd in zip(k, d)), s
-
-
 def _apply(field: Field, k: tuple, s: tuple) -> Field:
     return Field(tuple(r + (kk - 1) * j for r, kk, j in zip(field.rf, k, field.jump)),
                  tuple(j * ss for j, ss in zip(field.jump, s)), field.source)
@@ -68,20 +61,14 @@ def step(layer, inputs: list) -> Field | None:
         return first
     if family == "dense":
         return first if kind == "Dense" else None  # torch Linear acts on the last axis: a spatial one
-    if family == "conv":
-        torch = kind[-1] == "d"
-        k, s = _window(cfg, rank, "kernel_size", "stride" if torch else "strides", "dilation" if torch else "dilation_rate")
-        if "Transpose" in kind:
+    if family in ("conv", "pooling"):
+        window = layer.output.window  # None: global or adaptive pooling, a plugin's layer
+        if window is None:
+            return None
+        k, s = window.effective, window.strides
+        if window.transposed:
             return Field(tuple(r + ((kk - 1) // ss) * j for r, kk, ss, j in zip(first.rf, k, s, first.jump)),
                          tuple(j / ss for j, ss in zip(first.jump, s)), first.source)
-        return _apply(first, k, s)
-    if family == "pooling":
-        if kind.startswith(("Global", "Adaptive")):
-            return None
-        if kind[-1] == "d":  # torch MaxPool/AvgPool
-            k, s = _window(cfg, rank, "kernel_size", "stride", "dilation" if "dilation" in cfg else None)
-        else:
-            k, s = _window(cfg, rank, "pool_size", "strides", None)
         return _apply(first, k, s)
     if family == "resize":
         if kind.startswith(IDENTITY_RESIZE):
@@ -150,7 +137,8 @@ def check(model, sink) -> None:
 
     fields = None
     for layer in model.order:
-        if layer.output is None or layer.family != "conv" or "Transpose" in layer.spec.type:
+        window = layer.output.window if layer.output is not None else None
+        if window is None or layer.family != "conv" or window.transposed:
             continue
         fields = fields if fields is not None else _fields(model)
         source = fields.get(layer.inputs[0]) if layer.inputs else None
@@ -158,11 +146,9 @@ def check(model, sink) -> None:
         tensor = model.tensors.get(layer.inputs[0]) if layer.inputs else None
         if source is None or after is None or tensor is None or any(r != 1 for r in source.rf):
             continue
-        dilation = (layer.cfg or {}).get("dilation_rate", (layer.cfg or {}).get("dilation", 1))
-        if any(d != 1 for d in ((dilation,) if isinstance(dilation, int) else dilation or ())):
+        if any(d != 1 for d in window.dilation):
             continue  # a dilated window straddling a small input reads gaps of padding only: W004's finding
-        channels_last = layer.spec.type[-1] != "d" and (layer.cfg or {}).get("data_format") != "channels_first"
-        sizes = tensor.shape[1:-1] if channels_last else tensor.shape[2:]
+        sizes = tuple(tensor.shape[axis] for axis in window.axes)
         names = AXIS_NAMES.get(len(sizes), tuple(f"axis {i + 1}" for i in range(len(sizes))))
         short = [(name, rf, size) for name, rf, size in zip(names, after.rf, sizes) if isinstance(size, int) and rf > size]
         if short:

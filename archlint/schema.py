@@ -20,10 +20,18 @@ from archlint import rules
 SCHEMA_FILE = "archlint.schema.json"
 
 
+def schema_path() -> str:
+    """The installed package's copy (made at build time by setup.py), else, in a source checkout (an
+    editable install, or archlint on PYTHONPATH), the one committed file: schemas/archlint.schema.json."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    packaged = os.path.join(here, SCHEMA_FILE)
+    return packaged if os.path.exists(packaged) else os.path.join(os.path.dirname(here), "schemas", SCHEMA_FILE)
+
+
 @lru_cache(maxsize=1)
 def schema_text() -> str:
     # a plain file read: importlib.resources would import zipfile and more on every run
-    with open(os.path.join(os.path.dirname(__file__), SCHEMA_FILE), encoding="utf-8") as handle:
+    with open(schema_path(), encoding="utf-8") as handle:
         return handle.read()
 
 
@@ -230,8 +238,10 @@ def validate(data: dict, sink: Sink) -> tuple[bool, set[int]]:
     layers = data.get("layers")
     if not isinstance(layers, list):
         return top_ok, bad_layers
-    framework = data.get("framework", "keras")
-    if framework not in ("keras", "pytorch"):
+    from archlint import vocab
+
+    framework = data.get("framework", vocab.DEFAULT_FRAMEWORK)
+    if not isinstance(framework, str) or framework not in vocab.FRAMEWORKS:
         return top_ok, set(range(len(layers)))
     for index, layer in enumerate(layers):
         if not validate_layer(framework, layer, ("layers", index), sink):

@@ -3,56 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any
+
+from archlint.vocab import BUDGET_KEYS, DEFAULT_DTYPE, DEFAULT_FRAMEWORK, DEFAULT_OPTIMIZER
 
 # Keys of a layer entry that belong to archlint, not to the layer's constructor.
 # `trainable` is both: Keras's own keyword, and archlint's way to freeze a PyTorch module.
 RESERVED_LAYER_KEYS = frozenset({"type", "name", "inputs", "expect", "trainable"})
-
-_COUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKMGT]?)\s*$")
-_SCALE = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-# byte sizes (issue 9): decimal KB/MB/GB/TB (powers of 1000) and binary KiB/MiB/GiB/TiB (powers of 1024)
-_BYTES = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(|B|[kK]B|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")
-_BYTE_SCALE = {"": 1, "B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-               "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
-
-
-def parse_count(value: Any) -> int | None:
-    """25000, "25k", "3.5M", "1.2G" -> an int (decimal suffixes); None when not a count."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, str):
-        match = _COUNT.match(value)
-        if match:
-            try:
-                return int(Decimal(match.group(1)) * _SCALE[match.group(2)])
-            except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-                return None
-    return None
-
-
-def parse_bytes(value: Any) -> int | None:
-    """1048576, "512KB", "1.5 MiB", "2GB" -> bytes (KB = 1000, KiB = 1024); None when not a size."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    match = _BYTES.match(value) if isinstance(value, str) else None
-    if match is None:
-        return None
-    return int(Decimal(match.group(1)) * _BYTE_SCALE[match.group(2)])
-
-
-def parse_fraction(value: Any) -> float | None:
-    """A fraction in (0, 1], e.g. 0.5 for `min_receptive_field`."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-        return None
-    return float(value)
-
 
 def snake_case(class_name: str) -> str:
     """Keras's automatic layer names: Conv2D -> conv2d, BatchNormalization -> batch_normalization."""
@@ -81,30 +39,13 @@ class LayerSpec:
     roles: tuple | None = None  # `inputs:` given as a mapping by role (attention): the roles, in order
 
 
-@dataclass
-class Budget:
-    params: int | None = None
-    trainable_params: int | None = None
-    # issue 9: compute and memory (bytes), per-layer limits, and the receptive field's lower bound
-    macs: int | None = None
-    flops: int | None = None
-    param_memory: int | None = None
-    activation_memory: int | None = None
-    training_memory: int | None = None
-    max_layer_params: int | None = None
-    max_layer_macs: int | None = None
-    min_receptive_field: float | None = None  # a fraction of the input, per spatial axis (W027)
-
-
-# budget key -> the parser of its value (counts: 25k, 3.5M; sizes: 512MB, 1.5GiB; a fraction)
-BUDGET_PARSERS = {"params": parse_count, "trainable_params": parse_count, "macs": parse_count, "flops": parse_count,
-                  "param_memory": parse_bytes, "activation_memory": parse_bytes, "training_memory": parse_bytes,
-                  "max_layer_params": parse_count, "max_layer_macs": parse_count,
-                  "min_receptive_field": parse_fraction}
+# A spec's, the configuration's or the command line's budget: one field per vocab.BUDGET_KEYS key, None
+# where no limit is set.
+Budget = make_dataclass("Budget", [(name, Any, field(default=None)) for name in BUDGET_KEYS])
 
 
 def parse_budget(data: dict) -> Budget:
-    return Budget(**{key: parse(data.get(key)) for key, parse in BUDGET_PARSERS.items()})
+    return Budget(**{name: key.parse(data.get(name)) for name, key in BUDGET_KEYS.items()})
 
 
 @dataclass
@@ -120,9 +61,9 @@ class Spec:
     ties: dict[str, str] = field(default_factory=dict)  # layer -> the layer whose weight matrix it reuses
     named_inputs: bool = False  # the inputs were given as an `inputs:` mapping (not `input:`)
     # issue 9: what the memory figures are for (the schema allows only known values)
-    dtype: str = "float32"
+    dtype: str = DEFAULT_DTYPE
     batch_size: int = 1
-    optimizer: str = "adam"
+    optimizer: str = DEFAULT_OPTIMIZER
 
 
 def input_shapes(data: dict) -> dict[str, tuple]:
@@ -171,7 +112,7 @@ def build(path: str, data: dict, invalid_layers: set[int] = frozenset(), expansi
     schema check: they keep their place (so names and positions stay right) but are marked invalid,
     and the walk does not apply them.
     """
-    framework = data.get("framework", "keras")
+    framework = data.get("framework", DEFAULT_FRAMEWORK)
     entries = expansion.entries if expansion is not None else _plain_entries(data)
     explicit = {entry.name for entry in entries if entry.name}
     auto = _auto_namer(explicit)
@@ -222,4 +163,5 @@ def build(path: str, data: dict, invalid_layers: set[int] = frozenset(), expansi
     budget = parse_budget(budget_data)
     return Spec(path, str(data.get("name", "")), framework, input_shapes(data), layers, data.get("outputs"),
                 budget, aliases, dict(data.get("tie") or {}), isinstance(data.get("inputs"), dict),
-                str(data.get("dtype", "float32")), int(data.get("batch_size", 1)), str(data.get("optimizer", "adam")))
+                str(data.get("dtype", DEFAULT_DTYPE)), int(data.get("batch_size", 1)),
+                str(data.get("optimizer", DEFAULT_OPTIMIZER)))

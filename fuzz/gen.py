@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from archlint import yaml12
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
 
@@ -38,12 +40,10 @@ def example_texts() -> list[tuple[str, str, object]]:
     found = []
     for path in EXAMPLES:
         text = path.read_text(encoding="utf-8")
-        found.append((path.suffix, text, json.loads(text) if path.suffix == ".json" else yaml.load(text, _Loader)))
+        found.append((path.suffix, text, json.loads(text) if path.suffix == ".json" else yaml12.load(text)))
     return found
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def extreme(rng: random.Random):
@@ -134,8 +134,7 @@ def dump(rng: random.Random, data, suffix: str) -> bytes:
     if suffix == ".json":
         return json.dumps(data, indent=rng.choice([None, 2])).encode("utf-8")
     try:
-        return yaml.dump(data, Dumper=_Dumper, default_flow_style=rng.choice([None, False, True]), sort_keys=False,
-                         allow_unicode=True).encode("utf-8")
+        return yaml12.dump(data, flow=rng.choice([None, False, True]), fast=True).encode("utf-8")
     except yaml.YAMLError:
         return json.dumps(data).encode()
 

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Refresh the mechanical parts of the schema after editing a layer definition by hand.
+"""Write `schemas/archlint.schema.json`: the layer definitions generated from the layer registry.
 
-The layer definitions (`definitions["keras.Conv2D"]`, ...) are written by hand. This script rebuilds
-what follows from them, the per-framework dispatch (`keras_layer`, `pytorch_layer`: the enum of types
-and one if/then per type), and copies the schema into the package. `--check` only reports drift
-(the tests run it that way).
+Each built-in layer type's definition (`definitions["keras.Conv2D"]`, ...) is built by
+`archlint/layers/schemagen.py` from its registration (keywords and defaults, in its family module)
+and its keywords' schemas (`archlint/layers/schema_keywords.py`, or the type's own `schema=`); the
+per-framework dispatch (`keras_layer`, `pytorch_layer`: the enum of types and one if/then per type)
+and the parts that come from archlint's vocabularies (`archlint/vocab.py`: frameworks, dtypes,
+optimizers, budget keys, the count and byte-size patterns) are rebuilt too. The rest of the file (the
+top level, shapes, blocks, `expect`) is written by hand in it. The package gets this one file at build
+time (setup.py); `--check` only reports drift (the tests run it that way).
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "schemas" / "archlint.schema.json"
-PACKAGED = ROOT / "archlint" / "archlint.schema.json"
 
 
 def dispatch(definitions: dict, framework: str) -> dict:
@@ -31,10 +34,45 @@ def dispatch(definitions: dict, framework: str) -> dict:
     }
 
 
+def vocabularies(schema: dict) -> None:
+    """The enums and budget keys of the top level, from archlint.vocab."""
+    from archlint import vocab
+
+    properties, definitions = schema["properties"], schema["definitions"]
+    properties["framework"] = {
+        "enum": list(vocab.FRAMEWORKS), "default": vocab.DEFAULT_FRAMEWORK,
+        "description": " ".join(f"{name}: {text}" for name, text in vocab.FRAMEWORKS.items())}
+    properties["dtype"]["enum"] = list(vocab.DTYPE_BYTES)
+    properties["dtype"]["default"] = vocab.DEFAULT_DTYPE
+    properties["optimizer"]["enum"] = list(vocab.OPTIMIZER_STATES)
+    properties["optimizer"]["default"] = vocab.DEFAULT_OPTIMIZER
+    states = ", ".join(f"{name} {count}" for name, count in vocab.OPTIMIZER_STATES.items())
+    properties["optimizer"]["description"] = ("The optimizer of the training memory estimate: the values it keeps "
+                                              f"per trainable weight ({states}).")
+    properties["budget"]["properties"] = {
+        key.name: {**vocab.UNITS[key.units].schema, "description": key.help} for key in vocab.BUDGET_KEYS.values()}
+    definitions.update(vocab.UNIT_DEFINITIONS)
+
+
+def layers(schema: dict) -> None:
+    """Every built-in layer type's definition, from the registry; the hand-written definitions kept."""
+    from archlint.layers import registry, schemagen
+
+    registry.load_all()
+    frameworks = tuple(registry.FRAMEWORKS)
+    kept = {key: value for key, value in schema["definitions"].items()
+            if key.split(".", 1)[0] not in frameworks or "." not in key}
+    generated = {f"{fw}.{name}": schemagen.definition(layer_type)
+                 for (fw, name), layer_type in sorted(schemagen.builtin(registry.REGISTRY).items())}
+    schema["definitions"] = {**kept, **generated}
+    for framework in frameworks:
+        schema["definitions"][f"{framework}_layer"] = dispatch(generated, framework)
+
+
 def synced(schema: dict) -> str:
-    definitions = schema["definitions"]
-    for framework in ("keras", "pytorch"):
-        definitions[f"{framework}_layer"] = dispatch(definitions, framework)
+    sys.path.insert(0, str(ROOT))
+    vocabularies(schema)
+    layers(schema)
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -42,15 +80,10 @@ def main(argv: list[str]) -> int:
     current = PUBLISHED.read_text(encoding="utf-8")
     wanted = synced(json.loads(current))
     if "--check" in argv:
-        problems = []
-        if current != wanted:
-            problems.append(f"{PUBLISHED.relative_to(ROOT)} needs `python scripts/sync_schema.py`")
-        if not PACKAGED.exists() or PACKAGED.read_text(encoding="utf-8") != current:
-            problems.append(f"{PACKAGED.relative_to(ROOT)} differs from {PUBLISHED.relative_to(ROOT)}")
-        print("\n".join(problems) or "schema in sync")
-        return 1 if problems else 0
+        ok = current == wanted
+        print("schema in sync" if ok else f"{PUBLISHED.relative_to(ROOT)} needs `python scripts/sync_schema.py`")
+        return 0 if ok else 1
     PUBLISHED.write_text(wanted, encoding="utf-8")
-    PACKAGED.write_text(wanted, encoding="utf-8")
     return 0
 
 

@@ -1,17 +1,12 @@
-"""Shared test helpers: lint a spec given as text, and read the results back."""
+"""Fixtures shared by the tests; the plain helpers are in helpers.py."""
 
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from archlint.lint import lint_file
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture
@@ -24,16 +19,3 @@ def lint(tmp_path):
         return lint_file(str(path))
 
     return run
-
-
-def codes(result) -> list[tuple[str, int, int]]:
-    """The findings of a result as (code, line, column), in report order."""
-    return [(f.rule.code, f.line, f.column) for f in result.findings]
-
-
-def layer_rows(result) -> list[tuple[str, tuple, int, int]]:
-    """(name, output shape, trainable, non-trainable) for every layer of the walked model."""
-    return [
-        (layer.name, layer.output.shape if layer.output else None, layer.trainable, layer.non_trainable)
-        for layer in result.model.layers
-    ]

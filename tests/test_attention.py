@@ -7,7 +7,7 @@ layers in the frameworks and compares them with archlint.
 """
 
 import pytest
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 
 def spec(layers: str, inputs: str = "input: [7, 4]", framework: str = "keras") -> str:
@@ -440,7 +440,7 @@ def test_keras_config_with_attention_called_by_keyword():
     # tests/data/attention/mha_keyword_call_keras.json is Keras 3.15.1's model.to_json() of
     # MultiHeadAttention(2, 3, value_dim=5)(value=v, key=k, query=q) and the same layer called (q, v, k):
     # Keras counts 198 for both; the config lists the keyword call's tensors as value, key, query
-    from conftest import DATA
+    from helpers import DATA
 
     from archlint.lint import lint_file
 

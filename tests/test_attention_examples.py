@@ -6,7 +6,7 @@ dim 1, nn.Linear(64, 5)) on a (2, 128) LongTensor, parameters counted with
 `sum(p.numel() for p in module.parameters())`: 640,000 + 100,096 + 325 = 740,421.
 """
 
-from conftest import EXAMPLES, codes, layer_rows
+from helpers import EXAMPLES, codes, layer_rows
 
 from archlint.lint import lint_file
 

@@ -2,7 +2,7 @@
 from a block: the finding points at the line of the block's definition and names the use site, as
 the findings of a single layer do (walk._layer_sink)."""
 
-from conftest import codes
+from helpers import codes
 
 
 def messages(result):

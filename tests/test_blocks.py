@@ -1,7 +1,7 @@
 """Blocks: parameters, expressions, `repeat:`, `when:`, hierarchical names, and every block finding
 (E016-E018, W010) at the use site or in the block's definition, naming the use site."""
 
-from conftest import DATA, codes, layer_rows
+from helpers import DATA, codes, layer_rows
 
 from archlint import blocks
 from archlint.lint import lint_file

@@ -3,7 +3,7 @@
 VGG16's 138,357,544 parameters are what keras.applications.VGG16(weights=None) counts in Keras 3.15.1.
 """
 
-from conftest import codes
+from helpers import codes
 
 VGG16 = """
     archlint: 1

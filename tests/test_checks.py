@@ -3,7 +3,7 @@
 (the input positions a layer reads are those its gradient reaches)."""
 
 import pytest
-from conftest import DATA, codes, layer_rows
+from helpers import DATA, codes, layer_rows
 
 from archlint import checks
 from archlint.lint import lint_file

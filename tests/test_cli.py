@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
 
 from archlint.cli import main
 from archlint.layers.registry import REGISTRY, load_all

@@ -15,8 +15,7 @@ from archlint import figures
 from archlint.cli import main
 from archlint.layers.registry import lookup
 from archlint.lint import lint_file
-from archlint.spec import parse_bytes
-from conftest import EXAMPLES, codes
+from helpers import EXAMPLES, codes
 
 
 def macs(result) -> dict:
@@ -198,12 +197,6 @@ def test_activation_peak_frees_tensors_after_their_last_reader(lint):
     assert memory.training_parts == {"weights": params * 2, "gradients": params * 2, "optimizer": params * 2,
                                      "activations": (4 + 4 * 8) * unit}
     assert memory.training_memory == 3 * params * 2 + 36 * unit
-
-
-def test_byte_sizes():
-    assert [parse_bytes(v) for v in (1024, "512KB", "1.5 MiB", "2GB", "1GiB", "10B", "3 kB")] == [
-        1024, 512_000, 1_572_864, 2_000_000_000, 2**30, 10, 3000]
-    assert [parse_bytes(v) for v in ("1XB", -1, True, "MB")] == [None, None, None, None]
 
 
 BUDGETS = """

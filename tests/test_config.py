@@ -141,7 +141,7 @@ def test_per_path_budgets_apply_beside_the_spec_own_budget(tree):
     ("archlint.toml", 'framework = "jax"\n', "archlint.toml:1: `framework` must be one of keras, pytorch, not 'jax'"),
     ("archlint.toml", 'strict = "yes"\n', "archlint.toml:1: `strict` must be true or false"),
     ("archlint.toml", '\n[budgets]\n"**" = { params = "lots" }\n',
-     "archlint.toml:3: `budgets.'**'.params`: 'lots' is not a count (an int or 25k, 3.5M, 1.2G)"),
+     "archlint.toml:3: `budgets.'**'.params`: 'lots' is not a count (an int, or 25k, 3.5M, 7B)"),
     ("archlint.toml", '[per-file-ignores]\n"a/*" = ["Q1"]\n',
      "archlint.toml:2: `per-file-ignores.'a/*'`: 'Q1' is not a rule code, prefix or name"),
     ("archlint.toml", 'select = ["E"]\nstrict = tru\n', "archlint.toml:2: invalid TOML: Invalid value (at line 2, column 10)"),

@@ -5,7 +5,7 @@ output shape of a forward pass on a batch of 2, `count_params()` / the sum of `p
 whether the framework refuses (constructor error or forward-pass error).
 """
 
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 
 def test_seed_example_3_counts_140(lint):

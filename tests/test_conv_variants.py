@@ -5,7 +5,7 @@ shape of a forward pass on a batch of 2, the trainable / non-trainable weights, 
 framework refuses (constructor, build or forward-pass error).
 """
 
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 
 def test_keras_conv_transpose_shapes_and_counts(lint):

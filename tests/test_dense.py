@@ -1,7 +1,7 @@
 """Dense and Linear: act on the last axis of any rank. Numbers checked against Keras 3.15.1 (torch
 backend) and torch 2.13.0: forward-pass shapes on a batch of 2 and parameter counts."""
 
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 
 def test_dense_acts_on_the_last_axis(lint):

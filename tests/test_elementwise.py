@@ -6,7 +6,7 @@ mode for dropout and noise).
 """
 
 import pytest
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 from archlint import rules
 from archlint.layers.registry import KERAS, PYTORCH, REGISTRY, load_all

@@ -4,7 +4,7 @@ Every value below was checked against Keras 3.15.1 (torch backend) and torch 2.1
 built and called on a batch of 2 integer tensors, or the constructor / forward error it raises.
 """
 
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 
 def test_keras_embedding_appends_the_vector_axis_at_any_rank(lint):

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from archlint.cli import main
 from archlint.lint import discover, lint_file
-from conftest import DATA, EXAMPLES
+from helpers import DATA, EXAMPLES
 
 KERAS_DATA = DATA / "keras"
 

@@ -100,7 +100,7 @@ def test_a_valid_spec_is_checked_without_importing_jsonschema(tmp_path):
     import subprocess
     import sys
 
-    from conftest import EXAMPLES
+    from helpers import EXAMPLES
 
     probe = ("import sys; from archlint.lint import lint_file; "
              f"r = lint_file({str(EXAMPLES / 'resnet' / 'resnet50_keras.yaml')!r}); "

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA
+from helpers import DATA
 
 from archlint import rules
 from archlint.cli import main

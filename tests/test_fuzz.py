@@ -15,12 +15,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archlint import rules
+from archlint import rules, yaml12
 from archlint.cli import main
 from archlint.lint import lint_file
 
@@ -83,7 +82,7 @@ SPECS = st.fixed_dictionaries(
 def to_text(data, suffix: str, flow) -> bytes:
     if suffix == ".json":
         return json.dumps(data, allow_nan=True).encode()
-    return yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True).encode()
+    return yaml12.dump(data, flow=flow, sort_keys=True).encode()
 
 
 @fuzz_settings(500)

@@ -7,7 +7,7 @@ encoder's Linear(8, 4) weight (transposed) as 36 + 8 = 44 parameters, and an out
 whose weight is an Embedding(100, 16)'s as 1,700 (the embedding's 1,600 and the bias).
 """
 
-from conftest import DATA, codes, layer_rows
+from helpers import DATA, codes, layer_rows
 
 from archlint.lint import lint_file
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import DATA, EXAMPLES
+from helpers import DATA, EXAMPLES
 
 from archlint.lint import lint_file
 from archlint.report import model_json

@@ -9,9 +9,8 @@ import os
 import zipfile
 
 import pytest
-import yaml
 
-from archlint import rules
+from archlint import rules, yaml12
 from archlint.sources.keras.converter import DROPPED, INPUT_KEYS, MAPPED, MODEL_KEYS, WRAPPER_KEYS, keras_2_keyword
 from archlint.layers.registry import lookup
 from archlint.lint import discover, lint_file
@@ -336,7 +335,7 @@ def test_converted_yaml_gives_the_same_numbers(tmp_path):
             original.model.total_params, original.model.trainable_params, original.model.output_shape)
         assert [(layer.name, layer.output.shape, layer.params) for layer in native.model.layers] == [
             (layer.name, layer.output.shape, layer.params) for layer in original.model.layers]
-        yaml.safe_load(text)
+        assert yaml12.load(text)["layers"]
 
 
 def test_command_line(tmp_path):

@@ -390,20 +390,6 @@ def test_file_size_limit_on_bytes_read():
         info.value.message == "the file has 15 bytes, over the limit of 10"
 
 
-@pytest.mark.parametrize("text, size", [
-    ("1000", 1000), ("500k", 500 * 1024), ("50M", 50 * 1024 ** 2), ("1G", 1024 ** 3), ("2MB", 2 * 1024 ** 2),
-    (" 7 ", 7), ("3KiB", 3 * 1024),
-])
-def test_parse_size(text, size):
-    assert loader.parse_size(text) == size
-
-
-@pytest.mark.parametrize("text", ["", "-1", "1.5M", "lots", "1T", "9" * 40])
-def test_parse_size_refuses(text):
-    with pytest.raises(ValueError):
-        loader.parse_size(text)
-
-
 def test_fifo_is_refused_without_blocking(tmp_path):
     import os
 

@@ -5,7 +5,7 @@ keras.Input of the same shapes) and torch 2.13.0 (CPU, a batch of 2): the output
 the framework raises (its words are quoted in the messages).
 """
 
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 KERAS_TWO = """
     archlint: 1

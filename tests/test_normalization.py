@@ -5,7 +5,7 @@ torch 2.13.0 (CPU): the model built layer for layer, forward pass on a batch of 
 / forward error it raises.
 """
 
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 # --- Keras BatchNormalization ---------------------------------------------------------------------
 

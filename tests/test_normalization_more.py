@@ -4,7 +4,7 @@ the layer built and called on a batch of 2, or the constructor / forward error i
 """
 
 import pytest
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 
 def spec(layer: str, shape: str = "[4, 6]", framework: str = "keras") -> str:

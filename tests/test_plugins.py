@@ -1,6 +1,8 @@
 """The plugin interface: a package teaches archlint a layer type through the entry point group
 `archlint.layers`. The example plugin (tests/plugin_example) is found as an installed distribution
-by putting its folder on the path of a separate process, so this process's registry stays as shipped."""
+by putting its folder on the path of a separate process, so this process's registry stays as shipped. The
+child process imports the archlint this process imports (helpers.subprocess_env), so the tests pass on a
+source checkout, an editable and a plain `pip install .` alike."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from helpers import subprocess_env
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLUGIN = os.path.join(HERE, "plugin_example")
@@ -23,7 +26,7 @@ KERAS_MODEL = {"class_name": "Sequential", "config": {"name": "m", "layers": [
 
 
 def _run(args, tmp_path, with_plugin=True):
-    env = dict(os.environ, PYTHONPATH=PLUGIN if with_plugin else "")
+    env = subprocess_env(PLUGIN) if with_plugin else subprocess_env()
     return subprocess.run([sys.executable, "-m", "archlint", *args], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=60)
 
@@ -72,7 +75,7 @@ def test_a_broken_plugin_is_reported_and_does_not_stop_the_linter(tmp_path):
     (info / "entry_points.txt").write_text("[archlint.layers]\nbroken = no_such_module:register\n")
     spec = tmp_path / "spec.yaml"
     spec.write_text("archlint: 1\ninput: [4]\nlayers:\n  - {type: Dense, units: 2}\n  - {type: Mystery}\n")
-    env = dict(os.environ, PYTHONPATH=str(broken))
+    env = subprocess_env(str(broken))
     out = subprocess.run([sys.executable, "-m", "archlint", "check", "--isolated", str(spec)], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=60)
     assert "the plugin 'broken' (no_such_module:register) failed to load: ModuleNotFoundError" in out.stderr

@@ -12,7 +12,7 @@ import pytest
 
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, known_types, lookup
 from archlint.layers.windows import AxisWindow, first_padding_only_window, output_size
-from conftest import ROOT, codes, layer_rows
+from helpers import ROOT, codes, layer_rows
 
 
 def keras(input_shape, *layers):

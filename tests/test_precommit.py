@@ -9,13 +9,14 @@ import sys
 
 import pytest
 import yaml
-from conftest import ROOT
+from helpers import ROOT
 
 GOOD = "archlint: 1\ninput: [4]\nlayers:\n  - {type: Dense, units: 2}\n"
 BROKEN = "archlint: 1\ninput: [4, 4, 1]\nlayers:\n  - {type: Conv2D, filters: 2, kernel_size: 9}\n"
 
 
 def test_hook_definition_matches_the_issue():
+    # pre-commit reads its hook manifest with PyYAML (YAML 1.1): read it as pre-commit does
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hooks == [{
         "id": "archlint", "name": "archlint",

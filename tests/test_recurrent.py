@@ -5,7 +5,7 @@ built on the input and called on a batch of 2, or the constructor / forward erro
 """
 
 import pytest
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 
 def keras(layers: str, shape: str = "[7, 3]") -> str:

@@ -6,7 +6,7 @@ counted with `sum(p.numel() for p in module.parameters())`. The LSTMs differ by 
 keeps two bias vectors (bias_ih_l0, bias_hh_l0), Keras one.
 """
 
-from conftest import EXAMPLES, codes, layer_rows
+from helpers import EXAMPLES, codes, layer_rows
 
 from archlint.lint import lint_file
 

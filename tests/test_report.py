@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 from archlint import report, rules
 from archlint.findings import Finding
@@ -192,7 +192,7 @@ from archlint.cli import main  # noqa: E402
 
 
 def test_summary_markdown_of_seed_example_3(monkeypatch):
-    from conftest import ROOT
+    from helpers import ROOT
 
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, ["summary", "--output-format", "markdown", "examples/seed/example3.yaml"])

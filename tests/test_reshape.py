@@ -4,7 +4,7 @@ Every shape and error below was checked against Keras 3.15.1 (torch backend) and
 the layer applied to a batch of 2, or the error it raises.
 """
 
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 from archlint.layers.registry import KERAS, Call, Tensor, lookup
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import codes, layer_rows
+from helpers import codes, layer_rows
 
 
 def keras(input_shape, *layers):

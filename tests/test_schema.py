@@ -7,15 +7,13 @@ import json
 
 import jsonschema
 import pytest
-import yaml
-from conftest import EXAMPLES, ROOT, codes
+from helpers import EXAMPLES, ROOT, codes
 
-from archlint import schema
+from archlint import schema, yaml12
 from archlint.layers.registry import FRAMEWORKS, REGISTRY, load_all
 from archlint.spec import RESERVED_LAYER_KEYS
 
 PUBLISHED = ROOT / "schemas" / "archlint.schema.json"
-PACKAGED = ROOT / "archlint" / "archlint.schema.json"
 
 
 def published() -> dict:
@@ -59,8 +57,25 @@ def test_sync_schema_check_passes(capsys):
     assert capsys.readouterr().out == "schema in sync\n"
 
 
-def test_published_and_packaged_schema_are_byte_identical():
-    assert PUBLISHED.read_bytes() == PACKAGED.read_bytes()
+def test_the_package_reads_the_one_committed_schema():
+    assert schema.schema_text() == PUBLISHED.read_text(encoding="utf-8")
+    assert not (ROOT / "archlint" / "archlint.schema.json").exists() or \
+        (ROOT / "archlint" / "archlint.schema.json").read_bytes() == PUBLISHED.read_bytes()
+
+
+@pytest.mark.slow
+def test_a_built_wheel_carries_the_schema(tmp_path):
+    """`pip install .` (not editable) gets the schema from setup.py's build step."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                    str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
+    [wheel] = tmp_path.glob("archlint-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("archlint/archlint.schema.json") == PUBLISHED.read_bytes()
+        assert "archlint/ruledocs/E001.md" in archive.namelist()
 
 
 def test_schema_is_valid_draft7():
@@ -78,7 +93,7 @@ def test_there_are_examples():
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: str(p.relative_to(EXAMPLES)))
 def test_published_schema_accepts_every_example(path):
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml12.load(path.read_text(encoding="utf-8"))
     errors = [e.message for e in jsonschema.Draft7Validator(published()).iter_errors(data)]
     assert errors == []
 
@@ -185,7 +200,7 @@ def test_budget_count_form(lint):
     result = lint(HEAD + "  - {type: Dense, units: 2}\nbudget: {params: 3x}\n")
     assert findings(result) == [
         ("S002", 5, 18, '`budget.params` has an invalid form: "3x"',
-         "A count: an integer, or a decimal with a k, M, G or T suffix (25k, 3.5M).")]
+         "A count: an integer, or a decimal with a k, M, G (or B, billions) or T suffix (25k, 3.5M, 7B).")]
 
 
 def test_wrong_version_and_framework(lint):
@@ -259,3 +274,51 @@ def test_top_level_error_stops_before_the_walk(lint):
 
 def test_layer_types_lists_a_framework():
     assert "Conv2D" in schema.layer_types("keras") and "Conv2D" not in schema.layer_types("pytorch")
+
+
+# ---------------------------------------------------------------- the generated layer definitions
+
+
+def test_every_shared_keyword_schema_is_used_and_every_override_differs():
+    """layers/schema_keywords.py holds no dead entry: each KEYWORDS entry is some layer's keyword, each
+    LAYERS entry a keyword of its type that differs from the shared one."""
+    from archlint.layers import schema_keywords
+
+    load_all()
+    used = {(fw, keyword) for (fw, name), layer_type in REGISTRY.items() for keyword in layer_type.defaults}
+    assert [(fw, k) for fw, table in schema_keywords.KEYWORDS.items() for k in table if (fw, k) not in used] == []
+    for (fw, name), overrides in schema_keywords.LAYERS.items():
+        for keyword, fragment in overrides.items():
+            assert keyword in REGISTRY[(fw, name)].defaults, (name, keyword)
+            assert fragment != schema_keywords.KEYWORDS[fw].get(keyword), (name, keyword)
+    assert set(schema_keywords.DESCRIPTIONS) | schema_keywords.ANY_KEYWORD <= set(REGISTRY)
+
+
+@pytest.mark.parametrize("key", sorted(f"{fw}.{name}" for fw, name in REGISTRY))
+def test_every_default_is_stated_and_every_keyword_without_one_is_required(key):
+    from archlint.layers.registry import REQUIRED
+
+    framework, name = key.split(".", 1)
+    definition = published()["definitions"][key]
+    for keyword, default in REGISTRY[(framework, name)].defaults.items():
+        if default is REQUIRED:
+            assert keyword in definition["required"] and "default" not in definition["properties"][keyword]
+        else:
+            assert keyword not in definition["required"]
+            assert definition["properties"][keyword]["default"] == json.loads(json.dumps(default, default=list))
+
+
+def test_a_layer_registered_with_its_own_schema_needs_no_shared_entry():
+    from archlint.layers.registry import REQUIRED, LayerType
+    from archlint.layers.schemagen import MissingSchema, definition
+
+    layer = LayerType("keras", "Blur", "elementwise", {"radius": REQUIRED, "mode": "box", "dtype": None},
+                      lambda call: None, schema={"radius": {"type": "integer", "minimum": 1},
+                                                 "mode": {"enum": ["box", "gauss"], "description": "The kernel."}},
+                      description="Blurs each channel.")
+    body = definition(layer)
+    assert body["required"] == ["type", "radius"] and body["description"] == "Blurs each channel."
+    assert body["properties"]["mode"] == {"enum": ["box", "gauss"], "description": "The kernel.", "default": "box"}
+    assert body["properties"]["dtype"] == {"$ref": "#/definitions/dtype", "default": None}  # the shared entry
+    with pytest.raises(MissingSchema, match="keras.Blur: keyword `sigma` has no schema"):
+        definition(LayerType("keras", "Blur", "elementwise", {"sigma": 3}, lambda call: None))

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
-# format name -> module in this package (imported only when chosen, to keep start-up lean)
-MODULES = {
-    "full": "text", "concise": "text", "json": "json_formats", "json-lines": "json_formats",
-    "sarif": "sarif", "github": "github", "gitlab": "json_formats", "junit": "junit",
-}
+from archlint.vocab import CHECK_FORMATS as MODULES  # format name -> module in this package
+
 NAMES = tuple(MODULES)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from archlint import figures as figures_module
 from archlint import receptive
-from archlint.memory import OPTIMIZER_STATES
+from archlint.vocab import OPTIMIZER_STATES
 
 COLUMNS = ("shape", "params", "params%", "macs", "macs%", "flops", "param_memory", "activation_memory",
            "live_memory", "training_memory", "receptive_field", "stride")

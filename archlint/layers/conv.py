@@ -209,6 +209,7 @@ def keras_conv(call: Call, rank: int) -> Output:
         non_trainable=frozen,
         unread=unread,
         bias=(channel_axis, bias) if bias else None,
+        window=windows.window_of(ws, channels_first, cfg["padding"].lower()),
     )
 
 
@@ -274,7 +275,8 @@ def torch_conv(call: Call, rank: int) -> Output:
     out_shape = (call.x.shape[0], out_ch) + tuple(w.out for w in ws)
     weights = prod(k) * (in_ch // cfg["groups"]) * out_ch
     bias = out_ch if cfg["bias"] else 0
-    return Output(out_shape, trainable=weights + bias, unread=unread, bias=(1, bias) if bias else None)
+    window = windows.window_of(ws, True, padding if padding in ("same", "valid") else "explicit")
+    return Output(out_shape, trainable=weights + bias, unread=unread, bias=(1, bias) if bias else None, window=window)
 
 
 for _rank in (1, 2, 3):

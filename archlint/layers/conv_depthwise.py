@@ -15,7 +15,8 @@ from math import prod
 
 from archlint import rules
 from archlint.layers.conv import keras_window_args, keras_windows
-from archlint.layers.registry import KERAS, REQUIRED, Call, Output, register
+from archlint.layers import windows
+from archlint.layers.registry import KERAS, REQUIRED, Call, Output, Window, register
 
 _COMMON = {
     "kernel_size": REQUIRED,
@@ -48,8 +49,9 @@ SEPARABLE_DEFAULTS = {
 }
 
 
-def _depthwise(call: Call, rank: int) -> tuple[tuple, int, int, int, dict]:
-    """The depthwise stage: (output shape, channel axis, input channels, depthwise kernel size, unread)."""
+def _depthwise(call: Call, rank: int) -> tuple[tuple, int, int, int, dict, Window]:
+    """The depthwise stage: (output shape, channel axis, input channels, depthwise kernel size, unread,
+    the windows)."""
     cfg = call.cfg
     channels_first, k, s, d = keras_window_args(call, rank)
     multiplier = cfg["depth_multiplier"]
@@ -70,26 +72,27 @@ def _depthwise(call: Call, rank: int) -> tuple[tuple, int, int, int, dict]:
     for w in ws:
         shape[w.axis] = w.out
     shape[channel_axis] = in_ch * multiplier
-    return tuple(shape), channel_axis, in_ch, prod(k) * in_ch * multiplier, unread
+    window = windows.window_of(ws, channels_first, cfg["padding"].lower())
+    return tuple(shape), channel_axis, in_ch, prod(k) * in_ch * multiplier, unread, window
 
 
 def keras_depthwise(call: Call, rank: int) -> Output:
-    shape, channel_axis, in_ch, kernel, unread = _depthwise(call, rank)
+    shape, channel_axis, in_ch, kernel, unread, window = _depthwise(call, rank)
     bias = in_ch * call.cfg["depth_multiplier"] if call.cfg["use_bias"] else 0
     return Output(shape, trainable=kernel + bias, unread=unread,
-                  bias=(channel_axis, bias) if bias else None)
+                  bias=(channel_axis, bias) if bias else None, window=window)
 
 
 def keras_separable(call: Call, rank: int) -> Output:
     filters = call.cfg["filters"]
     if filters < 1:
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `filters` must be positive, got {filters}", "filters")
-    shape, channel_axis, in_ch, depthwise, unread = _depthwise(call, rank)
+    shape, channel_axis, in_ch, depthwise, unread, window = _depthwise(call, rank)
     pointwise = in_ch * call.cfg["depth_multiplier"] * filters
     shape = shape[:channel_axis] + (filters,) + shape[channel_axis + 1:]
     bias = filters if call.cfg["use_bias"] else 0
     return Output(shape, trainable=depthwise + pointwise + bias, unread=unread,
-                  bias=(channel_axis, bias) if bias else None)
+                  bias=(channel_axis, bias) if bias else None, window=window)
 
 
 for _rank in (1, 2):

@@ -36,7 +36,7 @@ from archlint import rules
 from archlint.layers import windows
 from archlint.layers.conv import check_groups, check_rank, keras_window_args
 from archlint.layers.keywords import KERAS_KERNEL_AND_BIAS
-from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
+from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, Window, register
 from archlint.shapes import axis_label, format_shape, spatial_axes
 
 KERAS_DEFAULTS = {
@@ -193,8 +193,10 @@ def keras_conv_transpose(call: Call, rank: int) -> Output:
         shape[a.axis] = a.out
     shape[channel_axis] = filters
     bias = filters if cfg["use_bias"] else 0
+    window = Window(tuple(a.axis for a in axes), channels_first, k, s, d, padding, None, transposed=True,
+                    output_padding=op)
     return Output(tuple(shape), trainable=prod(k) * filters * in_ch + bias,
-                  bias=(channel_axis, bias) if bias else None)
+                  bias=(channel_axis, bias) if bias else None, window=window)
 
 
 def torch_conv_transpose(call: Call, rank: int) -> Output:
@@ -235,8 +237,11 @@ def torch_conv_transpose(call: Call, rank: int) -> Output:
         axes.append(Scatter(axis, n, k[i], s[i], d[i], p[i], out, axis_label(call.x.rank, axis, True)))
     _findings(call, axes, "padding")
     bias = out_ch if cfg["bias"] else 0
+    window = Window(tuple(a.axis for a in axes), True, k, s, d, "explicit", tuple((v, v) for v in p),
+                    transposed=True, output_padding=op)
     return Output((call.x.shape[0], out_ch) + tuple(a.out for a in axes),
-                  trainable=in_ch * (out_ch // cfg["groups"]) * prod(k) + bias, bias=(1, bias) if bias else None)
+                  trainable=in_ch * (out_ch // cfg["groups"]) * prod(k) + bias, bias=(1, bias) if bias else None,
+                  window=window)
 
 
 for _rank in (1, 2, 3):

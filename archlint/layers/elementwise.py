@@ -383,4 +383,5 @@ for _rank in (2, 3):
              {"rate": REQUIRED, "data_format": None, "seed": None, "dtype": None},
              partial(keras_spatial_dropout, rank=_rank))
 for _name, (_defaults, _infer) in TORCH_TYPES.items():
-    register(PYTORCH, _name, "elementwise", _defaults, _infer)
+    # Softmax2d works on (C, H, W) maps: 2 spatial axes (the other ranks come from the rule's partial)
+    register(PYTORCH, _name, "elementwise", _defaults, _infer, rank=2 if _name == "Softmax2d" else None)

@@ -134,7 +134,7 @@ def keras_pool(call: Call, rank: int) -> Output:
     shape = list(call.x.shape)
     for w in ws:
         shape[w.axis] = w.out
-    return Output(tuple(shape), unread=unread)
+    return Output(tuple(shape), unread=unread, window=windows.window_of(ws, channels_first, cfg["padding"]))
 
 
 def keras_global(call: Call, rank: int) -> Output:
@@ -193,9 +193,10 @@ def torch_pool(call: Call, rank: int, average: bool) -> Output:
         ws.append(AxisWindow(axis, n, k[i], s[i], d[i], p[i], p[i], out, labels[i]))
     unread = finish_windows(call, ws, "padding", "kernel")
     shape = call.x.shape[:start] + tuple(w.out for w in ws)
-    if cfg.get("return_indices"):
-        return Output([shape, shape], unread=unread)  # (values, indices); the walk passes the values on
-    return Output(shape, unread=unread)
+    window = windows.window_of(ws, True, "explicit", ceil_mode=bool(cfg["ceil_mode"]))
+    if cfg.get("return_indices"):  # (values, indices); the walk passes the values on
+        return Output([shape, shape], unread=unread, window=window)
+    return Output(shape, unread=unread, window=window)
 
 
 def torch_adaptive(call: Call, rank: int, average: bool) -> Output:

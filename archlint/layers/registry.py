@@ -9,13 +9,15 @@ it creates. Adding a layer type means registering one `LayerType` in its family 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Mapping
 
+from archlint import vocab
 from archlint.rules import Rule
 
 KERAS = "keras"
 PYTORCH = "pytorch"
-FRAMEWORKS = (KERAS, PYTORCH)
+FRAMEWORKS = tuple(vocab.FRAMEWORKS)
 
 
 class _Required:
@@ -43,6 +45,37 @@ class Tensor:
         return len(self.shape)
 
 
+@dataclass(frozen=True)
+class Window:
+    """The arguments of a sliding-window layer (a convolution of any kind, a windowed pooling) as its
+    rule normalised them: one entry per spatial axis, in the order of `axes`. `cost`, `receptive`,
+    `checks` and `explain` read these instead of the raw keywords."""
+
+    axes: tuple[int, ...]  # the input tensor's axes the windows slide along (batch is axis 0)
+    channels_first: bool  # where the input's channels are (axis 1) rather than last
+    kernel: tuple[int, ...]
+    strides: tuple[int, ...]
+    dilation: tuple[int, ...]
+    # The padding as the framework names it: "valid", "same" or "causal" (a Keras string, or PyTorch's
+    # padding='same'/'valid'), or "explicit" for PyTorch's amounts in `pads`.
+    padding: str
+    # (before, after) per axis, as the rule applied them; for a transposed convolution, what PyTorch's
+    # `padding` crops from each side; None where the amounts are not a padding (Keras transposed).
+    pads: tuple[tuple[int, int], ...] | None
+    transposed: bool = False
+    ceil_mode: bool = False  # PyTorch pooling
+    output_padding: tuple[int, ...] | None = None  # transposed convolutions; None: Keras's default
+
+    @property
+    def rank(self) -> int:
+        return len(self.axes)
+
+    @property
+    def effective(self) -> tuple[int, ...]:
+        """The effective kernel per axis, d*(k-1)+1."""
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))
+
+
 @dataclass
 class Output:
     shape: Shape | list  # a list of shapes for a layer with several outputs
@@ -58,6 +91,8 @@ class Output:
     # Multiply-accumulates for one sample, when the rule computes them itself (a plugin, a composite
     # layer); None lets archlint.cost derive them from the family's definition after the rule ran.
     macs: int | None = None
+    # The layer's windows, for a sliding-window layer (set by its rule); None for every other layer.
+    window: Window | None = None
 
     @property
     def params(self) -> int:
@@ -110,6 +145,13 @@ class LayerType:
     # The names of its inputs, in the framework's call order, for a layer whose inputs can be given by
     # role (`inputs: {query: q, value: v}`); empty: a list only.
     roles: tuple[str, ...] = ()
+    # The number of spatial axes the class is made for (Conv2D, MaxPool2d, ZeroPadding2D: 2); None for
+    # a layer that takes any rank.
+    rank: int | None = None
+    # The JSON Schema of keywords this type declares itself, and its description: what the schema
+    # generator (layers/schemagen.py) uses before the shared tables of layers/schema_keywords.py.
+    schema: Mapping[str, dict] = field(default_factory=dict)
+    description: str = ""
 
 
 REGISTRY: dict[tuple[str, str], LayerType] = {}
@@ -117,11 +159,15 @@ REGISTRY: dict[tuple[str, str], LayerType] = {}
 
 def register(framework: str, name: str, family: str, defaults: Mapping[str, Any],
              infer: Callable[[Call], Output], unmodelled: tuple[str, ...] = (),
-             roles: tuple[str, ...] = ()) -> LayerType:
+             roles: tuple[str, ...] = (), rank: int | None = None, schema: Mapping[str, dict] | None = None,
+             description: str = "") -> LayerType:
     key = (framework, name)
     if key in REGISTRY:
         raise ValueError(f"layer type {framework}.{name} registered twice")
-    layer_type = LayerType(framework, name, family, dict(defaults), infer, unmodelled, roles)
+    if rank is None and isinstance(infer, partial):  # the rank the rule is bound with: partial(conv, rank=2)
+        rank = infer.keywords.get("rank", infer.keywords.get("feature_rank"))
+    layer_type = LayerType(framework, name, family, dict(defaults), infer, unmodelled, roles, rank,
+                           dict(schema or {}), description)
     REGISTRY[key] = layer_type
     return layer_type
 

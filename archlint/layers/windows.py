@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archlint import rules
-from archlint.layers.registry import Call
+from archlint.layers.registry import Call, Window
 from archlint.shapes import format_shape
 
 MAX_COVERAGE_SIZE = 1 << 16  # beyond this, skip the exact read-coverage analysis of an axis
@@ -91,6 +91,12 @@ class AxisWindow:
     @property
     def k_eff(self) -> int:
         return effective(self.k, self.d)
+
+
+def window_of(ws: list[AxisWindow], channels_first: bool, padding: str, explicit: bool = True, **more) -> Window:
+    """The layer record of a windowed layer's axes (Output.window); `explicit`: keep the pads applied."""
+    return Window(tuple(w.axis for w in ws), channels_first, tuple(w.k for w in ws), tuple(w.s for w in ws),
+                  tuple(w.d for w in ws), padding, tuple((w.before, w.after) for w in ws) if explicit else None, **more)
 
 
 def unread_positions(w: AxisWindow, mode: str = "zeros") -> frozenset:

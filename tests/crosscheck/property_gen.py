@@ -10,7 +10,6 @@ refusals are exercised as well as the arithmetic.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from math import prod
 
@@ -48,9 +47,10 @@ class Ctx:
     shape: tuple = ()  # the spec's (first) input shape, without the batch: a hint for shape-bound keywords
 
 
-def spatial_rank(name: str) -> int | None:
-    match = re.search(r"([123])[dD](Transpose)?$", name)
-    return int(match.group(1)) if match else None
+def spatial_rank(name: str, framework: str | None = None) -> int | None:
+    """The spatial rank the class is made for, as registered (LayerType.rank)."""
+    found = [t for (fw, n), t in REGISTRY.items() if n == name and framework in (None, fw)]
+    return found[0].rank if found else None
 
 
 def _sometimes_bad(good, bad, p_bad: float = 0.06):

@@ -14,7 +14,7 @@ import pytest
 
 from archlint.lint import discover, lint_file
 from builders import archlint_rows, compare_with_framework, keras_rows, needs_layer_builder, torch_rows
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 from graph_builders import compare_graph, is_graph
 
 pytestmark = pytest.mark.crosscheck

@@ -22,7 +22,7 @@ import textwrap
 import pytest
 
 from archlint.lint import lint_file
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 pytestmark = pytest.mark.crosscheck
 

@@ -11,8 +11,8 @@ import os
 import textwrap
 
 import pytest
-import yaml
 
+from archlint import yaml12
 from archlint.lint import lint_file
 
 pytestmark = pytest.mark.crosscheck
@@ -115,7 +115,7 @@ def framework_result(framework, input_shape, layer):
                          ids=[f"{c[2]['type']}-{i}" for i, c in enumerate(CASES)])
 def test_layer_matches_framework(tmp_path, framework, input_shape, layer):
     path = tmp_path / "case.yaml"
-    path.write_text(textwrap.dedent(yaml.safe_dump(
+    path.write_text(textwrap.dedent(yaml12.dump(
         {"archlint": 1, "framework": framework, "input": input_shape, "layers": [layer]})), encoding="utf-8")
     result = lint_file(str(path))
     errors = [f"{f.rule.code} {f.message}" for f in result.findings if f.is_error]

@@ -215,7 +215,7 @@ def test_max_file_size_option(here, monkeypatch):
     assert "the file has 59 bytes, over the limit of 40" in result.output
     assert run("--max-file-size", "1k", "spec.yaml").exit_code == 0
     bad = run("--max-file-size", "lots", "spec.yaml")
-    assert bad.exit_code == 2 and "not a size" in bad.output
+    assert bad.exit_code == 2 and "is not a byte size" in bad.output
 
 
 def test_default_file_size_limit_is_generous():

@@ -79,16 +79,25 @@ def _known(class_name: str) -> bool:
 # Keyword values that say nothing a reader needs: the float32 dtype policy Keras writes on every layer.
 _FLOAT32_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
                    "registered_name": None}
+# The serialized form Keras 3.15 writes for each initializer a layer takes by default (by its name):
+# keras.initializers.serialize(keras.initializers.get(name)). Older versions write fewer config keys.
+_INITIALIZERS = {
+    "zeros": ("Zeros", {}), "ones": ("Ones", {}),
+    "glorot_uniform": ("GlorotUniform", {"seed": None, "input_axes": None, "output_axes": None}),
+    "orthogonal": ("Orthogonal", {"seed": None, "gain": 1.0}),
+    "uniform": ("RandomUniform", {"seed": None, "minval": -0.05, "maxval": 0.05}),
+}
 
 
-def to_yaml(path: str, input_format: str = "keras") -> str:
-    """The native archlint YAML of a Keras config (`archlint convert`). Keywords equal to the layer's
-    default and the default float32 dtype are left out, so the file reads like a hand-written spec;
-    linting it gives the same shapes and counts as the original."""
-    import yaml
+def to_yaml(path: str, input_format: str = "keras", keep_defaults: bool = False) -> str:
+    """The native archlint YAML of a Keras config (`archlint convert`), in YAML 1.2 (archlint.yaml12).
 
+    Unless `keep_defaults`, keywords equal to the layer's default are left out, as are the values
+    Keras writes for a default (a serialized default initializer, the float32 dtype policy, `linear`
+    for no activation, `channels_last` for the default data format), so the file reads like a
+    hand-written spec; linting it gives the same names, shapes and counts as the original either way."""
+    from archlint import yaml12
     from archlint.layers.registry import lookup
-
     from archlint.sources import LoadOptions, load
 
     document = load(path, LoadOptions(input_format=input_format))
@@ -97,12 +106,36 @@ def to_yaml(path: str, input_format: str = "keras") -> str:
     for entry in data["layers"]:
         layer_type = lookup("keras", entry.get("type", "")) if "type" in entry else None
         defaults = layer_type.defaults if layer_type else {}
-        layers.append({key: value for key, value in entry.items()
-                       if not (key in defaults and _same(defaults[key], value))
-                       and not (key == "dtype" and value in ("float32", _FLOAT32_POLICY))})
+        layers.append(entry if keep_defaults else
+                      {key: value for key, value in entry.items() if not _is_default(key, value, defaults)})
     header = f"# converted from {os.path.basename(path)} by archlint convert\n"
     body = dict(data, layers=layers)
-    return header + yaml.safe_dump(body, sort_keys=False, default_flow_style=None, width=110)
+    return header + yaml12.dump(body)
+
+
+def _is_default(key: str, value, defaults: dict) -> bool:
+    if key == "dtype":
+        return value in ("float32", _FLOAT32_POLICY)
+    if key not in defaults:
+        return False
+    default = defaults[key]
+    if _same(default, value):
+        return True
+    if default is None:  # what Keras writes for "none given"
+        return (key.endswith("activation") and value == "linear") or (key == "data_format" and
+                                                                      value == "channels_last")
+    return isinstance(default, str) and _serialized(value, default)
+
+
+def _serialized(value, name: str) -> bool:
+    """Whether `value` is Keras's serialized form of the default initializer `name` (Keras 3 and tf.keras 2)."""
+    known = _INITIALIZERS.get(name) or _INITIALIZERS.get(name.lower())
+    if known is None or not isinstance(value, dict) or value.get("registered_name") is not None:
+        return False
+    class_name, config = known
+    given = value.get("config", {})
+    return (value.get("class_name") == class_name and isinstance(given, dict)
+            and all(key in config and _same(config[key], item) for key, item in given.items()))
 
 
 def _same(default, value) -> bool:

@@ -1,0 +1,36 @@
+"""Helpers shared by the tests (fixtures stay in conftest.py): where things are, and how to read a
+lint result back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def codes(result) -> list[tuple[str, int, int]]:
+    """The findings of a result as (code, line, column), in report order."""
+    return [(f.rule.code, f.line, f.column) for f in result.findings]
+
+
+def layer_rows(result) -> list[tuple[str, tuple, int, int]]:
+    """(name, output shape, trainable, non-trainable) for every layer of the walked model."""
+    return [
+        (layer.name, layer.output.shape if layer.output else None, layer.trainable, layer.non_trainable)
+        for layer in result.model.layers
+    ]
+
+
+def subprocess_env(*paths: str, **more: str) -> dict:
+    """The environment for running archlint in a child process: `paths` first on PYTHONPATH, then the
+    folder this process imports archlint from (a source checkout, an editable or a plain install alike),
+    then the PYTHONPATH already set."""
+    import os
+
+    import archlint
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(archlint.__file__)))
+    current = os.environ.get("PYTHONPATH", "")
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([*paths, here] + ([current] if current else [])), **more)
