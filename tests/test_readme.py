@@ -35,9 +35,11 @@ def test_the_layer_reference_is_the_registry():
     load_all()
     registered: dict[str, dict[str, set[str]]] = {}
     for (framework, name), layer_type in REGISTRY.items():
+        if layer_type.infer.__module__.startswith("archlint.sources."):
+            continue  # an importer's own layer types (Ultralytics rows), registered when such a file is read
         registered.setdefault(layer_type.family, {"keras": set(), "pytorch": set()})[framework].add(name)
     assert supported_layers_table() == registered
-    assert f"{len(REGISTRY)} layer types" in LAYERS
+    assert f"{sum(len(v) for f in registered.values() for v in f.values())} layer types" in LAYERS
     assert _script("layer_docs").main(["--check"]) == 0
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from archlint.cli import main
 from archlint.lint import lint_file
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 YOLO = EXAMPLES / "yolo"
 

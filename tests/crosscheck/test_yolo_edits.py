@@ -26,7 +26,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, assume, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from conftest import EXAMPLES  # noqa: E402
+from helpers import EXAMPLES  # noqa: E402
 
 BASE = yaml.safe_load((EXAMPLES / "yolo" / "tiny-detector.yaml").read_text(encoding="utf-8"))
 NOT_IN_VERDICT = {"E139"}
