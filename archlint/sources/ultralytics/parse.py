@@ -46,6 +46,7 @@ class Row:
     c1: object  # tracked input channels (an int, or a list for multi-input modules)
     c2: int  # tracked output channels (what later rows are told)
     written_args: list = field(default_factory=list)
+    splits: list | None = None  # CBFuse: per input but the last, the channels of a CBLinear's outputs
 
     @property
     def where(self) -> tuple:
@@ -399,6 +400,9 @@ class _Reader:
         if m == "CBFuse":
             row.c1 = [ch[s] for s in row.sources]
             row.c2 = ch[row.sources[-1]]
+            made = {r.index: r for r in self.rows}
+            row.splits = [made[s].args[1] if s in made and made[s].module == "CBLinear" else None
+                          for s in row.sources[:-1]]
             return True
         if m in ("TorchVision", "Index"):
             if not args:

@@ -172,7 +172,7 @@ class UltralyticsSource(SourceHooks):
         for row in rows:
             read.update(row.sources)
         for row in rows[:-1]:
-            if row.index not in read:
+            if row.index not in read and row.module not in M.READ_BY_THE_MODEL:
                 sink(rules.YOLO_UNREAD_ROW, _tag(scaled, f"row {row.index} ({row.module}): no later row reads its "
                      "output, so it does not reach the head"), (ORIGINAL,) + row.where,
                      "read it from a later row's `from`, or remove it")
@@ -293,9 +293,12 @@ def apply(row: Row, inputs: list, legacy: bool):
         problem = concat_sizes(row, inputs)
         if problem:
             return (problem, None)
+    inputs = [tuple(x) for x in inputs]
+    if row.splits:  # CBFuse picks one of each CBLinear's outputs: give it their list
+        inputs = [[(c, x[1], x[2]) for c in split] if isinstance(split, list) else x
+                  for split, x in zip(row.splits, inputs)] + inputs[len(row.splits):]
     try:
-        built = build(list(row.args), [tuple(x) for x in inputs], legacy) if is_head else \
-            build(list(row.args), [tuple(x) for x in inputs])
+        built = build(list(row.args), inputs, legacy) if is_head else build(list(row.args), inputs)
         params, macs, frozen = built.params, built.macs, built.frozen
         flops = built.flops if built.flops is not None else 2 * built.macs
         done = 1
@@ -355,6 +358,8 @@ def convert_document(document: Document, settings: dict) -> Document:
                      "args": row.args, "copies": row.copies, "row": row.index}
             if row.module in M.HEADS:
                 entry["legacy"] = parsed.legacy
+            if row.splits:
+                entry["splits"] = row.splits
             layers_out.append(entry)
             paths[("layers", at)] = row.where
             paths[("layers", at, "type")] = row.where + (2,)

@@ -51,8 +51,10 @@ SEGMENT_FAMILY = frozenset(("Segment", "Segment26", "YOLOESegment", "YOLOESegmen
 POSE_FAMILY = frozenset(("Pose", "Pose26"))
 # Heads that take the input channel list as their last argument without reg_max/end2end.
 LIST_HEADS = frozenset(("v10Detect", "ImagePoolingAttn", "SemanticSegment", "Depth"))
-# Every output head: it must be the last row and reads a list of rows.
-HEADS = DETECT_FAMILY | LIST_HEADS | {"RTDETRDecoder", "Classify"}
+# Every output head: it must be the last row and reads a list of rows. (ImagePoolingAttn takes a channel
+# list like them but sits inside YOLO-World's neck; the model reads its output itself, not through `from`.)
+HEADS = DETECT_FAMILY | LIST_HEADS - {"ImagePoolingAttn"} | {"RTDETRDecoder", "Classify"}
+READ_BY_THE_MODEL = frozenset(("ImagePoolingAttn",))
 MULTI_INPUT = DETECT_FAMILY | LIST_HEADS | {"RTDETRDecoder", "Concat", "CBFuse"}
 
 # Scale letters a file name carries: yolov8n.yaml -> n.
