@@ -282,8 +282,21 @@ def builder(module: str):
     return found, False
 
 
+_APPLIED: dict = {}  # builders are pure: the walk at --imgsz and the GFLOPs walk at 640 share results
+
+
 def apply(row: Row, inputs: list, legacy: bool):
     """The row's module applied `copies` times: a Built, or (message, argument index) when it fails."""
+    key = (row.module, repr(row.args), repr(inputs), row.copies, legacy, repr(row.splits))
+    found = _APPLIED.get(key)
+    if found is None:
+        if len(_APPLIED) > 4096:
+            _APPLIED.clear()
+        found = _APPLIED[key] = _apply(row, inputs, legacy)
+    return found
+
+
+def _apply(row: Row, inputs: list, legacy: bool):
     from archlint.sources.ultralytics.blocks import BlockError, Built
 
     build, is_head = builder(row.module)
