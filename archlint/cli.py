@@ -320,7 +320,7 @@ def explain(path, layer_names, config_file, isolated, framework, debug):
             close = difflib.get_close_matches(name, known, n=1)
             _fail(f"no layer named {name!r} in {item.result.path}" + (f" (did you mean {close[0]!r}?)" if close else
                                                                        f"; layers: {', '.join(known)}"))
-    click.echo(explainer.explain(model, list(layer_names)))
+    click.echo(explainer.explain(model, list(layer_names), item.result.source))
     errors = [f for f in item.findings if f.is_error]
     if errors:  # as summary does: the numbers are shown, the errors that make them partial too
         click.echo(report.format_full(errors), err=True)

@@ -184,7 +184,8 @@ def explain_layer(model, layer) -> list[str]:
     return lines
 
 
-def explain(model, names: list[str] | None = None) -> str:
+def explain(model, names: list[str] | None = None, source=None) -> str:
+    """`source`: the importer's SourceHooks of a converted file, which may add its own derivations."""
     spec = model.spec
     out = [f'Model "{spec.name or spec.path}" ({spec.framework}), inputs: '
            + ", ".join(f"{name} {format_shape((None,) + tuple(shape))}" for name, shape in spec.inputs.items())]
@@ -193,6 +194,8 @@ def explain(model, names: list[str] | None = None) -> str:
             continue
         out.append("")
         out.extend(explain_layer(model, layer))
+        if source is not None:
+            out.extend(source.explain(layer.name))
     if not names:
         exact = "" if model.complete else " (lower bound: some layers could not be computed)"
         out += ["", f"Total params: {model.total_params:,}{exact} (trainable {model.trainable_params:,}, "

@@ -282,3 +282,12 @@ def test_a_huge_repeat_count_costs_nothing(tmp_path):
     text = text.replace("[[5, 2], 1, Detect", "[[6, 2], 1, Detect")
     result = check(tmp_path, text)
     assert [f.rule.code for f in result.findings] == ["W130"]
+
+
+def test_explain_derives_repeats_and_channels_from_the_scale():
+    result = CliRunner().invoke(main, ["explain", "--isolated", "--layer", "model.4", "--layer", "model.11",
+                                       str(YOLO / "yolov8n-like.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "  repeats: max(round(6 x 0.33), 1) = 2 (an argument of the module)\n" in result.stdout
+    assert "  channels: make_divisible(min(256, 1024) x 0.25, 8) = 64\n" in result.stdout
+    assert "  channels: Concat of rows 10, 6: 256 + 128 = 384" in result.stdout

@@ -28,6 +28,10 @@ class SourceHooks:
     def check(self, model, sink) -> None:
         """Called with the walked model: findings only this format can make."""
 
+    def explain(self, layer_name: str) -> list[str]:
+        """Lines `explain` adds under a layer: how the format derived it (Ultralytics: repeats, channels)."""
+        return []
+
     def totals(self, model) -> list[str]:
         """Lines `summary` prints under the table: the format's own totals (Ultralytics: GFLOPs)."""
         return []

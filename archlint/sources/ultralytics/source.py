@@ -59,6 +59,14 @@ class UltralyticsSource(SourceHooks):
             self._structure(scaled, sink)
         self._index_comments(sink)
 
+    def explain(self, layer_name: str) -> list[str]:
+        """How parse_model derived the row: its repeats and its output channels at the scale."""
+        for scaled in self.scaled:
+            for row in scaled.parsed.rows:
+                if scaled.prefix + row.name == layer_name:
+                    return _derivation(scaled.parsed, row)
+        return []
+
     def totals(self, model) -> list[str]:
         """ultralytics' table per scale (index, from, n, params, module, arguments after scaling, and the
         output shape at --imgsz), then its summary line: rows, parameters, gradients, GFLOPs at 640."""
@@ -210,6 +218,27 @@ class UltralyticsSource(SourceHooks):
 
     def _row_line(self, row: Row):
         return None if self.locate is None else self.locate(row)
+
+
+def _derivation(parsed: Parsed, row: Row) -> list[str]:
+    scale = f"scale {parsed.scale}: " if parsed.scale else ""
+    at = f"({scale}depth {parsed.depth}, width {parsed.width}, max_channels {parsed.max_channels})"
+    lines = [f"  row {row.index} {at}, from {row.written_from}"]
+    if row.repeats > 1:
+        counted = "an argument of the module" if row.copies == 1 else f"{row.copies} chained copies"
+        lines.append(f"  repeats: max(round({row.repeats} x {parsed.depth}), 1) = {row.n} ({counted})")
+    written = row.written_args[0] if row.written_args else None
+    if row.module in M.BASE and row.module != "Classify" and isinstance(written, (int, float)):
+        lines.append(f"  channels: make_divisible(min({written}, {parsed.max_channels}) x {parsed.width}, 8) = {row.c2}")
+    elif row.module in ("Concat", "CBFuse") and isinstance(row.c1, list):
+        parts = " + ".join(str(c) for c in row.c1)
+        lines.append(f"  channels: {row.module} of rows {', '.join(map(str, row.sources))}: {parts} = {row.c2}"
+                     if row.module == "Concat" else f"  channels: those of row {row.sources[-1]} = {row.c2}")
+    elif row.module in M.HEADS and isinstance(row.c1, list):
+        lines.append(f"  input channels per level: {row.c1}")
+    else:
+        lines.append(f"  channels parse_model counts for it: {row.c2}")
+    return lines
 
 
 def _args_text(args: list) -> str:
