@@ -7,8 +7,6 @@ Behaviour observed by building edited YAMLs with ultralytics 8.4.190 (no code of
 
 from __future__ import annotations
 
-import ast
-import difflib
 import math
 import os
 import re
@@ -221,6 +219,8 @@ class _Reader:
         return row
 
     def _known_module(self, index, module, where) -> bool:
+        import difflib  # only for a name that is wrong
+
         if module.startswith("nn.") or module.startswith("torch.nn."):
             name = module.split(".")[-1]
             if name in M.TORCH_NN:
@@ -303,6 +303,10 @@ class _Reader:
     def _resolve(self, text, index, where):
         if text in self.names:
             return self.names[text]
+        if text in _CONSTANTS:
+            return _CONSTANTS[text]
+        import ast  # literal_eval, as parse_model evaluates string arguments
+
         try:
             return ast.literal_eval(text)
         except ValueError:
@@ -440,3 +444,4 @@ class _Reader:
 
 
 _FAILED = object()
+_CONSTANTS = {"None": None, "True": True, "False": False}
