@@ -118,7 +118,10 @@ def parse(data: dict, path: str, scale: str | None) -> Parsed:
 
 
 def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite int or float (NaN and infinities make parse_model's rounding fail)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return abs(value) < 2 ** 53 if isinstance(value, int) else math.isfinite(value)
 
 
 class _Reader:
@@ -175,7 +178,7 @@ class _Reader:
             self.problem(rules.YOLO_ROW_MALFORMED, f"row {index}: the module must be a name, not {module!r}",
                          where + (2,))
             return None
-        if not (_is_int(repeats) and repeats >= 0):
+        if not (_is_int(repeats) and 0 <= repeats < 2 ** 53):
             self.problem(rules.YOLO_ARGUMENT_TYPE, f"row {index}: repeats must be a whole number >= 0, not "
                          f"{repeats!r}", where + (1,), "write 1 for one module")
             return None
