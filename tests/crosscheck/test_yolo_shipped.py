@@ -48,10 +48,15 @@ def build(data: dict, scale):
     return kind(data, verbose=False)
 
 
-def first(output):
+def shape_of(output) -> tuple:
+    """A row's output as archlint gives it: a list of feature maps (CBLinear's split) as their concatenation,
+    a head's tuple as its first tensor."""
+    if isinstance(output, (list, tuple)) and output and all(torch.is_tensor(t) and t.dim() == 4 for t in output):
+        first = output[0].shape
+        return (first[0], sum(t.shape[1] for t in output), *first[2:])
     while isinstance(output, (list, tuple)):
         output = output[0]
-    return output
+    return tuple(output.shape)
 
 
 @pytest.mark.parametrize("path,scale", list(_cases()))
@@ -73,7 +78,7 @@ def test_shipped_yaml_matches_ultralytics(path, scale):
     rows = list(model.model)
     assert len(ours) == len(rows)
     shapes = {}
-    hooks = [row.register_forward_hook(lambda m, i, o, k=row.i: shapes.__setitem__(k, tuple(first(o).shape)))
+    hooks = [row.register_forward_hook(lambda m, i, o, k=row.i: shapes.__setitem__(k, shape_of(o)))
              for row in rows]
     model.eval()
     with torch.no_grad():
