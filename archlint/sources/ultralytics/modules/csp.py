@@ -6,9 +6,10 @@ times (`repeat`)."""
 from __future__ import annotations
 
 from archlint.sources.ultralytics.blocks import BlockError
-from archlint.sources.ultralytics.modules.attention import psa_block, transformer_block
-from archlint.sources.ultralytics.modules.conv import block, dwconv, ghost_conv, rep_conv
-from archlint.sources.ultralytics.modules.ops import REQUIRED, Net, Shape, add, cat, channels
+from archlint.sources.ultralytics.blocks import Built
+from archlint.sources.ultralytics.modules.attention import area_block, max_sigmoid_attn, psa_block, transformer_block
+from archlint.sources.ultralytics.modules.conv import block, dwconv, ghost_conv, rep_conv, single
+from archlint.sources.ultralytics.modules.ops import REQUIRED, Net, Shape, add, bind, cat, channels
 
 R = REQUIRED
 
@@ -24,22 +25,19 @@ def width(c, e) -> int:
 def repeats(n) -> int:
     if not isinstance(n, int):
         raise BlockError(f"'{type(n).__name__}' object cannot be interpreted as an integer")
-    return max(int(n), 0)
+    return int(n)  # a negative n builds no inner block (range(n) is empty) but still sizes the layers after
 
 
 def repeat(net: Net, x: Shape, n: int, part) -> Shape:
-    """n copies of `part(net, shape) -> shape` applied one after the other: the first copy's cost times n
-    when it keeps the shape (the CSP blocks' inner blocks do); otherwise the second copy is applied to the
-    first's output (and fails there, as torch would)."""
+    """n copies of `part(net, shape) -> shape` applied one after the other, counted as the first copy's cost
+    times n: the inner blocks keep their input's shape. One that does not (HGBlock's convolutions of an even
+    kernel grow the map) stops there: the concatenation or sum that follows refuses that first output."""
     if n <= 0:
         return x
     sub = Net()
     y = part(sub, x)
-    if y == x or n == 1:
-        net.absorb(sub, n)
-        return y
-    net.absorb(sub)
-    return repeat(net, y, n - 1, part)
+    net.absorb(sub, n if y == x else 1)
+    return y
 
 
 def chunk2(x: Shape) -> list[Shape]:
@@ -163,25 +161,28 @@ def C2f(net, x, c1, c2, n, shortcut, g, e):
     return c2f_like(net, x, c1, c2, n, c, lambda sub, t: bottleneck(sub, t, c, c, shortcut, g, ((3, 3), (3, 3)), 1.0))
 
 
-@block("C3", ("c1", R), ("c2", R), ("n", 1), ("shortcut", True), ("g", 1), ("e", 0.5))
-def C3(net, x, c1, c2, n, shortcut, g, e):
-    c = width(c2, e)
-    return c3_like(net, x, c1, c2, n, e, lambda sub, t: bottleneck(sub, t, c, c, shortcut, g, ((1, 1), (3, 3)), 1.0))
+C3_SPEC = (("c1", R), ("c2", R), ("n", 1), ("shortcut", True), ("g", 1), ("e", 0.5))
 
 
-@block("C3x", ("c1", R), ("c2", R), ("n", 1), ("shortcut", True), ("g", 1), ("e", 0.5))
-def C3x(net, x, c1, c2, n, shortcut, g, e):
-    c = width(c2, e)
-    return c3_like(net, x, c1, c2, n, e, lambda sub, t: bottleneck(sub, t, c, c, shortcut, g, ((1, 3), (3, 1)), 1.0))
+def c3_of_bottlenecks(kernels):
+    """C3 (kernels 1x1 then 3x3) and C3x (1x3 then 3x1): a C3 of Bottleneck(c_, c_, e=1.0) of those kernels."""
+    def part(net, x, c1, c2, n, shortcut, g, e):
+        c = width(c2, e)
+        return c3_like(net, x, c1, c2, n, e, lambda sub, t: bottleneck(sub, t, c, c, shortcut, g, kernels, 1.0))
+    return part
 
 
-@block("C3Ghost", ("c1", R), ("c2", R), ("n", 1), ("shortcut", True), ("g", 1), ("e", 0.5))
+C3 = block("C3", *C3_SPEC)(c3_of_bottlenecks(((1, 1), (3, 3))))
+C3x = block("C3x", *C3_SPEC)(c3_of_bottlenecks(((1, 3), (3, 1))))
+
+
+@block("C3Ghost", *C3_SPEC)
 def C3Ghost(net, x, c1, c2, n, shortcut, g, e):
     c = width(c2, e)
     return c3_like(net, x, c1, c2, n, e, lambda sub, t: ghost_bottleneck(sub, t, c, c))
 
 
-@block("C3TR", ("c1", R), ("c2", R), ("n", 1), ("shortcut", True), ("g", 1), ("e", 0.5))
+@block("C3TR", *C3_SPEC)
 def C3TR(net, x, c1, c2, n, shortcut, g, e):
     c = width(c2, e)
     return c3_like(net, x, c1, c2, 1, e, lambda sub, t: transformer_block(sub, t, c, c, 4, repeats(n)))
@@ -275,5 +276,54 @@ def PSA(net, x, c1, c2, e):
     return net.conv(cat([(c, y[1], y[2]), b]), 2 * c, c1, 1)
 
 
+@block("A2C2f", ("c1", R), ("c2", R), ("n", 1), ("a2", True), ("area", 1), ("residual", False), ("mlp_ratio", 2.0),
+       ("e", 0.5), ("g", 1), ("shortcut", True))
+def A2C2f(net, x, c1, c2, n, a2, area, residual, mlp_ratio, e, g, shortcut):
+    """A2C2f: Conv(c1, c_), n blocks each on the previous output (two ABlock(c_, c_ // 32, mlp_ratio, area)
+    when a2, else a C3k(c_, c_, 2)), all 1 + n outputs concatenated, Conv((1 + n) c_, c2); with a2 and
+    residual, the input plus a per-channel scale (c2 weights) times that."""
+    c = width(c2, e)
+    if a2 and c % 32:
+        raise BlockError("Dimension of ABlock must be a multiple of 32.", 1)
+    n = repeats(n)
+    if a2:
+        def inner(sub, t):
+            return area_block(sub, area_block(sub, t, c, c // 32, mlp_ratio, area), c, c // 32, mlp_ratio, area)
+    else:
+        def inner(sub, t):
+            return c3k(sub, t, c, c, 2, shortcut, g)
+    y = net.conv(x, c1, c, 1, 1)
+    out = repeat(net, y, n, inner)
+    joined = cat([y, out]) if n > 0 else y
+    joined = (joined[0] + (n - 1) * out[0], *joined[1:]) if n > 1 else joined
+    z = net.conv(joined, (1 + n) * c, c2, 1)
+    if a2 and residual:
+        net.params += channels(c2)
+        return add(x, z)
+    return z
+
+
+def C2fAttn(args: list, inputs: list) -> Built:
+    """C2fAttn(c1, c2, n, ec, nh, gc, shortcut, g, e) on [image (C, H, W), guide (K, gc)] (YOLO-World passes
+    the text embeddings as the guide: K = nc tokens of 512): the C2f layout with a MaxSigmoidAttnBlock(c, c,
+    nh, ec, gc) on the last output, concatenated too: Conv((3 + n) c, c2)."""
+    c1, c2, n, ec, nh, gc, shortcut, g, e = bind(
+        "C2fAttn", args, ("c1", R), ("c2", R), ("n", 1), ("ec", 128), ("nh", 1), ("gc", 512), ("shortcut", False),
+        ("g", 1), ("e", 0.5))
+    if len(inputs) != 2 or len(inputs[1]) != 2:
+        raise BlockError("C2fAttn takes the image and the guide: inputs [(C, H, W), (tokens, features)]")
+    x, guide = single("C2fAttn", inputs[:1]), tuple(inputs[1])
+    c = width(c2, e)
+    n = repeats(n)
+    net = Net()
+    y = net.conv(x, c1, 2 * c, 1, 1)
+    parts = chunk2(y)
+    out = repeat(net, parts[-1], n, lambda sub, t: bottleneck(sub, t, c, c, shortcut, g, ((3, 3), (3, 3)), 1.0))
+    attended = max_sigmoid_attn(net, out, guide, c, c, nh, ec, gc)
+    joined = cat(parts + [out] * min(n, 1) + [attended])
+    joined = (joined[0] + (n - 1) * out[0], *joined[1:]) if n > 1 else joined
+    return net.built(net.conv(joined, (3 + n) * c, c2, 1))
+
+
 BLOCKS = {f.__name__: f for f in (Bottleneck, C1, C2, C2f, C3, C3x, C3Ghost, C3TR, C3k, C3k2, RepC3, BottleneckCSP,
-                                  GhostBottleneck, CIB, RepVGGDW, C2fCIB, C2fPSA, C2PSA, PSA)}
+                                  GhostBottleneck, CIB, RepVGGDW, C2fCIB, C2fPSA, C2PSA, PSA, A2C2f, C2fAttn)}

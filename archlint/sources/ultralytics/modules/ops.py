@@ -82,24 +82,27 @@ class Net:
 
     # ------------------------------------------------------------------------------ convolutions
 
-    def conv2d(self, x: Shape, c1, c2, k, s=1, p=0, g=1, d=1, bias=True) -> Shape:
-        """nn.Conv2d(c1, c2, k, s, p, d, g, bias) applied to x."""
+    def _weight(self, c1, c2, k, s, p, d, g, bias, transposed):
+        """What constructing the convolution checks, and its parameters: the weight is [c2, c1 / g, kh, kw]
+        ([c1, c2 / g, kh, kw] transposed) plus c2 biases."""
         c1, c2 = channels(c1, "in_channels"), channels(c2, "out_channels")
-        kh, kw = pair(k)
-        sh, sw = pair(s)
-        ph, pw = pair(p)
-        dh, dw = pair(d)
         if not isinstance(g, int) or g <= 0:
             raise BlockError("groups must be a positive integer")
         if c1 % g:
             raise BlockError("in_channels must be divisible by groups")
         if c2 % g:
             raise BlockError("out_channels must be divisible by groups")
-        weight = [c2, c1 // g, kh, kw]
+        kh, kw = pair(k)
+        weight = [c1, c2 // g, kh, kw] if transposed else [c2, c1 // g, kh, kw]
         for v in weight:
             if v < 0:
                 raise BlockError(f"Trying to create tensor with negative dimension {v}: [{dims(weight)}]")
         self.params += prod(weight) + (c2 if bias else 0)
+        return c1, c2, (kh, kw), pair(s), pair(p), pair(d), weight
+
+    def conv2d(self, x: Shape, c1, c2, k, s=1, p=0, g=1, d=1, bias=True) -> Shape:
+        """nn.Conv2d(c1, c2, k, s, p, d, g, bias) applied to x."""
+        c1, c2, (kh, kw), (sh, sw), (ph, pw), (dh, dw), weight = self._weight(c1, c2, k, s, p, d, g, bias, False)
         cin, h, w = x
         if c2 == 0:
             raise BlockError(f"Given groups={g}, expected weight to be at least 1 at dimension 0, but got weight "
@@ -118,23 +121,8 @@ class Net:
 
     def conv_transpose2d(self, x: Shape, c1, c2, k, s=1, p=0, g=1, d=1, bias=True, output_padding=0) -> Shape:
         """nn.ConvTranspose2d(c1, c2, k, s, p, output_padding, g, bias, d) applied to x."""
-        c1, c2 = channels(c1, "in_channels"), channels(c2, "out_channels")
-        kh, kw = pair(k)
-        sh, sw = pair(s)
-        ph, pw = pair(p)
-        dh, dw = pair(d)
+        c1, c2, (kh, kw), (sh, sw), (ph, pw), (dh, dw), weight = self._weight(c1, c2, k, s, p, d, g, bias, True)
         oh, ow = pair(output_padding)
-        if not isinstance(g, int) or g <= 0:
-            raise BlockError("groups must be a positive integer")
-        if c1 % g:
-            raise BlockError("in_channels must be divisible by groups")
-        if c2 % g:
-            raise BlockError("out_channels must be divisible by groups")
-        weight = [c1, c2 // g, kh, kw]
-        for v in weight:
-            if v < 0:
-                raise BlockError(f"Trying to create tensor with negative dimension {v}: [{dims(weight)}]")
-        self.params += prod(weight) + (c2 if bias else 0)
         cin, h, w = x
         if cin != c1:
             raise BlockError(f"Given transposed=1, weight of size [{dims(weight)}], expected input[1, {cin}, {h}, "

@@ -20,7 +20,7 @@ def SPPF(net, x, c1, c2, k, n, shortcut):
     if not isinstance(k, int):
         raise BlockError(f"unsupported operand type(s) for //: '{type(k).__name__}' and 'int'", 2)
     # every pool keeps the size (odd k) or grows it by one (even k), which the concatenation then refuses
-    joined = cat([y, net.maxpool(y, k, 1, k // 2)]) if n else y
+    joined = cat([y, net.maxpool(y, k, 1, k // 2)]) if n > 0 else y
     joined = (joined[0] + (n - 1) * y[0], *joined[1:]) if n > 1 else joined
     out = net.conv(joined, hidden * (n + 1), c2, 1, 1)
     return add(out, x) if shortcut and c1 == c2 else out

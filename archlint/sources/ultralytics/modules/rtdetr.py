@@ -42,13 +42,13 @@ def HGBlock(net, x, c1, cm, c2, k, n, lightconv, shortcut, act):
 
     def layer(sub, t, cin):
         return light_conv(sub, t, cin, cm, k) if lightconv else sub.conv(t, cin, cm, k, 1)
-    outs = [x]
-    if n:
-        outs.append(layer(net, x, c1))
-        outs.append(repeat(net, outs[-1], n - 1, lambda sub, t: layer(sub, t, cm)))
-    joined = cat(outs[:2] + outs[2:] * min(n - 1, 1)) if n else x
-    if n > 2:
-        joined = (joined[0] + (n - 2) * outs[-1][0], *joined[1:])
+    joined = x
+    if n > 0:
+        first = layer(net, x, c1)
+        joined = cat([x, first])  # an even kernel grows the map: the concatenation refuses it here
+        last = repeat(net, first, n - 1, lambda sub, t: layer(sub, t, cm))
+        joined = cat([joined, last]) if n > 1 else joined
+        joined = (joined[0] + (n - 2) * last[0], *joined[1:]) if n > 2 else joined
     y = net.conv(joined, channels(c1) + n * channels(cm), channels(c2) // 2, 1, 1)
     y = net.conv(y, c2 // 2, c2, 1, 1)
     return add(y, x) if shortcut and c1 == c2 else y
