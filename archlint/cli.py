@@ -385,3 +385,87 @@ def schema():
     from archlint.schema import schema_text
 
     click.echo(schema_text(), nl=False)
+
+
+# issue 16: what a change did to a model (archlint.diff), and the model as a picture (archlint.graph)
+@main.command("diff")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--rev", help="Compare PATH with its version at this git revision (read with git show, nothing "
+              "checked out): archlint diff --rev main model.yaml.")
+@click.option("--output-format", "--format", "output_format", type=click.Choice(vocab.DIFF_FORMATS),
+              default="full", show_default=True, help="A table for terminals, JSON, or Markdown for a pull request.")
+@click.option("--fail-on-increase", help="Exit 1 (B020) when a figure grows more than this: params=5%,macs=0 "
+              "(figures: params, trainable_params, macs, flops, param_memory, activation_memory, training_memory; "
+              "a percentage of OLD or an absolute amount). Default: the configuration's `fail-on-increase`.")
+@click.option("--all-layers", is_flag=True, help="List the unchanged layers too (full format).")
+@_config_options
+def diff_command(paths, rev, output_format, fail_on_increase, all_layers, config_file, isolated, framework, debug):
+    """Compare two versions of a model: OLD NEW, or --rev REV PATH. Layers added, removed and changed, every
+    figure old -> new, and the findings NEW has that OLD had not."""
+    from archlint import project
+    from archlint.diff.command import UsageError, run
+
+    project.reset()
+    options = project.Options(config_file, isolated, framework=framework, debug=debug, **_input_options())
+    try:
+        outcome = run(paths, rev, output_format, fail_on_increase, options, all_layers)
+    except UsageError as exc:
+        _fail(str(exc))
+    if outcome.text:
+        click.echo(outcome.text)
+    if outcome.errors:
+        click.echo(outcome.errors, err=True)
+    sys.exit(outcome.code)
+
+
+@main.command("graph")
+@click.argument("path", type=click.Path())
+@click.option("--output-format", "--format", "output_format", type=click.Choice(vocab.GRAPH_FORMATS),
+              default="dot", show_default=True,
+              help="Graphviz DOT, Mermaid (for Markdown), or SVG/PNG drawn by Graphviz's `dot` (package graphviz).")
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False),
+              help="Write to this file instead of stdout.")
+@click.option("--unfold", is_flag=True, help="Draw every copy of a repeated block (they are folded into one node).")
+@click.option("--color-by", type=click.Choice(["params", "macs"]),
+              help="Shade each layer by its share of the parameters or MACs.")
+@_config_options
+def graph_command(path, output_format, output_file, unfold, color_by, config_file, isolated, framework, debug):
+    """Draw a model: layers with their type and key arguments, edges with the shapes on them, merges, shared
+    layers, inputs and outputs set apart, repeated blocks folded, layers with findings in red or amber."""
+    from archlint import config as cfg
+    from archlint import graph, project, report
+    from archlint.graph import command, dot, mermaid
+
+    project.reset()
+    options = project.Options(config_file, isolated, framework=framework, debug=debug, **_input_options())
+    try:
+        item = project.check_file(path, options)
+    except cfg.ConfigError as exc:
+        _fail(str(exc))
+    model = item.result.model
+    errors = [f for f in item.findings if f.is_error]
+    if model is None:
+        if errors:
+            click.echo(report.format_full(errors), err=True)
+        else:
+            click.echo(f"{path}: no model spec ({item.result.skipped or 'nothing to draw'})", err=True)
+        sys.exit(EXIT_USAGE if item.result.internal_error else EXIT_FINDINGS)
+    marks = command.findings_by_layer(model, item.findings, path, options)
+    picture = graph.build(model, marks, unfold=unfold, color_by=color_by)
+    text = mermaid.render(picture) if output_format == "mermaid" else dot.render(picture)
+    if output_format in ("svg", "png"):
+        try:
+            data = dot.run_dot(text, output_format)
+        except (OSError, RuntimeError) as exc:
+            _fail(str(exc))
+    else:
+        data = (text + "\n").encode("utf-8")
+    if output_file:
+        try:
+            with open(output_file, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+    else:
+        click.echo(data, nl=False)
+    sys.exit(EXIT_USAGE if item.result.internal_error else EXIT_OK)

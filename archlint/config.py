@@ -16,7 +16,7 @@ from functools import lru_cache
 from archlint import rules, vocab
 
 KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "force-exclude", "framework",
-        "strict", "budgets", "output-format", "dtype", "batch-size", "optimizer")
+        "strict", "budgets", "output-format", "dtype", "batch-size", "optimizer", "fail-on-increase")
 CHOICES = {"framework": tuple(vocab.FRAMEWORKS), "output-format": tuple(vocab.CHECK_FORMATS),
            "dtype": tuple(vocab.DTYPE_BYTES), "optimizer": tuple(vocab.OPTIMIZER_STATES)}
 
@@ -50,6 +50,7 @@ class Config:
     dtype: str | None = None
     batch_size: int | None = None
     optimizer: str | None = None
+    fail_on_increase: tuple = ()  # issue 16: `archlint diff` gates (archlint.diff.Gate)
 
 
 DEFAULT = Config()
@@ -232,6 +233,13 @@ def parse(table: dict, path: str) -> Config:
                 (pattern, _budget(budget, path, f"budgets.{pattern!r}", _key_line(path, pattern)))
                 for pattern, budget in value.items()
             )
+        elif key == "fail-on-increase":  # issue 16: archlint.diff parses the gates (one grammar for both)
+            from archlint.diff import parse_gates
+
+            try:
+                values["fail_on_increase"] = tuple(parse_gates(value).values())
+            except ValueError as exc:
+                raise ConfigError(path, f"`fail-on-increase`: {exc}", key, line) from None
     return Config(path=path, root=os.path.dirname(path), **values)
 
 

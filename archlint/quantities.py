@@ -15,7 +15,6 @@ patterns for both (`definitions.count`, `definitions.byte_size`) are generated f
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 _NUMBER = r"([0-9]+(?:\.[0-9]+)?)"
@@ -38,6 +37,8 @@ def _parse(value: Any, pattern: re.Pattern, scale: dict) -> int | None:
     match = pattern.match(value) if isinstance(value, str) else None
     if match is None:
         return None
+    from decimal import Decimal  # exact decimals (3.5M); imported on first use, not for --help
+
     return int(Decimal(match.group(1)) * scale[match.group(2)])
 
 

@@ -173,6 +173,11 @@ INPUT_SMALLER_THAN_WINDOW = _rule(
     "The input is smaller than the first windowed layer's receptive field: every output reads padding."
 )
 
+# issue 16: `archlint diff --fail-on-increase` (B020-B029 reserved for the diff gates)
+COST_INCREASE = _rule(
+    "B020", "cost-increase-exceeded", ERROR, "A change grows a figure (params, MACs, memory) more than `fail-on-increase` allows."
+)
+
 
 # Ultralytics model YAMLs (issue 13): what ultralytics' parse_model and the forward pass refuse, and what
 # builds but is almost certainly not what the author meant

@@ -43,6 +43,8 @@ CHECK_FORMATS = {
 PEOPLE_FORMATS = ("full", "concise")  # the others are for machines: only they go to stdout uncoloured
 SUMMARY_FORMATS = ("full", "json", "markdown")  # `summary --output-format`
 RULES_FORMATS = ("full", "json")  # `rules --output-format`
+DIFF_FORMATS = ("full", "json", "markdown")  # `diff --output-format` (issue 16)
+GRAPH_FORMATS = ("dot", "mermaid", "svg", "png")  # `graph --output-format`: svg and png drawn by Graphviz
 
 # ---------------------------------------------------------------- budget keys
 

@@ -48,7 +48,7 @@ class KerasSource(SourceHooks):
                  f"unknown Keras layer class {class_name!r}{also} in layer {layer.name if layer else index!r}: "
                  f"its weights are not counted, so the totals are a lower bound; {then}",
                  ("layers", index, "type"),
-                 "teach archlint the layer with a plugin (entry point group `archlint.layers`, see the README), "
+                 "teach archlint the layer with a plugin (entry point group `archlint.layers`, see docs/keras.md), "
                  "or check the counts in Keras")
         self._compare_records(model, sink)
 
