@@ -58,8 +58,8 @@ def _config_options(function):
                      help="The optimizer of specs that do not state one (training memory)."),
         # issue 13: Ultralytics model YAMLs (archlint.sources.ultralytics)
         click.option("--scale", expose_value=False, callback=remember_setting,
-                     help="Ultralytics YAMLs: the model scale to check (a key of `scales`: n, s, m, l, x) ; default: the "
-                     "file name's, as ultralytics reads it), or all of the file's scales."),
+                     help="Ultralytics YAMLs: the model scale to check, a key of `scales` (n, s, m, l, x; default: the "
+                     "file name's letter, as ultralytics reads it), or `all` for every scale in one run."),
         click.option("--imgsz", expose_value=False, callback=remember_setting, type=click.IntRange(min=1),
                      help="Ultralytics YAMLs: the square image size to check at (default 640)."),
         # issue 7: the loader's file size limit, a process-wide setting (one command per process)
