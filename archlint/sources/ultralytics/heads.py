@@ -122,6 +122,34 @@ def Segment(args, inputs, legacy=True):
     return net.built((4 + nc + nm, anchors), frozen)
 
 
+def Segment26(args, inputs, legacy=True):
+    """YOLO26's Segment: the mask branch as Segment's; Proto26 first brings every other level to the first
+    (a 1x1 Conv to its channels each, added) and fuses them (Conv 3 to npr) before Proto's layers; its
+    semantic-segmentation branch (Conv 3, Conv 3, Conv2d to nc) holds parameters but runs only in training."""
+    nc, nm, npr, reg_max, end2end, chs = _bind("Segment26", args, ("nc", "nm", "npr", "reg_max", "end2end", "ch"),
+                                               (80, 32, 256, 16, False, ()))
+    chs = _levels(chs, inputs)
+    nm, npr = _int(nm, "nm"), _int(npr, "npr")
+    net = _net()
+    c4 = max(chs[0] // 4, nm)
+    anchors, frozen = _detect(net, nc, reg_max, chs, inputs, legacy,
+                              lambda n, x, c: _branch(n, x, c, c4, nm), bool(end2end))
+    first = inputs[0]
+    for c_in, x in zip(chs[1:], inputs[1:]):
+        net.conv(x, c_in, chs[0], 1)
+    y = net.conv(first, chs[0], npr, 3)
+    y = net.conv(y, npr, npr, 3)
+    y = net.conv_transpose2d(y, npr, npr, 2, 2, 0, bias=True)
+    y = net.conv(y, npr, npr, 3)
+    net.conv(y, npr, nm, 1)
+    training_only = _net()
+    z = training_only.conv(first, chs[0], npr, 3)
+    z = training_only.conv(z, npr, npr, 3)
+    training_only.conv2d(z, npr, _int(nc, "nc"), 1, bias=True)
+    net.params += training_only.params
+    return net.built((4 + nc + nm, anchors), frozen)
+
+
 def Pose(args, inputs, legacy=True):
     nc, kpt_shape, reg_max, _end2end, chs = _bind("Pose", args, ("nc", "kpt_shape", "reg_max", "end2end", "ch"),
                                                   (80, (17, 3), 16, False, ()))
@@ -163,5 +191,5 @@ def Classify(args, inputs, legacy=True):
     return net.built((c2,))
 
 
-HEADS = {f.__name__: f for f in (Detect, v10Detect, Segment, Pose, OBB, Classify)}
+HEADS = {f.__name__: f for f in (Detect, v10Detect, Segment, Segment26, Pose, OBB, Classify)}
 HEADS["OBB26"] = OBB  # the same branches; yolo26-obb passes end2end, which doubles them
