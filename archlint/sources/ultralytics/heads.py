@@ -165,6 +165,39 @@ def Pose(args, inputs, legacy=True):
     return net.built((4 + nc + nk, anchors), frozen)
 
 
+def _pose26(args, inputs, legacy, flow_params: int, with_sigma: bool):
+    """Pose26's branches; `flow_params` and the sigma convolutions hold parameters the forward pass of
+    model.info() does not run."""
+    nc, kpt_shape, reg_max, end2end, chs = _bind("Pose26", args, ("nc", "kpt_shape", "reg_max", "end2end", "ch"),
+                                                 (80, (17, 3), 16, False, ()))
+    chs = _levels(chs, inputs)
+    if not (isinstance(kpt_shape, (list, tuple)) and len(kpt_shape) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in kpt_shape)):
+        raise BlockError(f"kpt_shape must be [keypoints, dims], got {kpt_shape!r}")
+    nk, sigma = kpt_shape[0] * kpt_shape[1], kpt_shape[0] * 2
+    c4 = max(chs[0] // 4, nk + sigma)
+    net = _net()
+    training_only = _net()  # the sigma convolutions run only in training (params, no FLOPs in model.info())
+
+    def branch(n, x, c_in):
+        y = n.conv(x, c_in, c4, 3)
+        y = n.conv(y, c4, c4, 3)
+        n.conv2d(y, c4, nk, 1, bias=True)
+        if with_sigma:
+            training_only.conv2d(y, c4, sigma, 1, bias=True)
+
+    anchors, frozen = _detect(net, nc, reg_max, chs, inputs, legacy, branch, bool(end2end))
+    net.params += flow_params + training_only.params * (2 if end2end else 1)  # the one-to-one copy has its own
+    return net.built((4 + nc + nk, anchors), frozen)
+
+
+def Pose26(args, inputs, legacy=True):
+    """YOLO26's Pose: per level Conv 3, Conv 3 to max(C/4, keypoint values + 2 per keypoint), then a 1x1
+    Conv2d for the keypoints and one for their sigmas (training only); a RealNVP flow (training only) of
+    53,784 parameters whatever the keypoint shape (observed for [17, 3], [17, 2], [5, 3], [4, 2])."""
+    return _pose26(args, inputs, legacy, 53784, True)
+
+
 def OBB(args, inputs, legacy=True):
     nc, ne, reg_max, end2end, chs = _bind("OBB", args, ("nc", "ne", "reg_max", "end2end", "ch"),
                                           (80, 1, 16, False, ()))
@@ -191,5 +224,5 @@ def Classify(args, inputs, legacy=True):
     return net.built((c2,))
 
 
-HEADS = {f.__name__: f for f in (Detect, v10Detect, Segment, Segment26, Pose, OBB, Classify)}
+HEADS = {f.__name__: f for f in (Detect, v10Detect, Segment, Segment26, Pose, Pose26, OBB, Classify)}
 HEADS["OBB26"] = OBB  # the same branches; yolo26-obb passes end2end, which doubles them
