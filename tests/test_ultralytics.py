@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+import pytest
 from click.testing import CliRunner
 
 from archlint.cli import main
@@ -291,3 +292,28 @@ def test_explain_derives_repeats_and_channels_from_the_scale():
     assert "  repeats: max(round(6 x 0.33), 1) = 2 (an argument of the module)\n" in result.stdout
     assert "  channels: make_divisible(min(256, 1024) x 0.25, 8) = 64\n" in result.stdout
     assert "  channels: Concat of rows 10, 6: 256 + 128 = 384" in result.stdout
+
+
+LEVELS = [(64, 80, 80), (128, 40, 40), (256, 20, 20)]  # a YOLO*n head's inputs at 640
+
+
+@pytest.mark.parametrize("name,args,legacy,params,flops", [
+    ("Detect", [80, 16, None, [64, 128, 256]], True, 897_664, 3_641_702_400),  # YOLOv8n
+    ("Detect", [80, 16, None, [64, 128, 256]], False, 464_912, 1_900_147_200),  # YOLO11n: depthwise classes
+    ("v10Detect", [80, [64, 128, 256]], False, 929_808, 3_799_219_200),  # the one-to-one copy, one DFL
+    ("Detect", [80, 1, True, [64, 128, 256]], False, 309_656, 1_249_920_000),  # YOLO26n: end2end, no DFL
+    ("OBB26", [80, 1, 1, True, [64, 128, 256]], False, 452_990, 1_745_049_600),
+    ("Segment26", [80, 32, 64, 1, True, [64, 128, 256]], False, 863_656, 5_640_627_200),
+    ("Segment26", [80, 16, 128, 1, True, [64, 128, 256]], False, 1_148_520, 13_160_678_400),  # npr != C
+    ("Pose26", [80, [17, 3], 1, True, [64, 128, 256]], False, 1_484_930, 5_796_672_000),
+    ("Pose26", [80, [5, 3], 1, True, [64, 128, 256]], False, 603_290, None),
+])
+def test_heads_match_ultralytics(name, args, legacy, params, flops):
+    """Parameters and thop's FLOPs of the heads ultralytics 8.4.190 built (printed from the modules and
+    thop.profile of the head on its three inputs)."""
+    from archlint.sources.ultralytics.heads import HEADS
+
+    built = HEADS[name](args, LEVELS, legacy)
+    assert built.params == params
+    if flops is not None:
+        assert built.flops == flops
