@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archlint.sources.ultralytics.blocks import BLOCKS, BlockError
+from archlint.sources.ultralytics.blocks import BLOCKS, INNER, BlockError
 
 pytestmark = pytest.mark.crosscheck
 
@@ -69,7 +69,7 @@ def measure(name: str, args: list, inputs: list):
 
 def ours(name: str, args: list, inputs: list):
     try:
-        built = BLOCKS[name](list(args), [tuple(s) for s in inputs])
+        built = {**BLOCKS, **INNER}[name](list(args), [tuple(s) for s in inputs])
     except BlockError as exc:
         return ("error", exc.message)
     return built.shape, built.params, built.macs, built.flops if built.flops is not None else 2 * built.macs
@@ -172,3 +172,9 @@ def test_torch_nn(name, c, k, s, p, h, w):
                                                                               st.integers(1, 4)))
 def test_concat(a, b):
     same("Concat", [1], [a, b])
+
+
+def test_blocks_are_what_parse_model_can_name():
+    names = {name for name in BLOCKS if not name.startswith("nn.")}
+    assert names <= set(vars(tasks)), names - set(vars(tasks))
+    assert not set(INNER) & set(vars(tasks))
