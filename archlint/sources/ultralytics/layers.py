@@ -8,9 +8,10 @@ from archlint import rules
 from archlint.layers import registry
 from archlint.sources.ultralytics import tables as M
 
-DEFAULTS = {"args": [], "copies": 1, "row": 0, "legacy": True, "splits": None}
+DEFAULTS = {"args": [], "copies": 1, "row": 0, "legacy": True, "splits": None, "guide": None}
 PROPERTIES = {"args": {"type": "array"}, "copies": {"type": "integer", "minimum": 1}, "row": {"type": "integer"},
-              "legacy": {"type": "boolean"}, "splits": {"type": ["array", "null"]}}
+              "legacy": {"type": "boolean"}, "splits": {"type": ["array", "null"]},
+              "guide": {"type": ["array", "null"]}}
 _REGISTERED: set = set()
 # modules whose first constructor argument is the input channel count parse_model tracked
 _TAKES_C1 = M.BASE | {"AIFI", "HGStem", "HGBlock", "CBLinear", "nn.BatchNorm2d"}
@@ -51,7 +52,7 @@ def infer(call: registry.Call) -> registry.Output:
                         "parse_model is reported too")
     sources = [_row_number(tensor.producer) for tensor in call.inputs]
     row = Row(index, "", 0, None, sources, len(shapes) > 1, 1, 1, call.cfg["copies"], module, list(args),
-              [], None, 0, splits=call.cfg["splits"])
+              [], None, 0, splits=call.cfg["splits"], guide=call.cfg["guide"])
     outcome = apply(row, shapes, call.cfg["legacy"])
     if isinstance(outcome, tuple):
         message, argument = outcome

@@ -45,6 +45,7 @@ class Row:
     c2: int  # tracked output channels (what later rows are told)
     written_args: list = field(default_factory=list)
     splits: list | None = None  # CBFuse: per input but the last, the channels of a CBLinear's outputs
+    guide: list | None = None  # C2fAttn: the (tokens, features) of the text embeddings YOLO-World passes it
 
     @property
     def where(self) -> tuple:
@@ -353,6 +354,8 @@ class _Reader:
                 args.insert(2, row.n)
                 origin.insert(2, None)
                 row.copies = 1
+            if m == "C2fAttn":  # YOLO-World's model passes nc text embeddings of 512 features beside the image
+                row.guide = [self.nc if _is_int(self.nc) else 80, 512]
             if m == "C3k2":
                 self.legacy = False
                 if self.scale and self.scale in "mlx" and len(args) > 3:

@@ -316,7 +316,7 @@ _APPLIED: dict = {}  # builders are pure: the walk at --imgsz and the GFLOPs wal
 
 def apply(row: Row, inputs: list, legacy: bool):
     """The row's module applied `copies` times: a Built, or (message, argument index) when it fails."""
-    key = (row.module, repr(row.args), repr(inputs), row.copies, legacy, repr(row.splits))
+    key = (row.module, repr(row.args), repr(inputs), row.copies, legacy, repr(row.splits), repr(row.guide))
     found = _APPLIED.get(key)
     if found is None:
         if len(_APPLIED) > 4096:
@@ -335,7 +335,7 @@ def _apply(row: Row, inputs: list, legacy: bool):
         problem = concat_sizes(row, inputs)
         if problem:
             return (problem, None)
-    inputs = [tuple(x) for x in inputs]
+    inputs = [tuple(x) for x in inputs] + ([tuple(row.guide)] if row.guide else [])
     if row.splits:  # CBFuse picks one of each CBLinear's outputs: give it their list
         inputs = [[(c, x[1], x[2]) for c in split] if isinstance(split, list) else x
                   for split, x in zip(row.splits, inputs)] + inputs[len(row.splits):]
@@ -402,6 +402,8 @@ def convert_document(document: Document, settings: dict) -> Document:
                 entry["legacy"] = parsed.legacy
             if row.splits:
                 entry["splits"] = row.splits
+            if row.guide:
+                entry["guide"] = row.guide
             layers_out.append(entry)
             paths[("layers", at)] = row.where
             paths[("layers", at, "type")] = row.where + (2,)
