@@ -62,6 +62,12 @@ def _config_options(function):
                      "(default: max_position_embeddings)."),
         click.option("--unfold", expose_value=False, callback=remember_setting, is_flag=True, default=None,
                      help="Hugging Face configs: one summary row per decoder layer instead of model.layers.0-31."),
+        # issue 13: Ultralytics model YAMLs (archlint.sources.ultralytics)
+        click.option("--scale", expose_value=False, callback=remember_setting,
+                     help="Ultralytics YAMLs: the model scale to check, a key of `scales` (n, s, m, l, x; default: the "
+                     "file name's letter, as ultralytics reads it), or `all` for every scale in one run."),
+        click.option("--imgsz", expose_value=False, callback=remember_setting, type=click.IntRange(min=1),
+                     help="Ultralytics YAMLs: the square image size to check at (default 640)."),
         # issue 7: the loader's file size limit, a process-wide setting (one command per process)
         click.option("--max-file-size", expose_value=False, callback=_max_file_size,
                      help="Refuse (S009) files larger than this: bytes, or 500k, 50MB, 50MiB, 1GB (default 50MiB)."),
@@ -278,7 +284,8 @@ def summary(paths, output_format, columns, config_file, isolated, framework, deb
         click.echo("\n\n".join(columns_format.format_columns(r.path, r.model, columns, report._shape_text)
                                  for r in models))
     elif models:
-        click.echo("\n\n".join(report.format_summary(r.path, r.model) for r in models))
+        click.echo("\n\n".join("\n".join([report.format_summary(r.path, r.model),
+                                            *(r.source.totals(r.model) if r.source else ())]) for r in models))
     errors = [f for f in findings if f.is_error]
     if errors:
         click.echo(report.format_full(errors), err=True)

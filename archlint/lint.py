@@ -27,6 +27,7 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     model: object = None  # walk.Model when the spec could be walked
     skipped: str = ""  # why the file was not checked (not a spec), for -v
+    source: object = None  # the importer's SourceHooks for a converted file (summary totals)
 
     @property
     def unreadable(self) -> bool:
@@ -127,6 +128,7 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults
         for key, value in (defaults or {}).items():
             data.setdefault(key, value)
         source = document.source  # set for a file converted from another format (archlint.sources)
+        result.source = source
         check_document(document, source.filter(collect) if source else collect, result)
         if result.model is not None:
             from archlint.budget import check_budget
@@ -186,6 +188,7 @@ def check_document(document: Document, sink, result: Result) -> None:
         model_spec = spec.build(document.path, data, bad_layers, expansion)
     source = document.source
     if source is not None:  # e.g. what a converted Keras file records: shapes past unknown layers
+        model_spec.source = source  # summary and explain ask it for the format's own lines
         source.annotate(model_spec)
     model = walk.walk(model_spec, sink)
     if source is not None:  # the importer's own findings (Keras: W018 unknown classes, W019 records)

@@ -317,6 +317,50 @@ FLOPS_PER_TOKEN_BUDGET = _rule(
 )
 
 
+# Ultralytics model YAMLs (issue 13): what ultralytics' parse_model and the forward pass refuse, and what
+# builds but is almost certainly not what the author meant
+YOLO_FROM_RANGE = _rule("E130", "yolo-from-out-of-range", ERROR,
+                        "A row's `from` names no earlier row (out of range, itself, or a later row).")
+YOLO_FROM_TYPE = _rule("E131", "yolo-from-type", ERROR,
+                       "A multi-input module (Concat, a head) has an int `from`, or a one-input module a list.")
+YOLO_CONCAT_SIZES = _rule("E132", "yolo-concat-size-mismatch", ERROR,
+                          "A Concat joins feature maps of different spatial sizes.")
+YOLO_CHANNEL_MISMATCH = _rule("E133", "yolo-channel-mismatch", ERROR,
+                              "A module is built for a channel count its input does not have.")
+YOLO_UNKNOWN_MODULE = _rule("E134", "yolo-unknown-module", ERROR,
+                            "A row names a module neither ultralytics nor torch.nn has.")
+YOLO_NOT_IMPORTABLE = _rule("E135", "yolo-module-not-importable", ERROR,
+                            "A module ultralytics ships but parse_model cannot resolve (KeyError).")
+YOLO_MISSING_NC = _rule("E136", "yolo-missing-nc", ERROR, "The file gives no `nc` (number of classes) for its head.")
+YOLO_MISSING_KPT = _rule("E137", "yolo-missing-kpt-shape", ERROR, "A Pose head without `kpt_shape`.")
+YOLO_HEAD_NOT_LAST = _rule("E138", "yolo-head-not-last", ERROR, "An output head is not the last row.")
+YOLO_STRIDE = _rule("E139", "yolo-imgsz-not-divisible", ERROR,
+                    "The image size is not a multiple of the model's largest stride.")
+YOLO_ARGUMENT_TYPE = _rule("E140", "yolo-argument-type", ERROR,
+                           "A row's repeats, arguments or `from` have the wrong type.")
+YOLO_UNKNOWN_SCALE = _rule("E141", "yolo-unknown-scale", ERROR, "The chosen scale is not in `scales`.")
+YOLO_MODULE_ERROR = _rule("E142", "yolo-module-error", ERROR,
+                          "A module cannot be built or run with its arguments and inputs.")
+YOLO_BUILD_PROBE = _rule("E143", "yolo-build-probe-failure", ERROR,
+                         "The model fails in the 256x256 forward pass ultralytics runs while building it.")
+YOLO_ROW_MALFORMED = _rule("E144", "yolo-row-malformed", ERROR,
+                           "A row is not [from, repeats, module, args], or the file is not a model YAML.")
+YOLO_INDEX_COMMENT = _rule("W130", "yolo-index-comment-mismatch", WARNING,
+                           "A `# N-P3/8` row comment no longer matches its row number.")
+YOLO_FROM_SKIPS = _rule("W131", "yolo-from-skips-layer", WARNING,
+                        "A `from` reads a row that a later row of the same resolution refines.")
+YOLO_CONCAT_TWICE = _rule("W132", "yolo-concat-same-row", WARNING, "A Concat reads the same row twice.")
+YOLO_UNREAD_ROW = _rule("W133", "yolo-unread-row", WARNING, "No later row reads a row's output.")
+YOLO_REPEATED_CHANNEL_CHANGE = _rule("W134", "yolo-repeated-channel-change", WARNING,
+                                     "Repeats on a module that changes channels (each copy gets the same arguments).")
+YOLO_NOT_MODELLED = _rule("W135", "yolo-module-not-modelled", WARNING,
+                          "archlint does not model a module: the rows after it are not computed.")
+YOLO_CHANNEL_DESYNC = _rule("W136", "yolo-channel-desync", WARNING,
+                            "A torch module changes channels that parse_model keeps counting as unchanged.")
+YOLO_SCALE_GUESSED = _rule("W137", "yolo-scale-guessed", WARNING,
+                           "No scale given: ultralytics builds the first of `scales`.")
+
+
 def lookup(code_or_name: str) -> Rule | None:
     """Find a rule by its code (`E001`) or its name (`non-positive-output-size`)."""
     key = code_or_name.strip()

@@ -67,7 +67,7 @@ class Spec:
     dtype: str = DEFAULT_DTYPE
     batch_size: int = 1
     optimizer: str = DEFAULT_OPTIMIZER
-    source: object = None  # the importer's SourceHooks for a converted file (set by its annotate)
+    source: object = None  # the importer's SourceHooks for a converted file (set by the pipeline)
 
 
 def input_shapes(data: dict) -> dict[str, tuple]:

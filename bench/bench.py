@@ -106,6 +106,10 @@ model = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(
 summary(model, input_size=(1, 3, 224, 224), verbose=0)
 """
 
+YOLOV8 = ROOT / "examples" / "yolo" / "yolov8n-like.yaml"
+ULTRALYTICS_BUILD = ("from ultralytics.nn.tasks import DetectionModel; "
+                     "m = DetectionModel({path!r}, verbose=False); sum(p.numel() for p in m.parameters())")
+
 KERAS_REBUILD = (
     "import keras; m = keras.models.model_from_json(open({path!r}).read()); m.count_params()"
 )
@@ -157,6 +161,13 @@ def cases(args, workdir: Path) -> list[tuple[str, list[str], dict]]:
     if RESNET_KERAS_JSON.exists() and has_module(fw, "keras"):
         found.append(("keras model_from_json(ResNet50).count_params()",
                       [fw, "-c", KERAS_REBUILD.format(path=str(RESNET_KERAS_JSON))], {"KERAS_BACKEND": "torch"}))
+    # issue 13: an Ultralytics model YAML (our YOLOv8n-like example), one scale and every scale, and
+    # building the same model with ultralytics (YAML only, offline, no weights)
+    found.append(("archlint check YOLOv8n YAML (one scale)", archlint + ["check", str(YOLOV8)], {}))
+    found.append(("archlint check YOLOv8 YAML --scale all", archlint + ["check", "--scale", "all", str(YOLOV8)], {}))
+    if has_module(fw, "ultralytics"):
+        found.append(("ultralytics DetectionModel(YOLOv8n YAML)", [fw, "-c", ULTRALYTICS_BUILD.format(path=str(YOLOV8))],
+                      {"YOLO_OFFLINE": "1", "YOLO_CONFIG_DIR": str(workdir)}))
     for size in args.sizes:
         spec = workdir / f"seq{size}.yaml"
         generate("sequential", spec, size)
@@ -205,6 +216,13 @@ def report(results: dict) -> str:
                f"{ratio(results, deepseek, 'archlint check seed example')} |")
     out.append(f"| transformers meta-device build / DeepSeek-V3 check | "
                f"{ratio(results, 'transformers DeepSeek-V3 from_config on the meta device', deepseek)} |")
+    seed = "archlint check seed example"
+    out.append(f"| YOLOv8n YAML check / seed check (target: at most 1.2x) | "
+               f"{ratio(results, 'archlint check YOLOv8n YAML (one scale)', seed)} |")
+    out.append(f"| YOLOv8 YAML --scale all / seed check (target: at most 2x) | "
+               f"{ratio(results, 'archlint check YOLOv8 YAML --scale all', seed)} |")
+    out.append(f"| ultralytics build / YOLOv8n YAML check | "
+               f"{ratio(results, 'ultralytics DetectionModel(YOLOv8n YAML)', 'archlint check YOLOv8n YAML (one scale)')} |")
     sizes = [s for s in SIZES if f"archlint check {s:,} sequential layers" in results]
     for s in sizes:
         goal = " (target: within 2x)" if s == 100_000 else ""

@@ -100,6 +100,8 @@ def test_there_are_examples():
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: str(p.relative_to(EXAMPLES)))
 def test_published_schema_accepts_every_example(path):
     data = yaml12.load(path.read_text(encoding="utf-8"))
+    if "archlint" not in data:
+        pytest.skip("another format's file, read by an importer (examples/yolo: Ultralytics model YAMLs)")
     errors = [e.message for e in jsonschema.Draft7Validator(published()).iter_errors(data)]
     assert errors == []
 

@@ -43,6 +43,8 @@ IMPORTERS: dict[str, Importer] = {
                  "archlint.sources.keras", (".keras",)),
         Importer("huggingface", "Hugging Face transformers config.json files (model_type, architectures)",
                  "archlint.sources.huggingface"),
+        Importer("ultralytics", "Ultralytics model YAMLs (yolov8.yaml, yolo11.yaml: backbone/head rows)",
+                 "archlint.sources.ultralytics"),
     )
 }
 INPUT_FORMATS = ("auto", *IMPORTERS)

@@ -40,6 +40,10 @@ class SourceHooks:
         """Figures only this format has, for `summary`: (json key, text line or "", json value)."""
         return []
 
+    def totals(self, model) -> list[str]:
+        """Lines `summary` prints under the table: the format's own totals (Ultralytics: GFLOPs)."""
+        return []
+
 
 def mapped_locator(paths: dict[tuple, tuple], original: Callable) -> Callable:
     """A locator for converted data: the longest prefix of a converted path that `paths` maps gives the
