@@ -57,7 +57,7 @@ def test_yolov8n_like_matches_ultralytics():
     assert (result.model.total_params, result.model.trainable_params) == (3_157_200, 3_157_184)
     assert totals(result) == ["Ultralytics (scale n): 23 rows, 3,157,200 parameters, 3,157,184 gradients, "
                               "8.9 GFLOPs at 640"]
-    assert result.source.figures[""].flops == 8_855_091_200  # get_flops(model, 640) * 1e9, exactly
+    assert result.source.by_scale[""].flops == 8_855_091_200  # get_flops(model, 640) * 1e9, exactly
     rows = table(result)  # ultralytics' table: the arguments after scaling, as model.info() lists them
     assert rows[4] == ["4", "-1", "2", "49664", "C2f", "[64, 64, 2, True]", "(None, 64, 80, 80)"]
     assert rows[22] == ["22", "[15, 18, 21]", "1", "897664", "Detect", "[80, 16, None, [64, 128, 256]]",
@@ -74,7 +74,7 @@ def test_yolo11n_like_matches_ultralytics():
     assert found(result) == []
     assert totals(result) == ["Ultralytics (scale n): 24 rows, 2,624,080 parameters, 2,624,064 gradients, "
                               "6.7 GFLOPs at 640"]
-    assert result.source.figures[""].flops == 6_673_318_400
+    assert result.source.by_scale[""].flops == 6_673_318_400
 
 
 def test_scale_all_checks_every_scale_in_one_run():

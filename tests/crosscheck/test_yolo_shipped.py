@@ -93,5 +93,5 @@ def test_shipped_yaml_matches_ultralytics(path, scale):
         assert (row.i, layer.output.shape[1:]) == (row.i, shapes[row.i][1:])
     assert result.model.total_params == sum(p.numel() for p in model.parameters())
     assert result.model.trainable_params == sum(p.numel() for p in model.parameters() if p.requires_grad)
-    figures = result.source.figures[""]
+    figures = result.source.by_scale[""]
     assert f"{figures.flops / 1e9:.1f}" == f"{get_flops(model, 640):.1f}"

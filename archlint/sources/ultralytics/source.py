@@ -43,7 +43,7 @@ class UltralyticsSource(SourceHooks):
     imgsz: int
     text: str
     kind: str = "an Ultralytics model YAML"
-    figures: dict = field(default_factory=dict)  # prefix -> Figures
+    by_scale: dict = field(default_factory=dict)  # prefix -> Figures (GFLOPs at 640)
     locate: Callable | None = None  # a row -> its 0-based line in the text
 
     def check(self, model, sink) -> None:
@@ -88,7 +88,7 @@ class UltralyticsSource(SourceHooks):
             for cells in table:
                 lines.append("  ".join(cell.rjust(w) if i < 4 else cell.ljust(w)
                                        for i, (cell, w) in enumerate(zip(cells, widths))).rstrip())
-            figures = self.figures.get(scaled.prefix)
+            figures = self.by_scale.get(scaled.prefix)
             known = len(layers) == len(scaled.parsed.rows) and all(layer.output for layer in layers)
             params = sum(layer.params for layer in layers)
             grads = sum(layer.trainable for layer in layers)
@@ -127,7 +127,7 @@ class UltralyticsSource(SourceHooks):
                      f"largest stride {stride}: ultralytics rounds it up to {-(-self.imgsz // stride) * stride}"),
                      (ORIGINAL,) + head.where + (0,), f"use --imgsz {self.imgsz // stride * stride or stride}")
         at640 = probe if GFLOPS_SIZE == PROBE else run(rows, GFLOPS_SIZE, scaled.parsed.legacy)
-        self.figures[scaled.prefix] = Figures(None if at640.errors else at640.flops)
+        self.by_scale[scaled.prefix] = Figures(None if at640.errors else at640.flops)
 
     def _desync(self, model, scaled: Scaled, sink) -> None:
         """A row whose real output channels differ from the count parse_model keeps for it (a raw torch
