@@ -180,11 +180,7 @@ def lint_within_budget(raw: bytes, suffix: str):
 
 
 load_all()
-# Known internal errors this fuzzer found in code owned elsewhere, left out until fixed (with why): the
-# Keras `ops.*` layers (archlint/layers/keras_ops.py) raise TypeError on a single operand or an int where
-# a list is expected (ops.Concatenate, ops.Stack, ops.Transpose on the chains property_gen draws)
-KNOWN_E900 = {"keras": ("ops.",)}
-ALL_TYPES = sorted(t for t in REGISTRY if not t[1].startswith(KNOWN_E900.get(t[0], ())))
+ALL_TYPES = sorted(REGISTRY)
 
 
 @settings(max_examples=300, deadline=None, database=None,

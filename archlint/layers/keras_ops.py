@@ -130,9 +130,19 @@ def transpose(call: Call) -> Output:
     axes = call.cfg.get("axes")
     if axes is None:
         return Output(tuple(reversed(shape)), macs=0)
-    if sorted(a % len(shape) for a in axes) != list(range(len(shape))) or len(axes) != len(shape):
+    if len(axes) != len(shape):
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `axes={axes}` lists {len(axes)} axes for the "
+                        f"{len(shape)} of {format_shape(shape)} (Keras: axis must be a list of the same length as "
+                        f"the input shape, expected {len(shape)}, but received {len(axes)})", "axes",
+                        hint="list every axis once")
+    if any(not -len(shape) <= a < len(shape) for a in axes):
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `axes={axes}` is out of range for a rank-{len(shape)} "
+                        f"tensor (Keras: Each axis in `axes` must be an integer in [{-len(shape)}, {len(shape)}))",
+                        "axes", hint=f"use axes in [{-len(shape)}, {len(shape) - 1}]")
+    if sorted(a % len(shape) for a in axes) != list(range(len(shape))):
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `axes={axes}` is not a permutation of the "
-                        f"{len(shape)} axes of {format_shape(shape)}", "axes", hint="list every axis once")
+                        f"{len(shape)} axes of {format_shape(shape)} (Keras: `axes` must be a valid permutation of "
+                        "the input dimensions (no duplicates))", "axes", hint="list every axis once")
     return Output(tuple(shape[a] for a in axes), macs=0)
 
 
@@ -165,8 +175,20 @@ def squeeze(call: Call) -> Output:
     return Output(tuple(n for i, n in enumerate(shape) if i not in axes), macs=0)
 
 
-def concatenate(call: Call) -> Output:
+def tensor_list(call: Call) -> list:
+    """The first operand of ops.concatenate/ops.stack: a list of tensors (Keras iterates it)."""
     shapes = operands(call)[0]
+    if not isinstance(shapes, list) or not shapes or not all(isinstance(s, tuple) for s in shapes):
+        given = f"the single tensor {format_shape(shapes)}" if isinstance(shapes, tuple) else repr(shapes)
+        keras = ("A symbolic KerasTensor cannot be used as a boolean" if call.type == "ops.Concatenate" else
+                 "Iterating over a symbolic KerasTensor is not supported")
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} takes a list of tensors as its first argument, not "
+                        f"{given} (Keras: {keras})", "args", hint="write args: [[{__tensor__: 0}, {__tensor__: 1}]]")
+    return shapes
+
+
+def concatenate(call: Call) -> Output:
+    shapes = tensor_list(call)
     rank = len(shapes[0])
     axis = _axis(call, call.cfg.get("axis", 0), rank)
     out = list(shapes[0])
@@ -181,7 +203,7 @@ def concatenate(call: Call) -> Output:
 
 
 def stack(call: Call) -> Output:
-    shapes = operands(call)[0]
+    shapes = tensor_list(call)
     first = shapes[0]
     if any(s != first for s in shapes[1:]):
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} stacks tensors of different shapes "
@@ -191,6 +213,9 @@ def stack(call: Call) -> Output:
 
 
 def matmul(call: Call) -> Output:
+    if len(operands(call)) < 2 or not all(isinstance(s, tuple) for s in operands(call)[:2]):
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} multiplies two tensors (Keras: matmul() missing 1 "
+                        "required positional argument: 'x2')", "args", hint="give it two tensors")
     a, b = operands(call)[:2]
     if not a or not b:
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} multiplies tensors of rank 1 or more",
@@ -285,7 +310,7 @@ SCHEMA = {
              "the i-th of `inputs`."},
     "kwargs": {"type": "object", "description": "The call's other keyword arguments; they change no shape."},
     "dtype": {"$ref": "#/definitions/dtype"},
-    "axis": _AXES, "axes": _AXES, "axis1": {"type": "integer"}, "axis2": {"type": "integer"},
+    "axis": _AXES, "axes": {"type": ["array", "null"], "items": {"type": "integer"}}, "axis1": {"type": "integer"}, "axis2": {"type": "integer"},
     "keepdims": {"type": "boolean"}, "initial": {"type": ["number", "null"]},
     "newshape": {"type": ["integer", "array"], "items": {"type": "integer"},
                  "description": "The whole new shape, batch axis included; one size may be -1."},

@@ -24,6 +24,10 @@ TORCH_FLATTEN_DEFAULTS = {
 
 
 def keras_flatten(call: Call) -> Output:
+    if not call.x.shape:  # a rank-0 tensor (ops.mean without axis) has no batch axis
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} needs a tensor of rank 1 or more, not the scalar "
+                        "(shape ()) it receives (Keras: expected min_ndim=1, found ndim=0)",
+                        hint="keep the batch axis before this layer (e.g. give the op an `axis`)")
     rest = call.x.shape[1:]
     # Keras gives a batch-only input a feature axis of size 1
     flat = known_product(rest) if rest else 1
@@ -97,6 +101,10 @@ def resolve_sizes(call: Call, key: str, sizes: list, total: int | None, what: st
 
 
 def keras_reshape(call: Call) -> Output:
+    if not call.x.shape:  # a rank-0 tensor (ops.argmax without axis) has no batch axis; Keras fails indexing it
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} needs a tensor with a batch axis, not the scalar "
+                        "(shape ()) it receives (Keras: tuple index out of range)",
+                        hint="keep the batch axis before this layer (e.g. give the op an `axis`)")
     target = list(call.cfg["target_shape"])
     shape = resolve_sizes(call, "target_shape", target, known_product(call.x.shape[1:]),
                           f"the input {format_shape(call.x.shape)}")
