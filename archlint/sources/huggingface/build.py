@@ -123,6 +123,12 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
         report(_rules().HF_DUPLICATE_KEY, f"`{key}` is given twice, {first!r} then {last!r}: transformers keeps the "
                f"last, {last!r}", (key,), "remove the repeat you do not mean")
     countable = checks.run(resolved, data, report)
+    if not countable and not any(rule.severity == _rules().ERROR for rule, *_ in findings):
+        # never a bare "Uncountable" with no finding: say so, with the checks' own warnings if any
+        report(_rules().HF_UNCOUNTABLE, f"archlint cannot count the model of this config: a value "
+               f"{resolved.config_class} needs has no number archlint can read" + (
+                   " (see the warnings above)" if findings else ""), ("model_type",),
+               "give every size and layer count as a positive integer")
     context = context_length(resolved.cfg, settings)
     spec = {"archlint": 1, "name": resolved.architecture_class, "framework": "pytorch",
             "inputs": {"input_ids": [context]}, "layers": []}

@@ -52,6 +52,9 @@ ZERO_ALLOWED = frozenset({"intermediate_size", "moe_intermediate_size", "shared_
 # Keys transformers' cache reads from any config (cache_utils.get_layer_types_and_kwargs), read or not by
 # the config class and the attention.
 CACHE_KEYS = ("sliding_window", "layer_types")
+# Layer counts, under their common names (a family's ALIASES gives its own): the encoder's (or the only
+# stack's), and an encoder-decoder's decoder count (null: the encoder's).
+LAYER_KEYS = ("num_hidden_layers", "num_decoder_layers", "decoder_layers")
 MAX_LAYERS = 100_000  # more decoder layers than any model: refused before anything is counted
 
 
@@ -127,10 +130,34 @@ def _int(cfg: dict, key: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def class_key(resolved: Resolved, key: str) -> str:
+    """The config class's own name for a common key: GPT-2's `n_layer` for `num_hidden_layers` (ALIASES)."""
+    return getattr(resolved.family, "ALIASES", {}).get(resolved.model_type, {}).get(key, key)
+
+
+def layer_counts(resolved: Resolved) -> list[tuple[tuple, str, object]]:
+    """(path in the file, name, value) of every layer count the class builds from: `num_hidden_layers`
+    under the class's own name (`n_layer`, T5's `num_layers`, Whisper's `encoder_layers`), the decoder's
+    count of an encoder-decoder (null: as many as the encoder), and the count inside each sub-config
+    (CLIP's `text_config`, `vision_config`)."""
+    defaults = resolved.family.CONFIG_DEFAULTS[resolved.model_type]
+    out = []
+    for common in LAYER_KEYS:
+        key = class_key(resolved, common)
+        if key in defaults and not (common != "num_hidden_layers" and resolved.cfg.get(key) is None):
+            out.append((None, key, resolved.cfg.get(key)))
+    for key in defaults:
+        sub = resolved.cfg.get(key)
+        if key.endswith("_config") and isinstance(sub, dict) and "num_hidden_layers" in sub:
+            out.append(((key, "num_hidden_layers"), f"{key}.num_hidden_layers", sub["num_hidden_layers"]))
+    return out
+
+
 def check_sizes(resolved: Resolved, data: dict, report: Report, wrong: set[str]) -> bool:
     """E101 for non-positive sizes and W102 for no layers; False when the sizes cannot be counted.
-    A family module may name the keys no module of the config reads (`unused_keys(cfg)`: any value is
-    accepted) and check the head count itself (`CHECKS_HEADS`: some classes run with 0 heads)."""
+    Sizes are read under the class's own key names (ALIASES). A family module may name the keys no
+    module of the config reads (`unused_keys(cfg)`: any value is accepted) and check the head count
+    itself (`CHECKS_HEADS`: some classes run with 0 heads)."""
     cfg, countable = resolved.cfg, True
     unused_of = getattr(resolved.family, "unused_keys", None)
     try:
@@ -139,33 +166,42 @@ def check_sizes(resolved: Resolved, data: dict, report: Report, wrong: set[str])
         unused = set()
     if getattr(resolved.family, "CHECKS_HEADS", False):
         unused = set(unused) | {"num_attention_heads"} if _int(cfg, "num_attention_heads") == 0 else unused
-    for key in SIZES:
-        if key not in cfg or key in wrong or key in unused:
+    defaults = resolved.family.CONFIG_DEFAULTS[resolved.model_type]
+    sizes = dict.fromkeys(class_key(resolved, key) for key in SIZES)
+    for key in sizes:  # a key the class does not take is W100's, whatever its value
+        if key not in cfg or key in wrong or key in unused or (key not in defaults and key not in INT_OR_NULL):
             continue
         value = _int(cfg, key)
         if value is None:
             if cfg.get(key) is not None:
                 countable = False
+                report(rules.HF_WRONG_TYPE, f"`{key}` is {_json_name(cfg[key])} ({cfg[key]!r}), not an integer: "
+                       "the config cannot be counted", where(resolved, data, key), f"a positive integer `{key}`")
             continue
         if value < 0 or (value == 0 and key not in ZERO_ALLOWED):
             countable = False
             report(rules.HF_NON_POSITIVE_SIZE, f"`{key}` is {value}: transformers cannot build a model with it",
                    where(resolved, data, key), f"a positive `{key}`")
-    layers = _int(cfg, "num_hidden_layers")
-    if layers is None or "num_hidden_layers" in wrong:
-        return False
-    if layers < 0:
-        report(rules.HF_NON_POSITIVE_SIZE, f"`num_hidden_layers` is {layers}", where(resolved, data, "num_hidden_layers"),
-               "a positive number of layers")
-        return False
-    if layers == 0:
-        report(rules.HF_NO_LAYERS, "`num_hidden_layers` is 0: the model is its embedding, final norm and head only",
-               where(resolved, data, "num_hidden_layers"), "give the number of decoder layers")
-    if layers > MAX_LAYERS:
-        report(rules.INPUT_TOO_LARGE, f"`num_hidden_layers` is {layers:,}: archlint counts at most {MAX_LAYERS:,} layers",
-               where(resolved, data, "num_hidden_layers"), "check the value")
-        return False
-    return countable and not (wrong & set(SIZES))
+    for path, key, value in layer_counts(resolved):
+        path = path or where(resolved, data, key)
+        if key in wrong:
+            countable = False
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            report(rules.HF_WRONG_TYPE, f"`{key}` is {_json_name(value)} ({value!r}), not a number of layers: "
+                   "the config cannot be counted", path, "an integer number of layers")
+            countable = False
+        elif value < 0:
+            report(rules.HF_NON_POSITIVE_SIZE, f"`{key}` is {value}", path, "a positive number of layers")
+            countable = False
+        elif value == 0:
+            report(rules.HF_NO_LAYERS, f"`{key}` is 0: the model is its embedding, final norm and head only", path,
+                   "give the number of layers")
+        elif value > MAX_LAYERS:
+            report(rules.INPUT_TOO_LARGE, f"`{key}` is {value:,}: archlint counts at most {MAX_LAYERS:,} layers",
+                   path, "check the value")
+            countable = False
+    return countable and not (wrong & set(sizes))
 
 
 def check_activation(resolved: Resolved, data: dict, report: Report) -> None:

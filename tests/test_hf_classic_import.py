@@ -1,0 +1,111 @@
+"""The classic Hugging Face families (gpt2, gpt_neox, opt, bloom, falcon, bert/roberta, distilbert, t5,
+vit, whisper, clip) through the importer: a published config.json, written as its model repository
+writes it (the class's own key names: GPT-2's `n_layer`, T5's `num_layers`), checked and summarised
+end to end with the exact totals transformers 5.25.0 builds (tests/test_hf_families_classic.py and
+tests/crosscheck/test_hf_classic.py measure the same numbers on the meta device)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from archlint.cli import main
+from archlint.lint import lint_file
+
+# name: (config.json as published, total of the class in `architectures`, its base model without the head:
+# the body the class holds, so BertForMaskedLM's and ViTForImageClassification's have no pooler)
+PUBLISHED = {
+    "gpt2": ({"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "n_embd": 768, "n_head": 12,
+              "n_layer": 12, "vocab_size": 50257, "n_positions": 1024, "n_ctx": 1024,
+              "activation_function": "gelu_new"}, 124_439_808, 124_439_808),
+    "bert-base-uncased": ({"model_type": "bert", "architectures": ["BertModel"], "hidden_size": 768,
+                           "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
+                           "vocab_size": 30522, "max_position_embeddings": 512, "type_vocab_size": 2,
+                           "pad_token_id": 0, "hidden_act": "gelu"}, 109_482_240, 109_482_240),
+    "t5-small": ({"model_type": "t5", "architectures": ["T5ForConditionalGeneration"], "d_model": 512,
+                  "d_ff": 2048, "d_kv": 64, "num_heads": 8, "num_layers": 6, "vocab_size": 32128,
+                  "feed_forward_proj": "relu", "pad_token_id": 0, "eos_token_id": 1,
+                  "decoder_start_token_id": 0}, 60_506_624, 60_506_624),
+    "whisper-tiny": ({"model_type": "whisper", "architectures": ["WhisperForConditionalGeneration"],
+                      "d_model": 384, "encoder_layers": 4, "decoder_layers": 4, "encoder_attention_heads": 6,
+                      "decoder_attention_heads": 6, "encoder_ffn_dim": 1536, "decoder_ffn_dim": 1536,
+                      "vocab_size": 51865, "num_mel_bins": 80, "activation_function": "gelu"},
+                     37_760_640, 37_760_640),
+    "clip-vit-base-patch32": ({"model_type": "clip", "architectures": ["CLIPModel"], "projection_dim": 512,
+                               "text_config": {"hidden_size": 512, "num_hidden_layers": 12},
+                               "vision_config": {"hidden_size": 768, "num_hidden_layers": 12, "patch_size": 32}},
+                              151_277_313, 151_277_313),
+    "vit-base-patch16-224": ({"model_type": "vit", "architectures": ["ViTForImageClassification"],
+                              "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+                              "intermediate_size": 3072, "image_size": 224, "patch_size": 16,
+                              "id2label": {str(i): f"class {i}" for i in range(1000)}}, 86_567_656, 85_798_656),
+    "bloom-560m": ({"model_type": "bloom", "architectures": ["BloomForCausalLM"], "hidden_size": 1024,
+                    "n_layer": 24, "n_head": 16, "vocab_size": 250880}, 559_214_592, 559_214_592),
+    "opt-125m": ({"model_type": "opt", "architectures": ["OPTForCausalLM"], "hidden_size": 768,
+                  "num_hidden_layers": 12, "num_attention_heads": 12, "ffn_dim": 3072, "vocab_size": 50272,
+                  "max_position_embeddings": 2048, "word_embed_proj_dim": 768, "pad_token_id": 1},
+                 125_239_296, 125_239_296),
+    "pythia-160m": ({"model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"], "hidden_size": 768,
+                     "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
+                     "vocab_size": 50304, "max_position_embeddings": 2048, "tie_word_embeddings": False},
+                    162_322_944, 123_689_472),
+    "distilbert-base-uncased": ({"model_type": "distilbert", "architectures": ["DistilBertForMaskedLM"],
+                                 "dim": 768, "n_layers": 6, "n_heads": 12, "hidden_dim": 3072,
+                                 "vocab_size": 30522, "activation": "gelu", "pad_token_id": 0},
+                                66_985_530, 66_362_880),
+    "roberta-base": ({"model_type": "roberta", "architectures": ["RobertaForMaskedLM"], "hidden_size": 768,
+                      "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
+                      "vocab_size": 50265, "max_position_embeddings": 514, "type_vocab_size": 1,
+                      "layer_norm_eps": 1e-05, "pad_token_id": 1}, 124_697_433, 124_055_040),
+    "stable-diffusion-text-encoder": ({"model_type": "clip_text_model", "architectures": ["CLIPTextModel"],
+                                       "hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
+                                       "projection_dim": 768, "num_hidden_layers": 12},
+                                      123_060_480, 123_060_480),
+}
+
+
+# GPT-2's published config.json still writes `n_ctx`, which GPT2Config 5.25 no longer takes (no module reads it).
+EXPECTED_FINDINGS = {"gpt2": [("W100", 1)]}
+
+
+def write(tmp_path, data) -> str:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_published_config_checks_clean_and_counts_exactly(name, tmp_path):
+    data, expected, base = PUBLISHED[name]
+    path = write(tmp_path, data)
+    result = lint_file(path)
+    assert [(f.rule.code, f.message.count("`n_ctx`")) for f in result.findings] == EXPECTED_FINDINGS.get(name, [])
+    assert result.model.total_params == expected
+    model = json.loads(CliRunner().invoke(main, ["summary", "--isolated", "--format", "json", path]).stdout)["models"][0]
+    assert (model["total_params"], model["params_base_model"]) == (expected, base)
+
+
+def test_an_uncountable_config_is_never_silent(tmp_path, monkeypatch):
+    """A config the checks find uncountable without an error says so (W109), never a bare 0 with exit 0."""
+    from archlint.sources.huggingface import checks
+
+    monkeypatch.setattr(checks, "check_layer_types", lambda resolved, data, report: False)
+    result = lint_file(write(tmp_path, PUBLISHED["gpt2"][0]))
+    assert [(f.rule.code, f.line) for f in result.findings if f.rule.code != "W100"] == [("W109", 2)]
+
+
+@pytest.mark.parametrize("value, code", [("12", "E100"), (12.0, "E100"), (None, "E100"), (-1, "E101"),
+                                         (0, "W102"), (10**9, "S009")])
+def test_the_layer_count_is_read_under_the_class_key(value, code, tmp_path):
+    data = dict(PUBLISHED["gpt2"][0], n_layer=value)
+    codes = {f.rule.code for f in lint_file(write(tmp_path, data)).findings} - {"W100"}
+    assert codes == {code}
+
+
+def test_a_sub_config_layer_count_is_checked(tmp_path):
+    data = json.loads(json.dumps(PUBLISHED["clip-vit-base-patch32"][0]))
+    data["vision_config"]["num_hidden_layers"] = 10**9
+    result = lint_file(write(tmp_path, data))
+    assert [(f.rule.code, f.line) for f in result.findings] == [("S009", 13)]
