@@ -63,6 +63,12 @@ PUBLISHED = {
                                        "hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
                                        "projection_dim": 768, "num_hidden_layers": 12},
                                       123_060_480, 123_060_480),
+    # clip-vit-large-patch14's vision tower as its own config (measured: CLIPVisionModelWithProjection, meta device)
+    "clip-vit-large-patch14-vision": ({"model_type": "clip_vision_model",
+                                       "architectures": ["CLIPVisionModelWithProjection"], "hidden_size": 1024,
+                                       "intermediate_size": 4096, "num_attention_heads": 16,
+                                       "num_hidden_layers": 24, "patch_size": 14, "projection_dim": 768},
+                                      303_966_208, 303_179_776),
 }
 
 

@@ -31,7 +31,7 @@ MODULES: dict[str, str] = {
     "deepseek_v2": "deepseek", "deepseek_v3": "deepseek",
     "gpt2": "gpt2", "gpt_neox": "gpt_neox", "opt": "opt", "bloom": "bloom", "falcon": "falcon",
     "bert": "bert", "roberta": "bert", "distilbert": "distilbert", "t5": "t5", "vit": "vit",
-    "whisper": "whisper", "clip": "clip",
+    "whisper": "whisper", "clip": "clip", "clip_text_model": "clip", "clip_vision_model": "clip",
 }
 
 
