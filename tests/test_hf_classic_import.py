@@ -7,6 +7,7 @@ tests/crosscheck/test_hf_classic.py measure the same numbers on the meta device)
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -115,3 +116,37 @@ def test_a_sub_config_layer_count_is_checked(tmp_path):
     data["vision_config"]["num_hidden_layers"] = 10**9
     result = lint_file(write(tmp_path, data))
     assert [(f.rule.code, f.line) for f in result.findings] == [("S009", 13)]
+
+
+TINY_BERT = {"model_type": "bert", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 1,
+             "intermediate_size": 64, "vocab_size": 100}
+
+
+def located(tmp_path, data) -> list[tuple[str, int, int]]:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(data), encoding="utf-8")  # one line: the column is the value's, after its key
+    text = path.read_text(encoding="utf-8")
+    return [(f.rule.code, f.line, f.column, re.search(r'"[^"]+"(?=\s*:\s*$)', text[:f.column - 1]).group())
+            for f in lint_file(str(path)).findings]
+
+
+@pytest.mark.parametrize("data, code, key", [
+    ({"model_type": "gpt2", "n_embd": 64, "n_head": 5, "n_layer": 1, "vocab_size": 100, "bos_token_id": 0,
+      "eos_token_id": 0}, "E102", '"n_head"'),
+    ({"model_type": "gpt2", "hidden_size": 64, "num_attention_heads": 5, "n_layer": 1, "vocab_size": 100,
+      "bos_token_id": 0, "eos_token_id": 0}, "E102", '"num_attention_heads"'),
+    (dict(TINY_BERT, add_cross_attention=True), "E110", '"add_cross_attention"'),
+    ({"model_type": "t5", "d_model": 8, "num_heads": 2, "d_kv": 4, "d_ff": 8, "num_layers": 1, "vocab_size": 10,
+      "feed_forward_proj": "gated-gelu-new"}, "E110", '"feed_forward_proj"'),
+    ({"model_type": "falcon", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 1, "vocab_size": 100,
+      "new_decoder_architecture": True, "num_kv_heads": 3, "bos_token_id": 0, "eos_token_id": 0}, "E103",
+     '"num_kv_heads"'),
+])
+def test_a_family_refusal_is_an_error_at_its_key(data, code, key, tmp_path):
+    assert [(c, k) for c, _, _, k in located(tmp_path, data)] == [(code, key)]
+
+
+def test_a_sub_config_refusal_points_into_the_sub_config(tmp_path):
+    data = {"model_type": "clip", "vision_config": {"hidden_size": 64, "num_attention_heads": 5}}
+    path = write(tmp_path, data)
+    assert [(f.rule.code, f.line) for f in lint_file(path).findings] == [("E102", 5)]

@@ -360,8 +360,47 @@ def check_layer_types(resolved: Resolved, data: dict, report: Report) -> bool:
     return True
 
 
+def refusal_rule(key: str, message: str):
+    """The rule of a refusal a classic family's `validate(cfg)` gives as (key, message): the specific rule
+    where one says it (heads not dividing the width, kv heads, the head size, the padding index), else
+    E110, transformers refuses the combination."""
+    name = key.rpartition(".")[2]
+    if "not divisible" in message:
+        return rules.HF_KV_HEADS_DIVIDE_HEADS if "kv" in name else rules.HF_HEADS_DIVIDE_HIDDEN
+    if "head size" in message:
+        return rules.HF_HEAD_DIM
+    if name == "pad_token_id" and "outside the embedding" in message:
+        return rules.HF_PAD_TOKEN
+    return rules.HF_REFUSED
+
+
+def check_validate(resolved: Resolved, data: dict, report: Report) -> None:
+    """The refusals of a classic family module's `validate(cfg) -> [(key, message)]`, each located at
+    its key (as the file names it; "vision_config.patch_size" inside a sub-config)."""
+    validate = getattr(resolved.family, "validate", None)
+    if validate is None:
+        return
+    try:
+        found = validate(resolved.cfg)
+    except (TypeError, ArithmeticError, KeyError, ValueError, AttributeError):
+        return  # a value of the wrong type: reported by check_types
+    for key, message in found:
+        path = where(resolved, data, key) if "." not in key else tuple(key.split("."))
+        report(refusal_rule(key, message), f"{message}: transformers refuses the config", path,
+               f"change `{key}` (or the value it is checked against)")
+
+
 def run(resolved: Resolved, data: dict, report: Report) -> bool:
-    """Every check that does not need the counts; True when the config can be counted."""
+    """Every check that does not need the counts; True when the config can be counted. A finding two
+    checks reach at the same key (E106 from check_tokens and a family's validate) is reported once."""
+    seen: set = set()
+    given = report
+
+    def report(rule, message, path=(), hint=""):
+        if (rule.code, tuple(path)) not in seen:
+            seen.add((rule.code, tuple(path)))
+            given(rule, message, path, hint)
+
     wrong = check_types(resolved, data, report)
     countable = check_sizes(resolved, data, report, wrong) and not (wrong & set(LISTS))
     check_activation(resolved, data, report)
@@ -369,6 +408,7 @@ def run(resolved: Resolved, data: dict, report: Report) -> bool:
     check_tokens(resolved, data, report)
     check_sliding_window(resolved, data, report)
     countable = check_layer_types(resolved, data, report) and countable
+    check_validate(resolved, data, report)
     family_check = getattr(resolved.family, "check", None)
     if family_check is not None:
         try:  # the family's checks read the sizes they need; one that is wrong is reported above
