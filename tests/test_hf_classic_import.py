@@ -150,3 +150,53 @@ def test_a_sub_config_refusal_points_into_the_sub_config(tmp_path):
     data = {"model_type": "clip", "vision_config": {"hidden_size": 64, "num_attention_heads": 5}}
     path = write(tmp_path, data)
     assert [(f.rule.code, f.line) for f in lint_file(path).findings] == [("E102", 5)]
+
+
+def test_an_empty_id2label_is_no_labels_for_every_family():
+    from archlint.sources.huggingface import layout
+    from archlint.sources.huggingface.families import gpt2
+
+    assert gpt2.num_labels is layout.num_labels  # one copy
+    assert [layout.num_labels(cfg) for cfg in ({"id2label": {}}, {}, {"num_labels": 3, "id2label": {}},
+                                               {"num_labels": True}, {"id2label": {"0": "a", "1": "b", "2": "c"}})] \
+        == [0, 2, 3, 2, 3]
+
+
+def test_an_empty_id2label_gives_a_zero_wide_llama_classifier(tmp_path):
+    data = {"model_type": "llama", "architectures": ["LlamaForSequenceClassification"], "hidden_size": 64,
+            "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 128, "num_hidden_layers": 2,
+            "vocab_size": 1000, "id2label": {}}
+    with_labels = lint_file(write(tmp_path, dict(data, id2label={"0": "a", "1": "b"}))).model.total_params
+    assert lint_file(write(tmp_path, data)).model.total_params == with_labels - 2 * 64
+
+
+@pytest.mark.parametrize("model_type, pad, codes", [
+    ("bert", 100, ["E106"]), ("bert", -101, ["E106"]), ("bert", -100, ["W107"]), ("bert", 99, []),
+    ("gpt2", 100, ["W107"]), ("gpt2", -101, ["W107"]),  # GPT-2's embedding has no padding_idx: it builds
+])
+def test_the_pad_token_follows_the_embedding(model_type, pad, codes, tmp_path):
+    data = (dict(TINY_BERT, pad_token_id=pad) if model_type == "bert" else
+            {"model_type": "gpt2", "n_embd": 64, "n_head": 4, "n_layer": 1, "vocab_size": 100, "bos_token_id": 0,
+             "eos_token_id": 0, "pad_token_id": pad})
+    assert [c for c, *_ in located(tmp_path, data)] == codes
+
+
+@pytest.mark.parametrize("data, key", [
+    ({"model_type": "falcon", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 1, "vocab_size": 100,
+      "bos_token_id": 0, "eos_token_id": 0, "activation": "gelu_nwe"}, '"activation"'),
+    ({"model_type": "distilbert", "dim": 64, "n_heads": 4, "n_layers": 1, "hidden_dim": 64, "vocab_size": 100,
+      "activation": "relu3"}, '"activation"'),
+    ({"model_type": "t5", "d_model": 8, "num_heads": 2, "d_kv": 4, "d_ff": 8, "num_layers": 1, "vocab_size": 10,
+      "feed_forward_proj": "gated-gleu"}, '"feed_forward_proj"'),
+    ({"model_type": "t5", "d_model": 8, "num_heads": 2, "d_kv": 4, "d_ff": 8, "num_layers": 1, "vocab_size": 10,
+      "feed_forward_proj": "swiglu"}, '"feed_forward_proj"'),
+])
+def test_an_unknown_activation_is_read_from_the_family_keys(data, key, tmp_path):
+    assert [(c, k) for c, _, _, k in located(tmp_path, data)] == [("E108", key)]
+
+
+@pytest.mark.parametrize("proj", ["gated-gelu", "relu", "gated-silu", "gelu_new"])
+def test_t5_activations_transformers_knows_pass(proj, tmp_path):
+    data = {"model_type": "t5", "d_model": 8, "num_heads": 2, "d_kv": 4, "d_ff": 8, "num_layers": 1, "vocab_size": 10,
+            "feed_forward_proj": proj}
+    assert located(tmp_path, data) == []

@@ -204,14 +204,31 @@ def check_sizes(resolved: Resolved, data: dict, report: Report, wrong: set[str])
     return countable and not (wrong & set(sizes))
 
 
+def activation_keys(resolved: Resolved) -> tuple[str, ...]:
+    """The keys whose value transformers looks up in ACT2FN: the family's ACTIVATION_KEYS (Falcon's and
+    DistilBERT's `activation`, T5's `feed_forward_proj`), else those of ACTIVATION_KEYS its class takes."""
+    own = getattr(resolved.family, "ACTIVATION_KEYS", {}).get(resolved.model_type)
+    if own is not None:
+        return tuple(own)
+    return tuple(key for key in ACTIVATION_KEYS if key in resolved.family.CONFIG_DEFAULTS[resolved.model_type])
+
+
 def check_activation(resolved: Resolved, data: dict, report: Report) -> None:
-    for key in ACTIVATION_KEYS:
+    for key in activation_keys(resolved):
         value = resolved.cfg.get(key)
-        if key in resolved.family.CONFIG_DEFAULTS[resolved.model_type] and isinstance(value, str) \
-                and value not in ACTIVATIONS:
-            close = difflib.get_close_matches(value, ACTIVATIONS, n=1)
-            report(rules.HF_ACTIVATION, f"`{key}` is {value!r}, which transformers' ACT2FN does not know: building "
-                   "the model fails with a KeyError", where(resolved, data, key),
+        if not isinstance(value, str):
+            continue
+        name = value
+        if key == "feed_forward_proj":  # T5: "<activation>" or "gated-<activation>"; other forms are E110
+            name = value.removeprefix("gated-")
+            if "-" in name:
+                continue
+        if name not in ACTIVATIONS:
+            close = difflib.get_close_matches(name, ACTIVATIONS, n=1)
+            report(rules.HF_ACTIVATION, f"`{key}` is {value!r}, whose activation {name!r} transformers' ACT2FN does "
+                   "not know: building the model fails with a KeyError" if name != value else
+                   f"`{key}` is {value!r}, which transformers' ACT2FN does not know: building the model fails with "
+                   "a KeyError", where(resolved, data, key),
                    f"did you mean {close[0]!r}?" if close else f"one of {', '.join(ACTIVATIONS)}")
 
 
@@ -262,7 +279,8 @@ def check_tokens(resolved: Resolved, data: dict, report: Report) -> None:
             if not isinstance(value, int) or isinstance(value, bool) or 0 <= value < vocab:
                 continue
             path = where(resolved, data, key) + ((index,) if isinstance(values, list) else ())
-            if key == "pad_token_id" and getattr(resolved.family, "PADDED_EMBEDDING", True) and value >= vocab:
+            # nn.Embedding takes a padding_idx in [-vocab, vocab); a family without one accepts any id
+            if key == "pad_token_id" and getattr(resolved.family, "PADDED_EMBEDDING", True) and not -vocab <= value < vocab:
                 report(rules.HF_PAD_TOKEN, f"`pad_token_id` is {value}, outside the vocabulary of {vocab:,} tokens: "
                        "nn.Embedding refuses it as padding_idx when the model is built", path,
                        f"a token id below vocab_size ({vocab:,}), or null")
