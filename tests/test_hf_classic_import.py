@@ -200,3 +200,20 @@ def test_t5_activations_transformers_knows_pass(proj, tmp_path):
     data = {"model_type": "t5", "d_model": 8, "num_heads": 2, "d_kv": 4, "d_ff": 8, "num_layers": 1, "vocab_size": 10,
             "feed_forward_proj": proj}
     assert located(tmp_path, data) == []
+
+
+@pytest.mark.parametrize("image, patch, codes", [([8, 12], [4, 3], []), (8, [4, 4], []), ([8, 12, 3], 4, ["E100"]),
+                                                 ([8, "12"], 4, ["E100"])])
+def test_vit_sizes_take_a_height_width_pair(image, patch, codes, tmp_path):
+    data = {"model_type": "vit", "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
+            "intermediate_size": 8, "image_size": image, "patch_size": patch}
+    result = lint_file(write(tmp_path, data))
+    assert [f.rule.code for f in result.findings] == codes
+    if image == [8, 12]:
+        assert result.model.total_params == 928  # ViTModel, transformers 5.25 on the meta device
+
+
+def test_clip_sizes_take_one_integer(tmp_path):
+    data = {"model_type": "clip_vision_model", "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
+            "intermediate_size": 8, "image_size": [8, 8], "patch_size": 4}
+    assert [f.rule.code for f in lint_file(write(tmp_path, data)).findings] == ["E100"]

@@ -144,9 +144,10 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
         top_k_of = getattr(family, "experts_per_token", None)
         top_k = top_k_of(resolved.cfg) if top_k_of is not None else None
     except (TypeError, ValueError, KeyError, IndexError, ArithmeticError, AttributeError) as exc:
-        report(_rules().HF_WRONG_TYPE, f"the config cannot be counted: a value has a type or size "
-               f"{resolved.config_class} does not take ({type(exc).__name__}: {exc})", ("model_type",),
-               "check the values against the config class's documentation")
+        if not any(rule is _rules().HF_WRONG_TYPE for rule, *_ in findings):  # else a cascade of that E100
+            report(_rules().HF_WRONG_TYPE, f"the config cannot be counted: a value has a type or size "
+                   f"{resolved.config_class} does not take ({type(exc).__name__}: {exc})", ("model_type",),
+                   "check the values against the config class's documentation")
         spec["layers"].append({"name": "model", "type": layers.type_name("Uncountable"), "params": 0})
         paths[("layers", 0)] = ("model_type",)
         return Converted(resolved, spec, paths, findings, None, None, None, context)

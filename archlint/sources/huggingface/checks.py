@@ -107,6 +107,9 @@ def check_types(resolved: Resolved, data: dict, report: Report) -> set[str]:
         kind = expected_type(key, defaults.get(key))
         if kind is None:
             continue
+        if key in getattr(resolved.family, "PAIR_KEYS", ()) and isinstance(value, list) and len(value) == 2 and all(
+                isinstance(item, int) and not isinstance(item, bool) for item in value):
+            continue  # [height, width]
         if value is None:
             if key in NULLABLE or defaults.get(key) is None:
                 continue
@@ -392,9 +395,10 @@ def refusal_rule(key: str, message: str):
     return rules.HF_REFUSED
 
 
-def check_validate(resolved: Resolved, data: dict, report: Report) -> None:
+def check_validate(resolved: Resolved, data: dict, report: Report, wrong: set[str]) -> None:
     """The refusals of a classic family module's `validate(cfg) -> [(key, message)]`, each located at
-    its key (as the file names it; "vision_config.patch_size" inside a sub-config)."""
+    its key (as the file names it; "vision_config.patch_size" inside a sub-config); none at a key whose
+    type E100 already reports."""
     validate = getattr(resolved.family, "validate", None)
     if validate is None:
         return
@@ -403,6 +407,8 @@ def check_validate(resolved: Resolved, data: dict, report: Report) -> None:
     except (TypeError, ArithmeticError, KeyError, ValueError, AttributeError):
         return  # a value of the wrong type: reported by check_types
     for key, message in found:
+        if key in wrong:
+            continue
         path = where(resolved, data, key) if "." not in key else tuple(key.split("."))
         report(refusal_rule(key, message), f"{message}: transformers refuses the config", path,
                f"change `{key}` (or the value it is checked against)")
@@ -426,7 +432,7 @@ def run(resolved: Resolved, data: dict, report: Report) -> bool:
     check_tokens(resolved, data, report)
     check_sliding_window(resolved, data, report)
     countable = check_layer_types(resolved, data, report) and countable
-    check_validate(resolved, data, report)
+    check_validate(resolved, data, report, wrong)
     family_check = getattr(resolved.family, "check", None)
     if family_check is not None:
         try:  # the family's checks read the sizes they need; one that is wrong is reported above
