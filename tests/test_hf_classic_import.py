@@ -217,3 +217,13 @@ def test_clip_sizes_take_one_integer(tmp_path):
     data = {"model_type": "clip_vision_model", "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
             "intermediate_size": 8, "image_size": [8, 8], "patch_size": 4}
     assert [f.rule.code for f in lint_file(write(tmp_path, data)).findings] == ["E100"]
+
+
+def test_a_repeated_layer_is_located_at_the_layer_count_the_file_names(tmp_path):
+    from archlint.sources import load
+
+    path = write(tmp_path, PUBLISHED["gpt2"][0])
+    document = load(path)
+    index = next(i for i, layer in enumerate(document.data["layers"]) if layer["name"] == "transformer.h.0-11")
+    line = open(path, encoding="utf-8").read().splitlines().index(' "n_layer": 12,') + 1
+    assert document.position(("layers", index))[0] == line

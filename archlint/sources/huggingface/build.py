@@ -178,7 +178,7 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
                 entry["window"] = group.attention.window
         if count > 1:
             entry["layers"] = count
-        paths[("layers", len(spec["layers"]))] = _origin(data, group)
+        paths[("layers", len(spec["layers"]))] = _origin(data, group, resolved)
         spec["layers"].append(entry)
         named[name] = (group.parts, count)
     converted = Converted(resolved, spec, paths, findings, part_list, attention, top_k, context)
@@ -194,12 +194,14 @@ def _head_features(cfg: dict, parts) -> int | None:
     return num_labels(cfg)
 
 
-def _origin(data: dict, group: Group) -> tuple:
-    """The config key a converted layer's findings point at."""
-    for key, wanted in (("num_hidden_layers", group.index is not None),
+def _origin(data: dict, group: Group, resolved: Resolved) -> tuple:
+    """The config key a converted layer's findings point at: a repeated layer's at the layer count as the
+    file names it (GPT-2's `n_layer`), an embedding's or head's at `vocab_size`."""
+    for key, wanted in ((checks.class_key(resolved, "num_hidden_layers"), group.index is not None),
                         ("vocab_size", any(p.category in ("embeddings", "head") for p in group.parts))):
-        if wanted and key in data:
-            return (key,)
+        path = checks.where(resolved, data, key)
+        if wanted and path != ("model_type",):
+            return path
     return ("model_type",) if "model_type" in data else ()
 
 
