@@ -145,6 +145,18 @@ UNKNOWN_KERAS_LAYER = _rule(
 RECORDED_SHAPE_MISMATCH = _rule(
     "W019", "recorded-shape-mismatch", WARNING, "A shape the Keras file records differs from the computed one."
 )
+KERAS_BUILT_FOR_OTHER_INPUT = _rule(
+    "E040", "keras-built-for-other-input", ERROR,
+    "A Keras layer's recorded build shape needs other weights than the input it receives: Keras refuses the file.",
+)
+KERAS_NESTED_INPUT_MISMATCH = _rule(
+    "E041", "keras-nested-input-mismatch", ERROR,
+    "A nested Keras model is called on a tensor its input layer does not accept: Keras refuses the file.",
+)
+KERAS_STALE_BUILD = _rule(
+    "W040", "keras-stale-build", WARNING,
+    "A Keras layer's recorded build shape needs other weights than its input: Keras loads it, the forward pass fails.",
+)
 
 # B: budgets
 PARAMS_BUDGET = _rule("B001", "params-budget-exceeded", ERROR, "The model has more parameters than its budget.")

@@ -14,3 +14,5 @@ FAMILIES += ("embedding", "recurrent")
 from archlint.layers import attention, transformer  # noqa: E402,F401  (attention, PyTorch Transformer layers)
 
 FAMILIES += ("attention",)
+
+from archlint.layers import keras_applications, keras_graph, keras_ops, preprocessing  # noqa: E402,F401  (Keras 3)

@@ -44,8 +44,11 @@ KERAS_RNN_COMMON = {
     "unroll": False,
     "seed": None,
     "dtype": None,
+    # Written by every Keras 3 recurrent layer's to_json() (RNN's own keyword): what a masked step outputs.
+    "zero_output_for_mask": False,
 }
-KERAS_GATED = {"recurrent_activation": "sigmoid", "use_cudnn": "auto"}
+# `implementation` is tf.keras 2's kernel choice, written into its configs; Keras 3 still accepts and ignores it.
+KERAS_GATED = {"recurrent_activation": "sigmoid", "use_cudnn": "auto", "implementation": 2}
 KERAS_RNN_DEFAULTS = {
     "SimpleRNN": KERAS_RNN_COMMON,
     "LSTM": {**KERAS_RNN_COMMON, **KERAS_GATED, "unit_forget_bias": True},
@@ -210,7 +213,13 @@ def torch_rnn(call: Call) -> Output:
     return Output(shapes, trainable=torch_rnn_weights(call.type, cfg, features))
 
 
+# The keys every Keras 3 / tf.keras 2 config of these layers carries beyond the documented signature.
+KERAS_WRITTEN_SCHEMA = {
+    "zero_output_for_mask": {"type": "boolean", "description": "What a masked step outputs; changes no shape."},
+    "implementation": {"type": "integer", "description": "tf.keras 2's kernel choice; Keras 3 accepts and ignores it."},
+}
 for _kind, _defaults in KERAS_RNN_DEFAULTS.items():
-    register(KERAS, _kind, "recurrent", _defaults, keras_rnn)
+    register(KERAS, _kind, "recurrent", _defaults, keras_rnn,
+             schema={k: v for k, v in KERAS_WRITTEN_SCHEMA.items() if k in _defaults})
 for _kind, _defaults in TORCH_RNN_DEFAULTS.items():
     register(PYTORCH, _kind, "recurrent", _defaults, torch_rnn)

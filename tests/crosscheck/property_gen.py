@@ -15,14 +15,26 @@ from math import prod
 
 from hypothesis import strategies as st
 
+from archlint.layers.keras_ops import OPS as KERAS_OPS
+from archlint.layers.keras_ops import PREFIX as OP_PREFIX
+from archlint.layers.preprocessing import IMAGE_LAYERS as AUGMENTATIONS
 from archlint.layers.registry import KERAS, PYTORCH, REGISTRY, REQUIRED, load_all
 
 # Every registered type is drawn. Most go into chains of single-input layers on float tensors (KEYWORDS
 # below); the rest have their own generators: merges and the attention layers that need two or three
 # inputs are drawn in short graphs (`graph`), embeddings on integer ids (`ids`), the Keras wrappers with a
-# nested layer (`_inner`). Types that cannot be built from a spec at all would be listed here, with why;
-# there are none.
-EXCLUDED_TYPES: dict[tuple[str, str], str] = {}
+# nested layer (`_inner`). Types that cannot be built from a spec at all are listed here, with why: the
+# steps the Keras importer writes for functional graphs (issue 17), cross-checked by test_keras_models.py
+# on real Keras models instead.
+EXCLUDED_TYPES: dict[tuple[str, str], str] = {
+    **{(KERAS, OP_PREFIX + name): "a keras.ops function, not a layer of keras.layers" for name in KERAS_OPS},
+    (KERAS, "SelectOutput"): "one output of another layer's call: written by the Keras importer only",
+    (KERAS, "LayerScale"): "keras.applications' own layer (ConvNeXt), not in keras.layers",
+    (KERAS, "CustomScaleLayer"): "keras.applications' own layer (InceptionResNetV2), not in keras.layers",
+    **{(KERAS, name): "a random image augmentation: whether Keras's call succeeds depends on the transform it "
+       "draws and, for a rank-3 tensor, on reading it as one image; cross-checked on batches of images by "
+       "test_keras_models.py" for name in (*AUGMENTATIONS, "RandomCrop")},
+}
 
 # Drawn only in graphs, reading model inputs by name: several inputs (Keras merges, Keras Attention and
 # AdditiveAttention, which refuse a single tensor; PyTorch's binary functions and the decoders).

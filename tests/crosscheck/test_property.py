@@ -138,7 +138,7 @@ def test_every_registered_type_is_drawable():
         registered = {name for fw, name in REGISTRY if fw == framework}
         assert set(drawn) == registered - {name for fw, name in EXCLUDED_TYPES if fw == framework}
         assert set(left) == {name for fw, name in EXCLUDED_TYPES if fw == framework}
-    assert EXCLUDED_TYPES == {}  # none yet: an entry here needs its reason
+    assert all(reason for reason in EXCLUDED_TYPES.values())  # an entry here needs its reason
 
 
 def check_run(framework: str, stats: dict) -> None:

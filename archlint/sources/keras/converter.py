@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archlint.layers.keras_ops import PREFIX as OP_PREFIX
+from archlint.layers.keras_ops import TENSOR as OP_TENSOR
+
 MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
 INPUT_CLASS = "InputLayer"
 
@@ -32,6 +35,18 @@ MODEL_KEYS = frozenset({"name", "trainable", "layers", "input_layers", "output_l
 WRAPPER_KEYS = frozenset({"module", "class_name", "config", "registered_name", "build_config",
                           "compile_config", "name", "inbound_nodes", "keras_version", "backend",
                           "shared_object_id"})
+
+
+# keras.ops steps: their modules, and how the converted entry names them and their tensor arguments.
+OP_MODULES = ("keras.src.ops.", "keras.ops.")
+# The native type of one output of a layer with several outputs (archlint.layers.keras_graph).
+SELECT = "SelectOutput"
+# Keys of a wrapper's config that hold a serialised layer (Bidirectional, TimeDistributed).
+WRAPPED = frozenset({"layer", "backward_layer"})
+
+
+def _is_layer(value) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("class_name"), str) and isinstance(value.get("config"), dict)
 
 
 def keras_2_keyword(layer_type: str, key: str, value):
@@ -67,6 +82,9 @@ class Converted:
     paths: dict  # converted path -> original path (prefixes; the rest of a path is appended)
     recorded: dict  # converted layer index -> Recorded
     unknown: dict  # converted layer index -> (class name, registered name or "")
+    masks: frozenset = frozenset()  # native model inputs read as masks only: not unused
+    # (tensor a nested model is called on, its InputLayer's batch_shape, original path, nested model name)
+    nested_inputs: tuple = ()
 
 
 def is_model_config(data) -> bool:
@@ -121,6 +139,8 @@ def _refs(node, where: tuple) -> list:
         if isinstance(kwargs, dict):  # attention called by keyword: Keras's call order is (query, value, key)
             roles = [k for k in ("query", "value", "key") if k in kwargs]
             kwargs = {**{k: kwargs[k] for k in roles}, **{k: v for k, v in kwargs.items() if k not in roles}}
+        if isinstance(kwargs, dict):  # a mask is no input of the layer: it changes no shape or count
+            kwargs = {k: v for k, v in kwargs.items() if not _is_mask(k)}
         visit(kwargs, where + ("kwargs",))
     elif isinstance(node, list):
         for index, item in enumerate(node):
@@ -135,8 +155,63 @@ def _refs(node, where: tuple) -> list:
     return found
 
 
+def _is_op(layer: dict) -> bool:
+    """A `keras.ops` step recorded in a functional config (module keras.src.ops.numpy, ...)."""
+    module = layer.get("module")
+    nodes = layer.get("inbound_nodes")
+    return (isinstance(module, str) and module.startswith(OP_MODULES) and isinstance(nodes, list) and bool(nodes)
+            and isinstance(nodes[0], dict))
+
+
+def _op_args(node: dict) -> list:
+    """An op call's positional arguments, each tensor replaced by {"__tensor__": its input index}."""
+    count = 0
+
+    def value(item):
+        nonlocal count
+        if isinstance(item, dict) and item.get("class_name") == "__keras_tensor__":
+            count += 1
+            return {OP_TENSOR: count - 1}
+        if isinstance(item, list):
+            return [value(v) for v in item]
+        return item
+
+    args = node.get("args", [])
+    return value(args) if isinstance(args, list) else []
+
+
+def _needed(pending: list, output_layers) -> list:
+    """The calls the model's outputs depend on through real inputs: a layer read only as a mask (the
+    NotEqual of an Embedding with mask_zero=True) computes nothing the model outputs."""
+    try:
+        wanted = {end[0] for end in _ends(output_layers, ())}
+    except ConversionError:
+        return pending
+    reads: dict = {}
+    for entry in pending:
+        name = entry[1].get("name") if isinstance(entry[1].get("name"), str) else entry[1]["config"].get("name")
+        reads.setdefault(name, set()).update(r[0] for r in entry[3])
+    stack = list(wanted)
+    while stack:
+        for source in reads.get(stack.pop(), ()):
+            if source not in wanted:
+                wanted.add(source)
+                stack.append(source)
+    return [entry for entry in pending
+            if (entry[1].get("name") if isinstance(entry[1].get("name"), str) else entry[1]["config"].get("name"))
+            in wanted]
+
+
+def _is_mask(key) -> bool:
+    """Keyword arguments of a call that hold masks (`mask`, MultiHeadAttention's `attention_mask`, ...)."""
+    return isinstance(key, str) and (key == "mask" or key.endswith("_mask"))
+
+
 def _ends(value, where: tuple) -> list:
-    """input_layers / output_layers: one [name, node, tensor] or a list of them."""
+    """input_layers / output_layers: one [name, node, tensor], a list of them, or a mapping of them by key
+    (a model called with dicts, `keras.Model({"x": x}, {"y": y})`: the values in the file's order)."""
+    if isinstance(value, dict):
+        value = list(value.values())
     if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
         return [tuple(value)]
     if isinstance(value, list) and all(isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) for v in value):
@@ -157,6 +232,11 @@ class _Converter:
         self.names: set[str] = set()
         self.previous: str | None = None  # the tensor a layer reads by default: the last entry's
         self.single_input = True
+        self.again = 0  # the call index of a nested model applied again, 0 on its first call
+        self.first_of: dict[int, str] = {}  # id of a layer's JSON -> the native entry of its first call
+        self.entries: dict[str, dict] = {}  # native tensor name -> its entry
+        self.masks: set[str] = set()  # model inputs read as masks (no layer input reads them)
+        self.nested_inputs: list = []  # see Converted.nested_inputs
 
     # ------------------------------------------------------------ inputs and recorded shapes
 
@@ -195,34 +275,40 @@ class _Converter:
         self.layers.append(entry)
         self.paths[("layers", index)] = where
         for key, original in paths.items():
-            self.paths[("layers", index, key)] = original
+            self.paths[("layers", index) + (key if isinstance(key, tuple) else (key,))] = original
         self.index_of[entry["name"]] = index
+        self.entries[entry["name"]] = entry
         self.previous = entry["name"]
         return index
 
     def layer(self, layer: dict, where: tuple, scope: str, inputs: list, trainable: bool) -> str:
-        """One layer's first call as a native entry; returns the name of its output tensor."""
+        """One layer's first call as a native entry; returns the name of its output tensor. While a nested
+        model is applied again (`self.again`), its layers are applications of their first call's entries."""
+        if self.again and id(layer) in self.first_of:
+            return self.apply_again(self.first_of[id(layer)], self.again, inputs, where + ("inbound_nodes",))
         layer_type = layer.get("class_name")
         config = layer.get("config")
         if not isinstance(layer_type, str) or not isinstance(config, dict):
             raise ConversionError("a layer needs a `class_name` and a `config` mapping", where)
         keras_name = config.get("name") if isinstance(config.get("name"), str) else layer.get("name")
         name = self.unique(scope + (keras_name if isinstance(keras_name, str) else layer_type.lower()))
+        op = _is_op(layer)
+        if op:
+            layer_type = OP_PREFIX + layer_type
         entry: dict = {"type": layer_type, "name": name}
         paths = {"type": where + ("class_name",), "name": where + ("config", "name")}
+        if op:
+            entry["args"] = _op_args(layer["inbound_nodes"][0])
+            paths["args"] = where + ("inbound_nodes", 0, "args")
         if inputs != [self.previous]:
             entry["inputs"] = list(inputs)
             paths["inputs"] = where + ("inbound_nodes",)
-        for key, value in config.items():
-            if key in MAPPED or key in DROPPED:
-                continue
-            new_key, value = keras_2_keyword(layer_type, key, value)
-            entry[new_key] = value
-            paths[new_key] = where + ("config", key)
+        self.keywords(layer_type, config, where, entry, paths)
         if not (trainable and config.get("trainable", True) is not False):
             entry["trainable"] = False
             paths["trainable"] = where + ("config", "trainable") if "trainable" in config else where
         index = self.emit(entry, where, paths)
+        self.first_of[id(layer)] = name
         build_shape = (layer.get("build_config") or {}).get("input_shape") if isinstance(
             layer.get("build_config"), dict) else None
         if build_shape is not None:
@@ -233,6 +319,51 @@ class _Converter:
         if not self.lookup(layer_type):
             self.unknown[index] = (layer_type, layer.get("registered_name") or "")
         return name
+
+    def keywords(self, layer_type: str, config: dict, where: tuple, entry: dict, paths: dict, inner=()) -> None:
+        """A layer's config keys as native keywords; a wrapped layer (`layer`, `backward_layer`) becomes a
+        nested layer mapping, converted the same way."""
+        for key, value in config.items():
+            if key in MAPPED or key in DROPPED or (key == "time_major" and value is False):
+                continue  # time_major: false is tf.keras 2's batch-major default, the only layout Keras 3 has
+            new_key, value = keras_2_keyword(layer_type, key, value)
+            if key in WRAPPED and _is_layer(value):
+                value = self.nested(value, where + ("config", key), paths, inner + (new_key,))
+            entry[new_key] = value
+            paths[inner + (new_key,) if inner else new_key] = where + ("config", key)
+
+    def nested(self, layer: dict, where: tuple, paths: dict, inner: tuple) -> dict:
+        """A wrapped layer's serialisation as a nested layer mapping {type: LSTM, units: ..., ...}."""
+        layer_type, config = layer["class_name"], layer["config"]
+        entry: dict = {"type": layer_type}
+        paths[inner] = where
+        paths[inner + ("type",)] = where + ("class_name",)
+        self.keywords(layer_type, config, where, entry, paths, inner)
+        if config.get("trainable", True) is False:
+            entry["trainable"] = False
+            paths[inner + ("trainable",)] = where + ("config", "trainable")
+        return entry
+
+    def select(self, tensor: str, position: int, where: tuple) -> str:
+        """Output `position` of a layer with several outputs (an LSTM's states with return_state=True): an
+        entry that applies the producer's keywords to the producer's inputs and keeps that output. Its
+        weights are the producer's, counted there."""
+        entry = self.entries.get(tensor)
+        if entry is None:  # a model input has one tensor
+            raise ConversionError(f"{tensor!r} has a single output, but tensor {position} of it is read", where,
+                                  "the config is damaged or edited: keras_history is [layer, node, tensor index]")
+        source = self.entries.get(entry["apply"], entry) if "apply" in entry else entry
+        inner = {k: v for k, v in source.items() if k not in ("name", "inputs", "trainable", "apply")}
+        name = self.unique(f"{tensor}:{position}")
+        selected = {"type": SELECT, "name": name, "index": position, "layer": inner,
+                    "inputs": list(entry.get("inputs") or [self.previous_of(tensor)])}
+        self.emit(selected, where, {"type": where, "index": where, "inputs": where})
+        return name
+
+    def previous_of(self, tensor: str) -> str:
+        """The tensor a native entry reads when it lists no inputs: the entry before it."""
+        index = self.index_of[tensor]
+        return self.layers[index - 1]["name"] if index else next(iter(self.inputs))
 
     def apply_again(self, first: str, call: int, inputs: list, where: tuple) -> str:
         """A later call of a shared layer: its weights are the first call's, counted once."""
@@ -261,6 +392,7 @@ class _Converter:
         if bound:
             current = bound[0]
             if body and isinstance(body[0][1], dict) and body[0][1].get("class_name") == INPUT_CLASS:
+                self.expect_input(current, body[0][1], cwhere + ("layers", body[0][0]), scope)
                 body = body[1:]
         else:
             current = None
@@ -298,6 +430,15 @@ class _Converter:
                 current = self.layer(layer, lwhere, scope, [current], trainable)
         return [current]
 
+    def expect_input(self, tensor: str, layer: dict, where: tuple, scope: str) -> None:
+        """A nested model's InputLayer: the shape it accepts, checked against the tensor it is called on."""
+        config = layer.get("config") if isinstance(layer.get("config"), dict) else {}
+        for key in ("batch_shape", "batch_input_shape"):
+            shape = _shape(config.get(key))
+            if shape:
+                self.nested_inputs.append((tensor, shape, where + ("config", key), scope.rstrip(".")))
+                return
+
     def scope_of(self, layer: dict, scope: str) -> str:
         config = layer.get("config") or {}
         name = config.get("name") if isinstance(config.get("name"), str) else layer.get("name")
@@ -327,6 +468,7 @@ class _Converter:
                     raise ConversionError("a nested model is called with fewer tensors than it has inputs",
                                           cwhere + ("input_layers",))
                 tensors[(name, 0, 0)] = bound[position]
+                self.expect_input(bound[position], layer, cwhere + ("layers", index), scope)
                 continue
             lconfig = layer.get("config") if isinstance(layer.get("config"), dict) else {}
             key = "batch_shape" if "batch_shape" in lconfig else "batch_input_shape"
@@ -342,12 +484,20 @@ class _Converter:
             for call, node in enumerate(nodes):
                 where = cwhere + ("layers", index, "inbound_nodes", call)
                 pending.append((index, layer, call, _refs(node, where), where))
+                if isinstance(node, dict) and isinstance(node.get("kwargs"), dict):
+                    masks = {k: v for k, v in node["kwargs"].items() if _is_mask(k)}
+                    self.masks.update(tensors[(r[0], r[1], r[2])] for r in _refs({"args": masks}, where)
+                                      if (r[0], r[1], r[2]) in tensors)  # model inputs read as masks
+        pending = _needed(pending, config.get("output_layers"))
         first_name: dict = {}
         shapes: list = []  # recorded tensor shapes, applied once their producers are converted
         while pending:
             remaining = []
             for index, layer, call, refs, where in pending:
                 keys = [(r[0], r[1], r[2]) for r in refs]
+                for key, ref in zip(keys, refs):
+                    if key not in tensors and key[2] > 0 and (key[0], key[1], 0) in tensors:
+                        tensors[key] = self.select(tensors[(key[0], key[1], 0)], key[2], ref[4])
                 if not all(k in tensors for k in keys):
                     remaining.append((index, layer, call, refs, where))
                     continue
@@ -356,18 +506,20 @@ class _Converter:
                 lwhere = cwhere + ("layers", index)
                 name = layer.get("name") if isinstance(layer.get("name"), str) else layer["config"].get("name")
                 if _is_model(layer):
-                    if call > 0:
-                        raise ConversionError(f"the nested model {name!r} is called {len(layer['inbound_nodes'])} "
-                                              "times: archlint reads a nested model called once", where,
-                                              "call the nested model once, or convert it to shared layers")
-                    outs = self.model(layer, lwhere, self.scope_of(layer, scope), inputs, trainable)
+                    # a nested model called again (siamese towers) applies its first call's layers again
+                    again, self.again = self.again, call if call > 0 else self.again
+                    try:
+                        outs = self.model(layer, lwhere, self.scope_of(layer, scope), inputs, trainable)
+                    finally:
+                        self.again = again
                     for t, out in enumerate(outs):
                         tensors[(name, call, t)] = out
                 elif call == 0:
                     first_name[name] = self.layer(layer, lwhere, scope, inputs, trainable)
                     tensors[(name, 0, 0)] = first_name[name]
                 else:
-                    tensors[(name, call, 0)] = self.apply_again(first_name[name], call, inputs, where)
+                    tensors[(name, call, 0)] = self.apply_again(self.first_of.get(id(layer), first_name[name]),
+                                                                call, inputs, where)
             if len(remaining) == len(pending):
                 index, layer, call, refs, where = remaining[0]
                 missing = next(r for r in refs if (r[0], r[1], r[2]) not in tensors)
@@ -381,6 +533,8 @@ class _Converter:
             self.record_output(tensor, shape, at)
         outputs = []
         for name, node, tensor in _ends(config.get("output_layers"), cwhere + ("output_layers",)):
+            if name in by_name and _is_model(by_name[name][1]) and by_name[name][1].get("class_name") != "Sequential":
+                node -= 1  # a nested functional model counts its own construction as node 0 (Keras's loader too)
             if (name, node, tensor) not in tensors:
                 raise ConversionError(f"the model output {name!r} (node {node}, tensor {tensor}) is not produced "
                                       "by the model's layers", cwhere + ("output_layers",))
@@ -409,4 +563,5 @@ def convert(data: dict, lookup) -> Converted:
     if outputs != [converter.layers[-1]["name"]]:
         native["outputs"] = outputs
         converter.paths[("outputs",)] = ("config", "output_layers")
-    return Converted(native, converter.paths, converter.recorded, converter.unknown)
+    return Converted(native, converter.paths, converter.recorded, converter.unknown, frozenset(converter.masks),
+                     tuple(converter.nested_inputs))

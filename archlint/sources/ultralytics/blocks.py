@@ -30,3 +30,23 @@ class Built:
     macs: int  # multiply-accumulates of one forward pass at this input size (batch 1)
     frozen: int = 0  # parameters with requires_grad False (the DFL convolution)
     flops: int | None = None  # FLOPs as ultralytics' model.info() counts them, when they differ from 2 x macs
+
+
+# modules ultralytics ships but parse_model cannot name (not among ultralytics.nn.tasks' names: a YAML row
+# naming one fails with KeyError): built here for the modules that contain them, not offered to YAMLs
+INNER_NAMES = frozenset({"C3k", "CIB", "Attention", "PSABlock", "TransformerBlock", "AAttn", "ABlock", "CBAM",
+                         "ChannelAttention", "SpatialAttention"})
+
+
+def _collect() -> tuple[dict, dict]:
+    from archlint.sources.ultralytics.modules import attention, conv, csp, elan, pool, rtdetr, torchnn
+
+    found = {}
+    for module in (conv, csp, pool, elan, attention, rtdetr, torchnn):
+        found.update(module.BLOCKS)
+    return ({k: v for k, v in found.items() if k not in INNER_NAMES},
+            {k: v for k, v in found.items() if k in INNER_NAMES})
+
+
+# BLOCKS: what a YAML row can name; INNER: the same contract for the parts above
+BLOCKS, INNER = _collect()

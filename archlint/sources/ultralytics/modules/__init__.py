@@ -1,0 +1,1 @@
+"""Module builders for the Ultralytics importer: one function per module class (see ../blocks.py)."""
