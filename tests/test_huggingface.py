@@ -52,8 +52,8 @@ def test_recognise(data, expected):
     assert huggingface.recognise(data) is expected
 
 
-def test_the_registry_names_all_25_model_types_and_treats_a_missing_module_as_unsupported():
-    assert len(families.MODULES) == 25
+def test_the_registry_names_all_27_model_types_and_treats_a_missing_module_as_unsupported():
+    assert len(families.MODULES) == 27  # the 25, and CLIP's two towers on their own
     assert families.module("llama").__name__.endswith(".llama")
     assert families.module("deepseek_v3").__name__.endswith(".deepseek")
     assert families.module("mamba") is None
@@ -62,7 +62,8 @@ def test_the_registry_names_all_25_model_types_and_treats_a_missing_module_as_un
 
 @pytest.mark.parametrize("class_name, model_type", [
     ("Qwen2MoeForCausalLM", "qwen2_moe"), ("Qwen2ForCausalLM", "qwen2"), ("Gemma3ForCausalLM", "gemma3_text"),
-    ("DeepseekV3ForCausalLM", "deepseek_v3"), ("MistralModel", "mistral"), ("NoSuchForCausalLM", None)])
+    ("DeepseekV3ForCausalLM", "deepseek_v3"), ("MistralModel", "mistral"), ("NoSuchForCausalLM", None),
+    ("CLIPTextModel", "clip_text_model"), ("CLIPVisionModelWithProjection", "clip_vision_model"), ("CLIPModel", "clip")])
 def test_a_config_without_model_type_is_read_by_its_class(class_name, model_type):
     assert families.model_type_of(class_name) == model_type
 
