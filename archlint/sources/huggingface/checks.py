@@ -250,7 +250,7 @@ def check_rope(resolved: Resolved, data: dict, report: Report) -> None:
         for path, entry in entries:
             kind = entry.get("rope_type", entry.get("type", "default"))
             field = "rope_type" if "rope_type" in entry else "type"
-            if kind not in ROPE_REQUIRED:
+            if not isinstance(kind, str) or kind not in ROPE_REQUIRED:
                 close = difflib.get_close_matches(str(kind), ROPE_REQUIRED, n=1)
                 report(rules.HF_ROPE_SCALING, f"`{key}` has type {kind!r}, which transformers does not know: building "
                        "the model fails (KeyError in ROPE_INIT_FUNCTIONS)", path + (field,),
@@ -426,7 +426,8 @@ def run(resolved: Resolved, data: dict, report: Report) -> bool:
             given(rule, message, path, hint)
 
     wrong = check_types(resolved, data, report)
-    countable = check_sizes(resolved, data, report, wrong) and not (wrong & set(LISTS))
+    # a value of the wrong type is refused when the config is constructed (E100): nothing to count
+    countable = check_sizes(resolved, data, report, wrong) and not wrong
     check_activation(resolved, data, report)
     check_rope(resolved, data, report)
     check_tokens(resolved, data, report)
