@@ -98,8 +98,8 @@ def test_llama_3_8b_counts_categories_and_figures():
     assert model["kv_cache_bytes_per_token"] == 32 * 2 * 8 * 128 * 2 == 131_072
     assert model["kv_cache_bytes"] == 131_072 * 8192
     assert [(layer["name"], layer["type"]) for layer in model["layers"]] == [
-        ("model.embed_tokens", "nn.Embedding"), ("model.layers.0-31", "LlamaDecoderLayer"),
-        ("model.norm", "LlamaRMSNorm"), ("lm_head", "nn.Linear")]
+        ("model.embed_tokens", "torch.nn.Embedding"), ("model.layers.0-31", "LlamaDecoderLayer"),
+        ("model.norm", "LlamaRMSNorm"), ("lm_head", "torch.nn.Linear")]
 
 
 def test_seq_len_and_dtype_change_the_cache():
@@ -324,9 +324,9 @@ def test_a_family_module_with_only_the_contract_plugs_in(tmp_path, monkeypatch):
     assert [f.rule.code for f in result.findings] == ["W100"]  # a typo: did you mean num_hidden_layers
     model = summary(path)
     assert [(layer["name"], layer["type"], layer["params"]) for layer in model["layers"]] == [
-        ("enc.embeddings.word_embeddings", "nn.Embedding", 800), ("enc.embeddings.position_embeddings", "nn.Embedding", 128),
-        ("enc.embeddings.LayerNorm", "nn.LayerNorm", 16), ("enc.encoder.layer.0-2", "Module", 3 * 2 * 72),
-        ("classifier", "nn.Linear", 27)]
+        ("enc.embeddings.word_embeddings", "torch.nn.Embedding", 800), ("enc.embeddings.position_embeddings", "torch.nn.Embedding", 128),
+        ("enc.embeddings.LayerNorm", "torch.nn.LayerNorm", 16), ("enc.encoder.layer.0-2", "Module", 3 * 2 * 72),
+        ("classifier", "torch.nn.Linear", 27)]
     assert model["params_base_model"] == model["total_params"] - 27 and "kv_cache_bytes" not in model
 
 

@@ -328,3 +328,25 @@ def test_the_rows_layer_types_are_not_native_pytorch_types(tmp_path):
     native = tmp_path / "native.yaml"
     native.write_text("archlint: 1\nframework: pytorch\ninput: [1]\nlayers:\n  - type: Concat\n", encoding="utf-8")
     assert [(f.rule.code, f.line, f.column) for f in lint_file(str(native)).findings] == [("S003", 5, 11)]
+
+
+def test_a_hugging_face_config_read_first_leaves_the_rows_types_alone(tmp_path):
+    # a ViT config registers its patch embedding's Conv2d; the YAML's nn.Conv2d rows stay Ultralytics rows
+    import json
+
+    from archlint.lint import lint_file
+
+    vit = tmp_path / "config.json"
+    vit.write_text(json.dumps({"model_type": "vit", "architectures": ["ViTModel"], "hidden_size": 32,
+                               "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64,
+                               "image_size": 32, "patch_size": 16}), encoding="utf-8")
+    assert lint_file(str(vit)).model is not None
+    yaml_file = tmp_path / "tiny.yaml"
+    yaml_file.write_text("nc: 2\nbackbone:\n  - [-1, 1, nn.Conv2d, [3, 16, 3, 2, 1]]\n  - [-1, 1, Conv, [32, 3, 2]]\n"
+                         "head:\n  - [[-1], 1, Detect, [nc]]\n", encoding="utf-8")
+    result = lint_file(str(yaml_file))
+    assert [f.rule.code for f in result.findings if f.rule.code.startswith("S")] == []
+    # the row is torch's Conv2d(3, 16, 3, 2, 1): 3 * 16 * 9 weights and 16 biases (then W136: parse_model
+    # counts 3 channels for it, as ultralytics does for nn.* modules)
+    assert result.model.layers[0].params == 448
+    assert [f.rule.code for f in result.findings] == ["W136"]

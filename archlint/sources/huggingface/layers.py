@@ -43,14 +43,15 @@ def infer(call) -> registry.Output:
 
 
 def type_name(cls: str) -> str:
-    """The layer type of a transformers class: its own name, or `nn.<Name>` for a torch.nn class whose name
+    """The layer type of a transformers class: its own name, or `torch.nn.<Name>` for a torch.nn class whose name
     archlint's own PyTorch layers already use (Linear, Embedding)."""
     global _NATIVE
     if _NATIVE is None:
         registry.load_all()
         _NATIVE = {name for framework, name in registry.REGISTRY if framework == "pytorch"
                    and registry.REGISTRY[(framework, name)].family != "plugin"}
-    name = f"nn.{cls}" if cls in _NATIVE else cls
+    # torch.nn.<Name>, not nn.<Name>: the Ultralytics importer names the torch.nn modules of its rows nn.<Name>
+    name = f"torch.nn.{cls}" if cls in _NATIVE else cls
     if ("pytorch", name) not in registry.REGISTRY:
         register_layer("pytorch", name, DEFAULTS, infer, PROPERTIES,
                        f"{cls} (a transformers module of a Hugging Face config: exact counts from archlint)",
