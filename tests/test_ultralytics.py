@@ -349,4 +349,4 @@ def test_a_hugging_face_config_read_first_leaves_the_rows_types_alone(tmp_path):
     # the row is torch's Conv2d(3, 16, 3, 2, 1): 3 * 16 * 9 weights and 16 biases (then W136: parse_model
     # counts 3 channels for it, as ultralytics does for nn.* modules)
     assert result.model.layers[0].params == 448
-    assert [f.rule.code for f in result.findings] == ["W136"]
+    assert [f.rule.code for f in result.findings] == ["W136", "E133"]  # and the Conv built for 3 channels
