@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from archlint import rules
 from archlint.shapes import axis_label, format_shape
-from archlint.walk import Model, Sink, WalkedLayer, _layer_sink
+from archlint.walk import Model, Sink, WalkedLayer, sink_for_layer
 
 # What one position along a spatial axis is called, singular and plural
 _UNITS = {"height": ("row", "rows"), "width": ("column", "columns"), "depth": ("plane", "planes"),
@@ -109,7 +109,7 @@ def check_coverage(model: Model, sink: Sink) -> None:
         # the message says what is lost; the hint says why (the derivation) and what to change
         what = f"{reader.name} ({reader.spec.type}) never reads {' and '.join(gaps + edges)} of its input " \
                f"{format_shape(tensor.shape)}"
-        sink_at = _layer_sink(reader.spec, sink)  # a reader from a block names its use site, as layer findings do
+        sink_at = sink_for_layer(reader.spec, sink)  # a reader from a block names its use site, as layer findings do
         if gaps:
             sink_at(rules.SKIPPED_INPUT, what, where,
                     f"{causes[0]}{shared}: use a stride no larger than the effective kernel, a dilation the stride "
@@ -145,7 +145,7 @@ def check_bias_before_norm(model: Model, sink: Sink) -> None:
         key = "bias" if model.spec.framework == "pytorch" else "use_bias"
         where = producer.spec.where + ((key,) if key in producer.spec.kwargs else ("type",))
         # reported at the producer's bias: from a block, it names the producer's use site
-        _layer_sink(producer.spec, sink)(
+        sink_for_layer(producer.spec, sink)(
             rules.BIAS_BEFORE_NORM,
             f"{producer.name} adds a bias that {layer.name} ({layer.spec.type}) subtracts again: "
             f"{count:,} wasted parameters",

@@ -121,7 +121,7 @@ def _check_expect(layer: LayerSpec, output: Output, sink: Sink) -> None:
 
 
 
-def _layer_sink(layer: LayerSpec, sink: Sink) -> Sink:
+def sink_for_layer(layer: LayerSpec, sink: Sink) -> Sink:
     """Findings of a layer expanded from a block name the block's use site."""
     if not layer.origin:
         return sink
@@ -155,7 +155,7 @@ def _connect(spec: Spec, sink: Sink) -> tuple[dict, list[list[str]]]:
         for name in layer.inputs or [previous]:
             name = spec.aliases.get(name, name)
             if name not in producers:
-                _layer_sink(layer, sink)(rules.UNKNOWN_REFERENCE,
+                sink_for_layer(layer, sink)(rules.UNKNOWN_REFERENCE,
                                          f"{layer.name} reads {name!r}, which is no layer or input of the model",
                                          layer.where + ("inputs",), _suggest(name, known))
             names.append(name)
@@ -213,7 +213,7 @@ def _report_cycles(spec: Spec, producers: dict, wiring, waiting: list[int], sink
         # reported in reading order: a reads b, which reads ..., which reads a
         chain = " -> ".join(spec.layers[i].name for i in cycle + [first])
         layer = spec.layers[first]
-        _layer_sink(layer, sink)(rules.GRAPH_CYCLE, f"the layers read each other in a cycle: {chain} (each reads the "
+        sink_for_layer(layer, sink)(rules.GRAPH_CYCLE, f"the layers read each other in a cycle: {chain} (each reads the "
                                  "next): no order can compute them", layer.where + ("inputs",),
                                  "break the cycle: one of these layers must read an earlier tensor")
 
@@ -292,7 +292,7 @@ def walk(spec: Spec, sink: Sink) -> Model:
         if producers.get(layer.name) != index:
             continue  # a duplicate name: reported, not applied
         tensors[layer.name] = None
-        layer_sink = _layer_sink(layer, sink)
+        layer_sink = sink_for_layer(layer, sink)
         shared = by_name.get(layer.shares) if layer.shares else None
         if layer.shares:
             if shared is None or shared.spec.shares:
@@ -418,6 +418,6 @@ def _report_unused(spec: Spec, walked, producers: dict, consumers: dict, outputs
         if any(reader.name not in reached for reader in consumers.get(entry.name, [])):
             continue  # a later layer of the same dead branch is reported instead
         layer = entry.spec
-        _layer_sink(layer, sink)(rules.UNUSED_LAYER, f"{entry.name} ({layer.type}) reaches no model output ({names})",
+        sink_for_layer(layer, sink)(rules.UNUSED_LAYER, f"{entry.name} ({layer.type}) reaches no model output ({names})",
                                  layer.where + (("name",) if layer.named else ("type",)),
                                  "list it in `outputs:`, read it from a later layer, or remove it")

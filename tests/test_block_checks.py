@@ -1,6 +1,6 @@
 """The cross-layer checks (W001/W002 read coverage, W005 bias before normalization) on layers expanded
 from a block: the finding points at the line of the block's definition and names the use site, as
-the findings of a single layer do (walk._layer_sink)."""
+the findings of a single layer do (walk.sink_for_layer)."""
 
 from helpers import codes
 
