@@ -353,7 +353,7 @@ def decode_error(raw: bytes) -> tuple:
 
 
 def test_decode_non_utf8_byte_position():
-    assert decode_error("a: 1\nb: caf".encode() + b"\xe9\n") == (
+    assert decode_error(b"a: 1\nb: caf" + b"\xe9\n") == (
         "S001", "the file is not UTF-8 (byte 0xe9)", 2, 7, "save the file as UTF-8")
 
 

@@ -1,8 +1,17 @@
 """Layer families. Importing this package registers every layer type archlint knows."""
 
-from archlint.layers import conv, dense, elementwise, normalization, pooling, reshape, resize  # noqa: F401
-from archlint.layers import merge  # noqa: F401  (merges and torch functional steps, for graphs)
-from archlint.layers import conv_depthwise, conv_transpose  # noqa: F401  (convolution variants, family conv)
+from archlint.layers import (  # noqa: F401  # noqa: F401  (convolution variants, family conv)
+    conv,
+    conv_depthwise,
+    conv_transpose,
+    dense,
+    elementwise,
+    merge,  # noqa: F401  (merges and torch functional steps, for graphs)
+    normalization,
+    pooling,
+    reshape,
+    resize,
+)
 
 FAMILIES = ("conv", "dense", "elementwise", "normalization", "pooling", "reshape", "resize")
 FAMILIES += ("merge",)
