@@ -279,7 +279,8 @@ class _Expander:
             feeds = dict(zip(declared, given)) if given is not None else {}
             if copy > 1 or given is None:
                 feeds[declared[0]] = first
-            origin = f"in {prefix}, block {block_name} used at line {line}" + (f", {scope.origin}" if scope.origin else "")
+            origin = f"in {prefix}, block {block_name} used at line {line}" + (
+                f", {scope.origin}" if scope.origin else "")
             layers = block.get("layers") or []
             local = set()
             for item in layers:

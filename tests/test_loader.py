@@ -306,7 +306,7 @@ def test_json_duplicate_key_with_escapes():
 
 @pytest.mark.parametrize("token, column", [("NaN", 9), ("Infinity", 9), ("-Infinity", 9)])
 def test_json_nan_and_infinity_are_refused(token, column):
-    text = '{"s": "NaN Infinity", "v": [1, %s]}' % token
+    text = f'{{"s": "NaN Infinity", "v": [1, {token}]}}'
     column = text.index(token, 20) + 1
     assert json_error(text) == ("S001", f"invalid JSON: {token} is not a JSON number", 1, column)
 
