@@ -147,6 +147,17 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults
 
 
 def check_document(document: Document, sink, result: Result) -> None:
+    from archlint import schema
+
+    # the layer types importers register are for the files they convert, not for native specs
+    schema.importer_types_allowed = document.source is not None
+    try:
+        _check_document(document, sink, result)
+    finally:
+        schema.importer_types_allowed = False
+
+
+def _check_document(document: Document, sink, result: Result) -> None:
     from archlint import blocks, budget, checks, receptive, schema, spec, walk
 
     data = document.data

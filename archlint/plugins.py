@@ -20,13 +20,18 @@ from typing import Any
 GROUP = "archlint.layers"
 _LOADED = False
 problems: list[str] = []  # plugins that failed to load, as reported
+IMPORTER_TYPES: set[tuple[str, str]] = set()  # (framework, name) registered by importers for converted files
 
 
 def register_layer(framework: str, name: str, defaults: Mapping[str, Any], infer: Callable,
                    properties: Mapping[str, dict] | None = None, description: str = "",
-                   unmodelled: tuple[str, ...] = ()) -> None:
+                   unmodelled: tuple[str, ...] = (), importer: bool = False) -> None:
     """Teach archlint one layer type. `properties` maps each keyword to its JSON Schema (draft-07) fragment
-    (a keyword without one accepts any value); keywords whose default is registry.REQUIRED are required."""
+    (a keyword without one accepts any value); keywords whose default is registry.REQUIRED are required.
+
+    `importer=True` for a type an importer of archlint.sources registers for the files it converts (an
+    Ultralytics row, a transformers module): only converted files may use it, so a native spec that
+    writes `type: Concat` is still told the type is unknown, whatever files were read before it."""
     from archlint.layers import registry, schemagen
     from archlint.schema import definition_key, schema
 
@@ -37,6 +42,8 @@ def register_layer(framework: str, name: str, defaults: Mapping[str, Any], infer
     registry.load_all()
     layer_type = registry.register(framework, name, "plugin", defaults, infer, unmodelled, schema=properties,
                                    description=description or f"{name} (from a plugin)")
+    if importer:
+        IMPORTER_TYPES.add((framework, name))
     # the built-in types' definitions come from the same function (scripts/sync_schema.py)
     schema()["definitions"][definition_key(framework, name)] = schemagen.definition(layer_type, shared=False)
 

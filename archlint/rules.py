@@ -317,6 +317,11 @@ HF_SPECIAL_TOKEN = _rule(
     "W107", "hf-token-id-outside-vocab", WARNING, "A special token id (bos, eos, ...) is outside the vocabulary."
 )
 HF_DUPLICATE_KEY = _rule("W108", "hf-duplicate-key", WARNING, "config.json gives a key twice with different values.")
+HF_UNCOUNTABLE = _rule("W109", "hf-uncountable", WARNING, "archlint cannot count the model of this config.")
+HF_REFUSED = _rule(
+    "E110", "hf-config-refused", ERROR,
+    "transformers refuses this combination of values (config, model or forward pass)."
+)
 KV_CACHE_BUDGET = _rule(
     "B100", "kv-cache-budget-exceeded", ERROR, "The KV cache at the context length exceeds its budget."
 )

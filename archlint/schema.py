@@ -307,6 +307,17 @@ def validate_top(data: dict, sink: Sink) -> bool:
     return _report_errors(_top_validator(), data, (), "the spec", sink) == 0
 
 
+# True while a file converted by an importer is validated (lint.check_document): only then may a layer
+# use the types importers register (plugins.register_layer(importer=True)).
+importer_types_allowed = False
+
+
+def _importer_type(framework: str, layer_type: str) -> bool:
+    from archlint import plugins
+
+    return (framework, layer_type) in plugins.IMPORTER_TYPES
+
+
 def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: set | None = None) -> bool:
     """Report the findings of one typed layer entry at `where` (its path in the document); True if valid.
 
@@ -333,7 +344,7 @@ def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: se
         from archlint import plugins  # a layer type a plugin teaches (entry point group archlint.layers)
 
         plugins.load()
-    if key not in schema()["definitions"]:
+    if key not in schema()["definitions"] or (not importer_types_allowed and _importer_type(framework, layer_type)):
         _unknown_type(framework, layer_type, where + ("type",), sink)
         at_fault.add(None)
         return False

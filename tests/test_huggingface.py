@@ -52,8 +52,8 @@ def test_recognise(data, expected):
     assert huggingface.recognise(data) is expected
 
 
-def test_the_registry_names_all_25_model_types_and_treats_a_missing_module_as_unsupported():
-    assert len(families.MODULES) == 25
+def test_the_registry_names_all_27_model_types_and_treats_a_missing_module_as_unsupported():
+    assert len(families.MODULES) == 27  # the 25, and CLIP's two towers on their own
     assert families.module("llama").__name__.endswith(".llama")
     assert families.module("deepseek_v3").__name__.endswith(".deepseek")
     assert families.module("mamba") is None
@@ -62,7 +62,8 @@ def test_the_registry_names_all_25_model_types_and_treats_a_missing_module_as_un
 
 @pytest.mark.parametrize("class_name, model_type", [
     ("Qwen2MoeForCausalLM", "qwen2_moe"), ("Qwen2ForCausalLM", "qwen2"), ("Gemma3ForCausalLM", "gemma3_text"),
-    ("DeepseekV3ForCausalLM", "deepseek_v3"), ("MistralModel", "mistral"), ("NoSuchForCausalLM", None)])
+    ("DeepseekV3ForCausalLM", "deepseek_v3"), ("MistralModel", "mistral"), ("NoSuchForCausalLM", None),
+    ("CLIPTextModel", "clip_text_model"), ("CLIPVisionModelWithProjection", "clip_vision_model"), ("CLIPModel", "clip")])
 def test_a_config_without_model_type_is_read_by_its_class(class_name, model_type):
     assert families.model_type_of(class_name) == model_type
 
@@ -338,3 +339,16 @@ def test_a_stray_sliding_window_is_read_by_the_cache(tmp_path):
     assert finding.rule.code == "W100" and "keeps only the last sliding_window - 1 tokens" in finding.message
     # 2 layers x (keys + values) x 2 kv heads x 16 x 4 bytes x 7 tokens
     assert summary(path)["kv_cache_bytes"] == 2 * 2 * 2 * 16 * 4 * 7
+
+
+def test_values_of_the_wrong_type_the_fuzzer_found_are_findings_not_internal_errors(tmp_path):
+    # a string where BERT takes an int size: E100 at the key, and nothing counted from it (it was E900)
+    bert = json.loads((EXAMPLES / "huggingface" / "bert-base.json").read_text())
+    path = write(tmp_path, dict(bert, type_vocab_size="nan"))
+    assert [code for code, _, _ in findings(path)] == ["E100"]
+    assert findings(path)[0][1:] == (15, 21)  # the value of `type_vocab_size` in the file written
+    # a rope type that is a mapping, not a name: E107 at the type (it was E900: unhashable)
+    llama = {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 64,
+             "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 100,
+             "rope_scaling": {"rope_type": {"factor": 8.0}, "factor": 8.0}}
+    assert [code for code, _, _ in findings(write(tmp_path, llama))] == ["E107"]

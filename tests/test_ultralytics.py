@@ -317,3 +317,14 @@ def test_heads_match_ultralytics(name, args, legacy, params, flops):
     assert built.params == params
     if flops is not None:
         assert built.flops == flops
+
+
+def test_the_rows_layer_types_are_not_native_pytorch_types(tmp_path):
+    # an importer registers `Concat` for the rows it converts; a native spec checked after a YOLO file in
+    # the same run is still told the type is unknown (it is not a torch.nn class)
+    from archlint.lint import lint_file
+
+    assert lint_file(str(EXAMPLES / "yolo" / "tiny-detector.yaml")).model.total_params == 611_686
+    native = tmp_path / "native.yaml"
+    native.write_text("archlint: 1\nframework: pytorch\ninput: [1]\nlayers:\n  - type: Concat\n", encoding="utf-8")
+    assert [(f.rule.code, f.line, f.column) for f in lint_file(str(native)).findings] == [("S003", 5, 11)]

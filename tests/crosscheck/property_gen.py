@@ -334,9 +334,13 @@ KEYWORDS = {
 
 def catalogue(framework: str) -> tuple[list[str], list[str]]:
     """(the types drawn, the registered types left out: EXCLUDED_TYPES) for a framework."""
+    from archlint.plugins import IMPORTER_TYPES
+
     load_all()
     drawn, left = [], []
     for (fw, name) in sorted(REGISTRY):
+        if (fw, name) in IMPORTER_TYPES:
+            continue  # an importer's types (Ultralytics rows, transformers modules) are not native spec types
         if fw == framework:
             (left if (fw, name) in EXCLUDED_TYPES else drawn).append(name)
     return drawn, left

@@ -123,6 +123,12 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
         report(_rules().HF_DUPLICATE_KEY, f"`{key}` is given twice, {first!r} then {last!r}: transformers keeps the "
                f"last, {last!r}", (key,), "remove the repeat you do not mean")
     countable = checks.run(resolved, data, report)
+    if not countable and not any(rule.severity == _rules().ERROR for rule, *_ in findings):
+        # never a bare "Uncountable" with no finding: say so, with the checks' own warnings if any
+        report(_rules().HF_UNCOUNTABLE, f"archlint cannot count the model of this config: a value "
+               f"{resolved.config_class} needs has no number archlint can read" + (
+                   " (see the warnings above)" if findings else ""), ("model_type",),
+               "give every size and layer count as a positive integer")
     context = context_length(resolved.cfg, settings)
     spec = {"archlint": 1, "name": resolved.architecture_class, "framework": "pytorch",
             "inputs": {"input_ids": [context]}, "layers": []}
@@ -138,9 +144,10 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
         top_k_of = getattr(family, "experts_per_token", None)
         top_k = top_k_of(resolved.cfg) if top_k_of is not None else None
     except (TypeError, ValueError, KeyError, IndexError, ArithmeticError, AttributeError) as exc:
-        report(_rules().HF_WRONG_TYPE, f"the config cannot be counted: a value has a type or size "
-               f"{resolved.config_class} does not take ({type(exc).__name__}: {exc})", ("model_type",),
-               "check the values against the config class's documentation")
+        if not any(rule is _rules().HF_WRONG_TYPE for rule, *_ in findings):  # else a cascade of that E100
+            report(_rules().HF_WRONG_TYPE, f"the config cannot be counted: a value has a type or size "
+                   f"{resolved.config_class} does not take ({type(exc).__name__}: {exc})", ("model_type",),
+                   "check the values against the config class's documentation")
         spec["layers"].append({"name": "model", "type": layers.type_name("Uncountable"), "params": 0})
         paths[("layers", 0)] = ("model_type",)
         return Converted(resolved, spec, paths, findings, None, None, None, context)
@@ -171,7 +178,7 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
                 entry["window"] = group.attention.window
         if count > 1:
             entry["layers"] = count
-        paths[("layers", len(spec["layers"]))] = _origin(data, group)
+        paths[("layers", len(spec["layers"]))] = _origin(data, group, resolved)
         spec["layers"].append(entry)
         named[name] = (group.parts, count)
     converted = Converted(resolved, spec, paths, findings, part_list, attention, top_k, context)
@@ -187,12 +194,14 @@ def _head_features(cfg: dict, parts) -> int | None:
     return num_labels(cfg)
 
 
-def _origin(data: dict, group: Group) -> tuple:
-    """The config key a converted layer's findings point at."""
-    for key, wanted in (("num_hidden_layers", group.index is not None),
+def _origin(data: dict, group: Group, resolved: Resolved) -> tuple:
+    """The config key a converted layer's findings point at: a repeated layer's at the layer count as the
+    file names it (GPT-2's `n_layer`), an embedding's or head's at `vocab_size`."""
+    for key, wanted in ((checks.class_key(resolved, "num_hidden_layers"), group.index is not None),
                         ("vocab_size", any(p.category in ("embeddings", "head") for p in group.parts))):
-        if wanted and key in data:
-            return (key,)
+        path = checks.where(resolved, data, key)
+        if wanted and path != ("model_type",):
+            return path
     return ("model_type",) if "model_type" in data else ()
 
 

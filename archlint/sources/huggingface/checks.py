@@ -52,6 +52,9 @@ ZERO_ALLOWED = frozenset({"intermediate_size", "moe_intermediate_size", "shared_
 # Keys transformers' cache reads from any config (cache_utils.get_layer_types_and_kwargs), read or not by
 # the config class and the attention.
 CACHE_KEYS = ("sliding_window", "layer_types")
+# Layer counts, under their common names (a family's ALIASES gives its own): the encoder's (or the only
+# stack's), and an encoder-decoder's decoder count (null: the encoder's).
+LAYER_KEYS = ("num_hidden_layers", "num_decoder_layers", "decoder_layers")
 MAX_LAYERS = 100_000  # more decoder layers than any model: refused before anything is counted
 
 
@@ -104,6 +107,9 @@ def check_types(resolved: Resolved, data: dict, report: Report) -> set[str]:
         kind = expected_type(key, defaults.get(key))
         if kind is None:
             continue
+        if key in getattr(resolved.family, "PAIR_KEYS", ()) and isinstance(value, list) and len(value) == 2 and all(
+                isinstance(item, int) and not isinstance(item, bool) for item in value):
+            continue  # [height, width]
         if value is None:
             if key in NULLABLE or defaults.get(key) is None:
                 continue
@@ -127,10 +133,34 @@ def _int(cfg: dict, key: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def class_key(resolved: Resolved, key: str) -> str:
+    """The config class's own name for a common key: GPT-2's `n_layer` for `num_hidden_layers` (ALIASES)."""
+    return getattr(resolved.family, "ALIASES", {}).get(resolved.model_type, {}).get(key, key)
+
+
+def layer_counts(resolved: Resolved) -> list[tuple[tuple, str, object]]:
+    """(path in the file, name, value) of every layer count the class builds from: `num_hidden_layers`
+    under the class's own name (`n_layer`, T5's `num_layers`, Whisper's `encoder_layers`), the decoder's
+    count of an encoder-decoder (null: as many as the encoder), and the count inside each sub-config
+    (CLIP's `text_config`, `vision_config`)."""
+    defaults = resolved.family.CONFIG_DEFAULTS[resolved.model_type]
+    out = []
+    for common in LAYER_KEYS:
+        key = class_key(resolved, common)
+        if key in defaults and not (common != "num_hidden_layers" and resolved.cfg.get(key) is None):
+            out.append((None, key, resolved.cfg.get(key)))
+    for key in defaults:
+        sub = resolved.cfg.get(key)
+        if key.endswith("_config") and isinstance(sub, dict) and "num_hidden_layers" in sub:
+            out.append(((key, "num_hidden_layers"), f"{key}.num_hidden_layers", sub["num_hidden_layers"]))
+    return out
+
+
 def check_sizes(resolved: Resolved, data: dict, report: Report, wrong: set[str]) -> bool:
     """E101 for non-positive sizes and W102 for no layers; False when the sizes cannot be counted.
-    A family module may name the keys no module of the config reads (`unused_keys(cfg)`: any value is
-    accepted) and check the head count itself (`CHECKS_HEADS`: some classes run with 0 heads)."""
+    Sizes are read under the class's own key names (ALIASES). A family module may name the keys no
+    module of the config reads (`unused_keys(cfg)`: any value is accepted) and check the head count
+    itself (`CHECKS_HEADS`: some classes run with 0 heads)."""
     cfg, countable = resolved.cfg, True
     unused_of = getattr(resolved.family, "unused_keys", None)
     try:
@@ -139,43 +169,69 @@ def check_sizes(resolved: Resolved, data: dict, report: Report, wrong: set[str])
         unused = set()
     if getattr(resolved.family, "CHECKS_HEADS", False):
         unused = set(unused) | {"num_attention_heads"} if _int(cfg, "num_attention_heads") == 0 else unused
-    for key in SIZES:
-        if key not in cfg or key in wrong or key in unused:
+    defaults = resolved.family.CONFIG_DEFAULTS[resolved.model_type]
+    sizes = dict.fromkeys(class_key(resolved, key) for key in SIZES)
+    for key in sizes:  # a key the class does not take is W100's, whatever its value
+        if key not in cfg or key in wrong or key in unused or (key not in defaults and key not in INT_OR_NULL):
             continue
         value = _int(cfg, key)
         if value is None:
             if cfg.get(key) is not None:
                 countable = False
+                report(rules.HF_WRONG_TYPE, f"`{key}` is {_json_name(cfg[key])} ({cfg[key]!r}), not an integer: "
+                       "the config cannot be counted", where(resolved, data, key), f"a positive integer `{key}`")
             continue
         if value < 0 or (value == 0 and key not in ZERO_ALLOWED):
             countable = False
             report(rules.HF_NON_POSITIVE_SIZE, f"`{key}` is {value}: transformers cannot build a model with it",
                    where(resolved, data, key), f"a positive `{key}`")
-    layers = _int(cfg, "num_hidden_layers")
-    if layers is None or "num_hidden_layers" in wrong:
-        return False
-    if layers < 0:
-        report(rules.HF_NON_POSITIVE_SIZE, f"`num_hidden_layers` is {layers}", where(resolved, data, "num_hidden_layers"),
-               "a positive number of layers")
-        return False
-    if layers == 0:
-        report(rules.HF_NO_LAYERS, "`num_hidden_layers` is 0: the model is its embedding, final norm and head only",
-               where(resolved, data, "num_hidden_layers"), "give the number of decoder layers")
-    if layers > MAX_LAYERS:
-        report(rules.INPUT_TOO_LARGE, f"`num_hidden_layers` is {layers:,}: archlint counts at most {MAX_LAYERS:,} layers",
-               where(resolved, data, "num_hidden_layers"), "check the value")
-        return False
-    return countable and not (wrong & set(SIZES))
+    for path, key, value in layer_counts(resolved):
+        path = path or where(resolved, data, key)
+        if key in wrong:
+            countable = False
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            report(rules.HF_WRONG_TYPE, f"`{key}` is {_json_name(value)} ({value!r}), not a number of layers: "
+                   "the config cannot be counted", path, "an integer number of layers")
+            countable = False
+        elif value < 0:
+            report(rules.HF_NON_POSITIVE_SIZE, f"`{key}` is {value}", path, "a positive number of layers")
+            countable = False
+        elif value == 0:
+            report(rules.HF_NO_LAYERS, f"`{key}` is 0: the model is its embedding, final norm and head only", path,
+                   "give the number of layers")
+        elif value > MAX_LAYERS:
+            report(rules.INPUT_TOO_LARGE, f"`{key}` is {value:,}: archlint counts at most {MAX_LAYERS:,} layers",
+                   path, "check the value")
+            countable = False
+    return countable and not (wrong & set(sizes))
+
+
+def activation_keys(resolved: Resolved) -> tuple[str, ...]:
+    """The keys whose value transformers looks up in ACT2FN: the family's ACTIVATION_KEYS (Falcon's and
+    DistilBERT's `activation`, T5's `feed_forward_proj`), else those of ACTIVATION_KEYS its class takes."""
+    own = getattr(resolved.family, "ACTIVATION_KEYS", {}).get(resolved.model_type)
+    if own is not None:
+        return tuple(own)
+    return tuple(key for key in ACTIVATION_KEYS if key in resolved.family.CONFIG_DEFAULTS[resolved.model_type])
 
 
 def check_activation(resolved: Resolved, data: dict, report: Report) -> None:
-    for key in ACTIVATION_KEYS:
+    for key in activation_keys(resolved):
         value = resolved.cfg.get(key)
-        if key in resolved.family.CONFIG_DEFAULTS[resolved.model_type] and isinstance(value, str) \
-                and value not in ACTIVATIONS:
-            close = difflib.get_close_matches(value, ACTIVATIONS, n=1)
-            report(rules.HF_ACTIVATION, f"`{key}` is {value!r}, which transformers' ACT2FN does not know: building "
-                   "the model fails with a KeyError", where(resolved, data, key),
+        if not isinstance(value, str):
+            continue
+        name = value
+        if key == "feed_forward_proj":  # T5: "<activation>" or "gated-<activation>"; other forms are E110
+            name = value.removeprefix("gated-")
+            if "-" in name:
+                continue
+        if name not in ACTIVATIONS:
+            close = difflib.get_close_matches(name, ACTIVATIONS, n=1)
+            report(rules.HF_ACTIVATION, f"`{key}` is {value!r}, whose activation {name!r} transformers' ACT2FN does "
+                   "not know: building the model fails with a KeyError" if name != value else
+                   f"`{key}` is {value!r}, which transformers' ACT2FN does not know: building the model fails with "
+                   "a KeyError", where(resolved, data, key),
                    f"did you mean {close[0]!r}?" if close else f"one of {', '.join(ACTIVATIONS)}")
 
 
@@ -194,7 +250,7 @@ def check_rope(resolved: Resolved, data: dict, report: Report) -> None:
         for path, entry in entries:
             kind = entry.get("rope_type", entry.get("type", "default"))
             field = "rope_type" if "rope_type" in entry else "type"
-            if kind not in ROPE_REQUIRED:
+            if not isinstance(kind, str) or kind not in ROPE_REQUIRED:
                 close = difflib.get_close_matches(str(kind), ROPE_REQUIRED, n=1)
                 report(rules.HF_ROPE_SCALING, f"`{key}` has type {kind!r}, which transformers does not know: building "
                        "the model fails (KeyError in ROPE_INIT_FUNCTIONS)", path + (field,),
@@ -226,7 +282,8 @@ def check_tokens(resolved: Resolved, data: dict, report: Report) -> None:
             if not isinstance(value, int) or isinstance(value, bool) or 0 <= value < vocab:
                 continue
             path = where(resolved, data, key) + ((index,) if isinstance(values, list) else ())
-            if key == "pad_token_id" and getattr(resolved.family, "PADDED_EMBEDDING", True) and value >= vocab:
+            # nn.Embedding takes a padding_idx in [-vocab, vocab); a family without one accepts any id
+            if key == "pad_token_id" and getattr(resolved.family, "PADDED_EMBEDDING", True) and not -vocab <= value < vocab:
                 report(rules.HF_PAD_TOKEN, f"`pad_token_id` is {value}, outside the vocabulary of {vocab:,} tokens: "
                        "nn.Embedding refuses it as padding_idx when the model is built", path,
                        f"a token id below vocab_size ({vocab:,}), or null")
@@ -324,15 +381,59 @@ def check_layer_types(resolved: Resolved, data: dict, report: Report) -> bool:
     return True
 
 
+def refusal_rule(key: str, message: str):
+    """The rule of a refusal a classic family's `validate(cfg)` gives as (key, message): the specific rule
+    where one says it (heads not dividing the width, kv heads, the head size, the padding index), else
+    E110, transformers refuses the combination."""
+    name = key.rpartition(".")[2]
+    if "not divisible" in message:
+        return rules.HF_KV_HEADS_DIVIDE_HEADS if "kv" in name else rules.HF_HEADS_DIVIDE_HIDDEN
+    if "head size" in message:
+        return rules.HF_HEAD_DIM
+    if name == "pad_token_id" and "outside the embedding" in message:
+        return rules.HF_PAD_TOKEN
+    return rules.HF_REFUSED
+
+
+def check_validate(resolved: Resolved, data: dict, report: Report, wrong: set[str]) -> None:
+    """The refusals of a classic family module's `validate(cfg) -> [(key, message)]`, each located at
+    its key (as the file names it; "vision_config.patch_size" inside a sub-config); none at a key whose
+    type E100 already reports."""
+    validate = getattr(resolved.family, "validate", None)
+    if validate is None:
+        return
+    try:
+        found = validate(resolved.cfg)
+    except (TypeError, ArithmeticError, KeyError, ValueError, AttributeError):
+        return  # a value of the wrong type: reported by check_types
+    for key, message in found:
+        if key in wrong:
+            continue
+        path = where(resolved, data, key) if "." not in key else tuple(key.split("."))
+        report(refusal_rule(key, message), f"{message}: transformers refuses the config", path,
+               f"change `{key}` (or the value it is checked against)")
+
+
 def run(resolved: Resolved, data: dict, report: Report) -> bool:
-    """Every check that does not need the counts; True when the config can be counted."""
+    """Every check that does not need the counts; True when the config can be counted. A finding two
+    checks reach at the same key (E106 from check_tokens and a family's validate) is reported once."""
+    seen: set = set()
+    given = report
+
+    def report(rule, message, path=(), hint=""):
+        if (rule.code, tuple(path)) not in seen:
+            seen.add((rule.code, tuple(path)))
+            given(rule, message, path, hint)
+
     wrong = check_types(resolved, data, report)
-    countable = check_sizes(resolved, data, report, wrong) and not (wrong & set(LISTS))
+    # a value of the wrong type is refused when the config is constructed (E100): nothing to count
+    countable = check_sizes(resolved, data, report, wrong) and not wrong
     check_activation(resolved, data, report)
     check_rope(resolved, data, report)
     check_tokens(resolved, data, report)
     check_sliding_window(resolved, data, report)
     countable = check_layer_types(resolved, data, report) and countable
+    check_validate(resolved, data, report, wrong)
     family_check = getattr(resolved.family, "check", None)
     if family_check is not None:
         try:  # the family's checks read the sizes they need; one that is wrong is reported above

@@ -53,5 +53,6 @@ def type_name(cls: str) -> str:
     name = f"nn.{cls}" if cls in _NATIVE else cls
     if ("pytorch", name) not in registry.REGISTRY:
         register_layer("pytorch", name, DEFAULTS, infer, PROPERTIES,
-                       f"{cls} (a transformers module of a Hugging Face config: exact counts from archlint)")
+                       f"{cls} (a transformers module of a Hugging Face config: exact counts from archlint)",
+                       importer=True)
     return name

@@ -48,11 +48,14 @@ def experts_per_token(cfg: dict) -> int:
 
 
 def num_labels(cfg: dict) -> int:
-    """The classifier's size: `num_labels`, else the size of `id2label`, else transformers' default 2."""
-    if isinstance(cfg.get("num_labels"), int):
-        return cfg["num_labels"]
-    labels = cfg.get("id2label")
-    return len(labels) if isinstance(labels, dict) and labels else 2
+    """The label count as PreTrainedConfig derives it: `num_labels` when given (an integer, not a
+    boolean), else the size of `id2label` (an empty one means no labels: a 0-wide classifier), else 2.
+    The one copy, for the decoder and the classic family modules alike."""
+    given = cfg.get("num_labels")
+    if isinstance(given, int) and not isinstance(given, bool):
+        return given
+    id2label = cfg.get("id2label")
+    return len(id2label) if isinstance(id2label, dict) else 2
 
 
 class Attention:

@@ -25,7 +25,7 @@ def ensure(module: str) -> None:
     _REGISTERED.add(module)
     if registry.REGISTRY.get((registry.PYTORCH, module)) is None:
         register_layer(registry.PYTORCH, module, DEFAULTS, infer, PROPERTIES,
-                       f"ultralytics {module} (a row of an Ultralytics model YAML)")
+                       f"ultralytics {module} (a row of an Ultralytics model YAML)", importer=True)
 
 
 def infer(call: registry.Call) -> registry.Output:

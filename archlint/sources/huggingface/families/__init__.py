@@ -16,6 +16,9 @@ Besides the contract of `parts.py`, a family module may define (all optional):
     def unused_keys(cfg) -> set[str]                 # sizes no module of this config reads (not checked)
     CHECKS_HEADS = True                              # its `check` judges num_attention_heads == 0 itself
     PADDED_EMBEDDING = False                         # its token embedding has no padding_idx (E106 is off)
+    ACTIVATION_KEYS: dict[model_type, tuple[str]]   # the keys looked up in ACT2FN (E108)
+    def validate(cfg) -> list[tuple[key, message]]  # refusals, reported as E102/E103/E104/E106/E110
+    PAIR_KEYS: tuple[str]                            # integer keys that also take a [height, width] pair
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ MODULES: dict[str, str] = {
     "deepseek_v2": "deepseek", "deepseek_v3": "deepseek",
     "gpt2": "gpt2", "gpt_neox": "gpt_neox", "opt": "opt", "bloom": "bloom", "falcon": "falcon",
     "bert": "bert", "roberta": "bert", "distilbert": "distilbert", "t5": "t5", "vit": "vit",
-    "whisper": "whisper", "clip": "clip",
+    "whisper": "whisper", "clip": "clip", "clip_text_model": "clip", "clip_vision_model": "clip",
 }
 
 

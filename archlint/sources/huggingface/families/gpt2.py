@@ -34,6 +34,7 @@ Beyond the family-module contract of `parts.py`, each classic module also provid
 
 from __future__ import annotations
 
+from ..layout import num_labels  # the one copy; re-exported for the classic modules
 from ..parts import Part
 
 MODEL_TYPES = ("gpt2",)
@@ -79,16 +80,6 @@ def linear(n_in: int, n_out: int, bias: bool = True) -> int:
 
 def layer_norm(size: int, affine: bool = True, bias: bool = True) -> int:
     return (size * 2 if bias else size) if affine else 0
-
-
-def num_labels(cfg: dict) -> int:
-    """The label count as PreTrainedConfig derives it: `num_labels` when given, else the size of
-    `id2label` (an empty one means no labels), else 2."""
-    given = cfg.get("num_labels")
-    if isinstance(given, int) and not isinstance(given, bool):
-        return given
-    id2label = cfg.get("id2label")
-    return len(id2label) if isinstance(id2label, dict) else 2
 
 
 def encoder_layer(prefix: str, d: int, ffn: int, layout: tuple[tuple[str, str], ...]) -> list[Part]:

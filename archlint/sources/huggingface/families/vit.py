@@ -43,6 +43,10 @@ ARCHITECTURES = {
 DEFAULT_ARCHITECTURE = {"vit": "ViTModel"}
 
 
+# Keys that take an integer or a [height, width] pair of integers (ViTConfig; CLIP's take one integer).
+PAIR_KEYS = ("image_size", "patch_size")
+
+
 def pair(value) -> tuple[int, int]:
     return (value[0], value[1]) if isinstance(value, (list, tuple)) else (value, value)
 
