@@ -14,8 +14,9 @@ finding once it has produced MAX_LAYERS layers.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from archlint import rules
 from archlint.expr import ExprError, substitute
@@ -59,7 +60,7 @@ class _Scope:
     origin: str = ""
     start: Any = None  # what the block's first layer reads by default (None at the top level)
     stack: tuple = ()  # the blocks being expanded, outermost first
-    parent: "_Scope | None" = None
+    parent: _Scope | None = None
 
     def qualify(self, local_name: str) -> str:
         return f"{self.prefix}{self.separator}{local_name}" if self.prefix else local_name
@@ -278,7 +279,8 @@ class _Expander:
             feeds = dict(zip(declared, given)) if given is not None else {}
             if copy > 1 or given is None:
                 feeds[declared[0]] = first
-            origin = f"in {prefix}, block {block_name} used at line {line}" + (f", {scope.origin}" if scope.origin else "")
+            origin = f"in {prefix}, block {block_name} used at line {line}" + (
+                f", {scope.origin}" if scope.origin else "")
             layers = block.get("layers") or []
             local = set()
             for item in layers:

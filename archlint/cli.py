@@ -175,7 +175,8 @@ def _plural(count: int, word: str) -> str:
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means a failure).")
 @click.option("--strict/--no-strict", default=None, help="Warnings fail too (exit 1).")
-@click.option("--select", multiple=True, callback=_codes, help="Only these rules: codes, prefixes or names, comma-separated.")
+@click.option("--select", multiple=True, callback=_codes,
+              help="Only these rules: codes, prefixes or names, comma-separated.")
 @click.option("--extend-select", multiple=True, callback=_codes, help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, callback=_codes, help="Rules to leave out.")
 @click.option("--force-exclude/--no-force-exclude", default=None,

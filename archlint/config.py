@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from archlint import rules, vocab
 
@@ -98,7 +98,7 @@ def _table(path: str) -> dict | None:
     return section
 
 
-@lru_cache(maxsize=None)
+@cache
 def find(folder: str) -> Config:
     """The configuration that applies to files in `folder`: the nearest one up the tree."""
     folder = os.path.abspath(folder)
@@ -246,7 +246,7 @@ def parse(table: dict, path: str) -> Config:
 # ---------------------------------------------------------------- patterns
 
 
-@lru_cache(maxsize=None)
+@cache
 def _glob(pattern: str) -> re.Pattern:
     """A glob as a regex over '/'-separated paths: `*` and `?` stay in one folder, `**` crosses folders."""
     out, i = [], 0

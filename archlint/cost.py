@@ -273,7 +273,8 @@ def _keras_mha(cfg: dict, query: tuple, value: tuple, key: tuple) -> int | None:
         return None
     sizes = cfg["output_shape"] or query[-1]
     out = prod((sizes,) if isinstance(sizes, int) else tuple(sizes))
-    total = targets * query[-1] * heads * key_dim + sources * (key[-1] * heads * key_dim + value[-1] * heads * value_dim)
+    total = (targets * query[-1] * heads * key_dim
+             + sources * (key[-1] * heads * key_dim + value[-1] * heads * value_dim))
     if cfg.get("use_gate"):
         total += targets * query[-1] * heads * value_dim
     total += targets * attended * heads * (key_dim + value_dim)

@@ -13,7 +13,8 @@ import ast
 import math
 import operator
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 MAX_LENGTH = 500  # characters in one expression
 MAX_NODES = 200  # syntax nodes in one expression

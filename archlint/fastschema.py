@@ -10,7 +10,8 @@ errors. So the fast path may be strict, but must never accept what jsonschema wo
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Predicate = Callable[[Any], bool]
 

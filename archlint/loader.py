@@ -18,8 +18,9 @@ import operator
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.resolver import BaseResolver
@@ -175,8 +176,8 @@ _NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
 # The start of a line: indentation and the block indicators after which a nested collection may begin
 # on the same line (`- - a`, `? - a`). Each column of it opens at most two levels (a mapping and the
 # indentless sequence of one of its keys). The literal newline lets the regex engine skip ahead fast.
-_BLOCK_PREFIX = re.compile(r"[ \t?:-]{%d}" % (MAX_DEPTH // 4))
-_BLOCK_LINE_PREFIX = re.compile(r"\n[ \t?:-]{%d}" % (MAX_DEPTH // 4))
+_BLOCK_PREFIX = re.compile(rf"[ \t?:-]{{{MAX_DEPTH // 4}}}")
+_BLOCK_LINE_PREFIX = re.compile(rf"\n[ \t?:-]{{{MAX_DEPTH // 4}}}")
 
 
 def _max_bracket_depth(text: str) -> int:
@@ -431,7 +432,7 @@ def _load_yaml(path: str, text: str, use_libyaml: bool) -> Document:
         problem = exc.problem or exc.context or "invalid YAML"
         if "expected a single document" in str(exc):
             raise LoadError(rules.INVALID_SYNTAX, "the file holds several YAML documents", line, col,
-                            hint="a spec is one YAML document: remove the `---` separators or split the file")
+                            hint="a spec is one YAML document: remove the `---` separators or split the file") from None
         raise LoadError(rules.INVALID_SYNTAX, f"invalid YAML: {problem}", line, col) from None
     except yaml.reader.ReaderError as exc:  # control characters and the like
         line, col = _line_col(_line_starts(text), exc.position)
@@ -485,7 +486,7 @@ def _bounded_int(text: str) -> int:
 
 # Strings are matched first so that a token inside a string is never taken for a number.
 _BAD_NUMBER = re.compile(
-    r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)|(?<![0-9.eE+-])(-?[0-9]{%d,})(?![0-9.eE])' % (MAX_INT_DIGITS + 1),
+    rf'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)|(?<![0-9.eE+-])(-?[0-9]{{{MAX_INT_DIGITS + 1},}})(?![0-9.eE])',
     re.DOTALL,
 )
 

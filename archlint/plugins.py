@@ -14,7 +14,8 @@ nothing otherwise; a plugin that fails to load is reported on stderr and never s
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 GROUP = "archlint.layers"
 _LOADED = False

@@ -150,7 +150,8 @@ def check(model, sink) -> None:
             continue  # a dilated window straddling a small input reads gaps of padding only: W004's finding
         sizes = tuple(tensor.shape[axis] for axis in window.axes)
         names = AXIS_NAMES.get(len(sizes), tuple(f"axis {i + 1}" for i in range(len(sizes))))
-        short = [(name, rf, size) for name, rf, size in zip(names, after.rf, sizes) if isinstance(size, int) and rf > size]
+        short = [(name, rf, size) for name, rf, size in zip(names, after.rf, sizes)
+                 if isinstance(size, int) and rf > size]
         if short:
             detail = ", ".join(f"{number(rf)} on the {name} axis, whose input has {size}" for name, rf, size in short)
             key = "pool_size" if "pool_size" in (layer.cfg or {}) else "kernel_size"

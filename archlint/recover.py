@@ -12,7 +12,7 @@ reports its own mistakes but not E010 on the sizes the earlier error made unknow
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from archlint import rules
 from archlint.layers.registry import REQUIRED, Call, LayerType, Output, Stop, Tensor

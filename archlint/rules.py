@@ -111,7 +111,8 @@ INVALID_KERAS_CONFIG = _rule(
     "S020", "invalid-keras-config", ERROR, "A Keras model config archlint cannot read: damaged, edited or unsupported."
 )
 INVALID_KERAS_ARCHIVE = _rule(
-    "S021", "invalid-keras-archive", ERROR, "A .keras archive that is not a valid zip, lacks config.json or is too large."
+    "S021", "invalid-keras-archive", ERROR, "A .keras archive that is not a valid zip, lacks config.json "
+    "or is too large."
 )
 UNKNOWN_KERAS_LAYER = _rule(
     "W018", "unknown-keras-layer", WARNING,
@@ -163,7 +164,8 @@ STRIDE_WITH_DILATION = _rule(
 POOL_PADDING = _rule("E006", "pool-padding-too-large", ERROR, "PyTorch pooling padding exceeds half the kernel.")
 EXPECTATION_FAILED = _rule("E009", "expectation-failed", ERROR, "An `expect:` on a layer does not hold.")
 SUSPICIOUS_ARGUMENT = _rule(
-    "W008", "suspicious-layer-argument", WARNING, "The framework accepts this argument but it is almost certainly a mistake."
+    "W008", "suspicious-layer-argument", WARNING, "The framework accepts this argument "
+    "but it is almost certainly a mistake."
 )
 
 # ---- Shapes: what a layer receives and produces
@@ -171,7 +173,8 @@ OUTPUT_SIZE = _rule(
     "E001", "non-positive-output-size", ERROR, "The window is larger than the (padded) input: no output."
 )
 DECLARED_SIZE_MISMATCH = _rule(
-    "E007", "declared-size-mismatch", ERROR, "A declared input size (in_channels, in_features, ...) is not the real one."
+    "E007", "declared-size-mismatch", ERROR, "A declared input size (in_channels, in_features, ...) "
+    "is not the real one."
 )
 RANK_MISMATCH = _rule("E008", "rank-mismatch", ERROR, "The layer does not accept a tensor of this rank.")
 UNKNOWN_DIMENSION = _rule(
@@ -185,7 +188,8 @@ SINGLE_VALUE_NORMALIZATION = _rule(
     "The normalization sees a single value per channel: every training step fails.",
 )
 TENSOR_TOO_LARGE = _rule(
-    "E030", "tensor-too-large", ERROR, "A PyTorch tensor has more bytes than a 64-bit size counts: torch cannot create it."
+    "E030", "tensor-too-large", ERROR, "A PyTorch tensor has more bytes than a 64-bit size counts: "
+    "torch cannot create it."
 )
 INPUT_RANK_MISREAD = _rule(
     "W007", "input-rank-misread", WARNING,
@@ -248,15 +252,19 @@ ACTIVATION_MEMORY_BUDGET = _rule(
 TRAINING_MEMORY_BUDGET = _rule(
     "B007", "training-memory-budget-exceeded", ERROR, "The estimated training memory exceeds its budget."
 )
-LAYER_PARAMS_BUDGET = _rule("B008", "layer-params-budget-exceeded", ERROR, "A layer has more parameters than `max_layer_params`.")
+LAYER_PARAMS_BUDGET = _rule(
+    "B008", "layer-params-budget-exceeded", ERROR, "A layer has more parameters than `max_layer_params`."
+)
 LAYER_MACS_BUDGET = _rule("B009", "layer-macs-budget-exceeded", ERROR, "A layer needs more MACs than `max_layer_macs`.")
 SMALL_RECEPTIVE_FIELD = _rule(
-    "W027", "small-receptive-field", WARNING, "The receptive field covers less of the input than `min_receptive_field`.",
+    "W027", "small-receptive-field", WARNING,
+    "The receptive field covers less of the input than `min_receptive_field`.",
     BUDGET,
 )
 # `archlint diff --fail-on-increase` (B020-B029 reserved for the diff gates)
 COST_INCREASE = _rule(
-    "B020", "cost-increase-exceeded", ERROR, "A change grows a figure (params, MACs, memory) more than `fail-on-increase` allows."
+    "B020", "cost-increase-exceeded", ERROR, "A change grows a figure (params, MACs, memory) "
+    "more than `fail-on-increase` allows."
 )
 
 # ---- archlint itself
@@ -302,7 +310,8 @@ HF_TIE_WITHOUT_HEAD = _rule(
 )
 HF_UNSUPPORTED = _rule("W105", "hf-unsupported-model-type", WARNING, "archlint does not count this `model_type`.")
 HF_UNKNOWN_ARCHITECTURE = _rule(
-    "W106", "hf-unknown-architecture", WARNING, "`architectures` names a class archlint does not know for the model_type."
+    "W106", "hf-unknown-architecture", WARNING, "`architectures` names a class archlint does not know "
+    "for the model_type."
 )
 HF_SPECIAL_TOKEN = _rule(
     "W107", "hf-token-id-outside-vocab", WARNING, "A special token id (bos, eos, ...) is outside the vocabulary."
@@ -310,9 +319,12 @@ HF_SPECIAL_TOKEN = _rule(
 HF_DUPLICATE_KEY = _rule("W108", "hf-duplicate-key", WARNING, "config.json gives a key twice with different values.")
 HF_UNCOUNTABLE = _rule("W109", "hf-uncountable", WARNING, "archlint cannot count the model of this config.")
 HF_REFUSED = _rule(
-    "E110", "hf-config-refused", ERROR, "transformers refuses this combination of values (config, model or forward pass)."
+    "E110", "hf-config-refused", ERROR,
+    "transformers refuses this combination of values (config, model or forward pass)."
 )
-KV_CACHE_BUDGET = _rule("B100", "kv-cache-budget-exceeded", ERROR, "The KV cache at the context length exceeds its budget.")
+KV_CACHE_BUDGET = _rule(
+    "B100", "kv-cache-budget-exceeded", ERROR, "The KV cache at the context length exceeds its budget."
+)
 ACTIVE_PARAMS_BUDGET = _rule(
     "B101", "active-params-budget-exceeded", ERROR, "The parameters a token goes through exceed their budget."
 )

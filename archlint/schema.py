@@ -11,9 +11,10 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from functools import lru_cache
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from functools import cache, lru_cache
+from typing import Any
 
 from archlint import rules
 
@@ -83,14 +84,14 @@ def _fast_top():
     return compile_schema(_top_schema()) or (lambda value: False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fast_check(key: str):
     from archlint.fastschema import compile_definition
 
     return compile_definition(schema()["definitions"], key) or (lambda value: False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _layer_validator(key: str):
     root = schema()
     return _validator_class()({"$ref": f"#/definitions/{key}", "definitions": root["definitions"]})

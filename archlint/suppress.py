@@ -18,7 +18,8 @@ from archlint import rules
 from archlint.findings import Finding
 
 _QUICK = re.compile(r"#\s*archlint\s*:")
-_DIRECTIVE = re.compile(r"#\s*archlint\s*:\s*(?P<kind>[A-Za-z-]*)\s*(?P<eq>=?)\s*(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)?")
+_DIRECTIVE = re.compile(r"#\s*archlint\s*:\s*(?P<kind>[A-Za-z-]*)\s*(?P<eq>=?)\s*"
+                        r"(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)?")
 _CODE = re.compile(r"[A-Za-z0-9_-]+")
 # Findings about archlint itself, or about suppressions, are never suppressed by a comment.
 _UNSUPPRESSIBLE = frozenset({"E900", "S010", "S011"})

@@ -9,8 +9,8 @@ This module imports nothing heavy: the command line reads it to build its option
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from archlint.quantities import BYTES_PATTERN, COUNT_PATTERN, parse_bytes, parse_count, parse_fraction

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import difflib
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from archlint import cost, limits, recover, rules
 from archlint.layers import elementwise

@@ -19,7 +19,8 @@ from archlint import yaml12
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
 
-EXTREMES = [0, -1, 1, 2**31, 2**63 - 1, 2**63, 300_000_000, -(2**63), 2**64 + 1, 10**99, 10**400, 1e308, -1e308, 1e-320, 0.5, 3.0,
+EXTREMES = [0, -1, 1, 2**31, 2**63 - 1, 2**63, 300_000_000, -(2**63), 2**64 + 1, 10**99, 10**400, 1e308, -1e308,
+            1e-320, 0.5, 3.0,
             math.inf, -math.inf, math.nan, "NaN", "nan", "Infinity", "-inf", "1e400", "", " ", "0x10", "3.5M",
             "25k", "1.2G", "${9**9**9}", "${'a' * 10**9}", "${n}", "${__import__('os')}", None, True, False,
             [], {}, [None], [0, 0], [-1, 3], [2**63, 2**63], "same", "valid", "causal", "reflect", "circular"]

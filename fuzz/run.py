@@ -102,7 +102,8 @@ def main() -> int:
     shares = [inputs // options.workers + (i < inputs % options.workers) for i in range(options.workers)]
     started = time.time()
     with multiprocessing.Pool(options.workers) as pool:
-        parts = pool.map(worker, [(options.seed * 1000 + i, n, deadline, options.memory_every, options.max_memory) for i, n in enumerate(shares)])
+        parts = pool.map(worker, [(options.seed * 1000 + i, n, deadline, options.memory_every, options.max_memory)
+                                  for i, n in enumerate(shares)])
     cases = sum(p["cases"] for p in parts)
     crashes = [c for p in parts for c in p["crashes"]]
     disagreements = [d for p in parts for d in p["disagreements"]]
@@ -122,7 +123,8 @@ def main() -> int:
     print(f"cases run: {cases:,} in {elapsed:,.0f} s ({cases / max(elapsed, 1e-9):,.0f}/s, {options.workers} workers)")
     print(f"crashes: {len(crashes)}" + (f" (saved in {HERE / 'crashes'})" if crashes else ""))
     print(f"libyaml/pure-Python disagreements: {len(disagreements)}")
-    print("slowest inputs: " + ", ".join(f"{t * 1000:,.1f} ms ({size:,} bytes{suffix})" for t, size, suffix, _ in slowest))
+    print("slowest inputs: " + ", ".join(f"{t * 1000:,.1f} ms ({size:,} bytes{suffix})"
+                                         for t, size, suffix, _ in slowest))
     print("largest-memory inputs (peak traced, every Nth input): " + ", ".join(
         f"{peak / 1e6:,.2f} MB ({size:,} bytes{suffix})" for peak, size, suffix, _ in largest))
     return 1 if crashes else 0

@@ -6,8 +6,8 @@ import pytest
 from helpers import DATA, codes, layer_rows
 
 from archlint import checks
-from archlint.lint import lint_file
 from archlint.layers.registry import Tensor
+from archlint.lint import lint_file
 
 
 def test_w001_truncated_input(lint):

@@ -10,12 +10,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from helpers import EXAMPLES, codes
 
 from archlint import figures
 from archlint.cli import main
 from archlint.layers.registry import lookup
 from archlint.lint import lint_file
-from helpers import EXAMPLES, codes
 
 
 def macs(result) -> dict:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import DATA, EXAMPLES
 
 from archlint.cli import main
 from archlint.lint import discover, lint_file
-from helpers import DATA, EXAMPLES
 
 KERAS_DATA = DATA / "keras"
 

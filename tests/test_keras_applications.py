@@ -9,9 +9,9 @@ import json
 import os
 
 import pytest
+from helpers import strip_recorded_shapes as strip
 
 from archlint.lint import lint_file
-from helpers import strip_recorded_shapes as strip
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "keras", "applications")
 with open(os.path.join(DATA, "expected.json")) as _handle:

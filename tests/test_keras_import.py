@@ -11,10 +11,10 @@ import zipfile
 import pytest
 
 from archlint import rules, yaml12
-from archlint.sources.keras.converter import DROPPED, INPUT_KEYS, MAPPED, MODEL_KEYS, WRAPPER_KEYS, keras_2_keyword
 from archlint.layers.registry import lookup
 from archlint.lint import discover, lint_file
 from archlint.schema import schema
+from archlint.sources.keras.converter import DROPPED, INPUT_KEYS, MAPPED, MODEL_KEYS, WRAPPER_KEYS, keras_2_keyword
 from archlint.spec import Budget
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "keras")

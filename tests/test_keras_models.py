@@ -9,10 +9,10 @@ import json
 import os
 
 import pytest
+from helpers import strip_recorded_shapes as strip
 
 from archlint import rules
 from archlint.lint import lint_file
-from helpers import strip_recorded_shapes as strip
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "keras")
 with open(os.path.join(DATA, "expected_models.json")) as _handle:

@@ -306,7 +306,7 @@ def test_json_duplicate_key_with_escapes():
 
 @pytest.mark.parametrize("token, column", [("NaN", 9), ("Infinity", 9), ("-Infinity", 9)])
 def test_json_nan_and_infinity_are_refused(token, column):
-    text = '{"s": "NaN Infinity", "v": [1, %s]}' % token
+    text = f'{{"s": "NaN Infinity", "v": [1, {token}]}}'
     column = text.index(token, 20) + 1
     assert json_error(text) == ("S001", f"invalid JSON: {token} is not a JSON number", 1, column)
 
@@ -353,7 +353,7 @@ def decode_error(raw: bytes) -> tuple:
 
 
 def test_decode_non_utf8_byte_position():
-    assert decode_error("a: 1\nb: caf".encode() + b"\xe9\n") == (
+    assert decode_error(b"a: 1\nb: caf" + b"\xe9\n") == (
         "S001", "the file is not UTF-8 (byte 0xe9)", 2, 7, "save the file as UTF-8")
 
 

@@ -9,10 +9,10 @@ weight, so every count is 0.
 import json
 
 import pytest
+from helpers import ROOT, codes, layer_rows
 
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, known_types, lookup
 from archlint.layers.windows import AxisWindow, first_padding_only_window, output_size
-from helpers import ROOT, codes, layer_rows
 
 
 def keras(input_shape, *layers):

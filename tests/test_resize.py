@@ -8,7 +8,6 @@ and torch 2.13.0 (a forward pass on a batch of 2).
 import json
 
 import pytest
-
 from helpers import codes, layer_rows
 
 

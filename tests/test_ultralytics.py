@@ -9,10 +9,10 @@ import textwrap
 
 import pytest
 from click.testing import CliRunner
+from helpers import EXAMPLES
 
 from archlint.cli import main
 from archlint.lint import lint_file
-from helpers import EXAMPLES
 
 YOLO = EXAMPLES / "yolo"
 

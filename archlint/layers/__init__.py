@@ -1,8 +1,11 @@
 """Layer families. Importing this package registers every layer type archlint knows."""
 
+# The import order is the registration order, which docs/layers.md and `archlint layers` follow.
+# isort: off
 from archlint.layers import conv, dense, elementwise, normalization, pooling, reshape, resize  # noqa: F401
 from archlint.layers import merge  # noqa: F401  (merges and torch functional steps, for graphs)
 from archlint.layers import conv_depthwise, conv_transpose  # noqa: F401  (convolution variants, family conv)
+# isort: on
 
 FAMILIES = ("conv", "dense", "elementwise", "normalization", "pooling", "reshape", "resize")
 FAMILIES += ("merge",)

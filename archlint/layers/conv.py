@@ -8,8 +8,8 @@ from math import prod
 
 from archlint import rules
 from archlint.layers import windows
-from archlint.layers.lora import lora_split
 from archlint.layers.keywords import KERAS_KERNEL_AND_BIAS
+from archlint.layers.lora import lora_split
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
 from archlint.layers.windows import AxisWindow, check_rank
 from archlint.shapes import SPATIAL_NAMES, axis_label, format_shape, spatial_axes

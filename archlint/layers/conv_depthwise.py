@@ -14,8 +14,8 @@ from functools import partial
 from math import prod
 
 from archlint import rules
-from archlint.layers.conv import keras_window_args, keras_windows
 from archlint.layers import windows
+from archlint.layers.conv import keras_window_args, keras_windows
 from archlint.layers.registry import KERAS, REQUIRED, Call, Output, Window, register
 
 _COMMON = {

@@ -91,7 +91,8 @@ class Scatter:
 def _lands(a: Scatter, i: int) -> bool:
     """Whether some tap of input i lands inside the output [0, out): i*s + j*d - crop for 0 <= j < k."""
     base = i * a.s - a.crop
-    return max(0, -(-(-base) // a.d)) <= min(a.k - 1, (a.out - 1 - base) // a.d)
+    # The first tap j >= 0 with base + j*d >= 0 is ceil(-base / d) = -(base // d).
+    return max(0, -(base // a.d)) <= min(a.k - 1, (a.out - 1 - base) // a.d)
 
 
 def _lonely_runs(a: Scatter) -> list[tuple[int, int]] | None:
@@ -249,7 +250,8 @@ def torch_conv_transpose(call: Call, rank: int) -> Output:
     check_groups(call, cfg["groups"], in_ch, out_ch, "in_channels", "out_channels")
     if in_ch is None:
         raise call.fail(rules.UNKNOWN_DIMENSION, f"{call.type} needs to know its input channels to create its "
-                        "weight, but they are unknown (null)", hint="give in_channels, or the channel size in the input")
+                        "weight, but they are unknown (null)",
+                        hint="give in_channels, or the channel size in the input")
     axes = []
     for i, axis in enumerate(range(2, rank + 2)):
         n = call.x.shape[axis]

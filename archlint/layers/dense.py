@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from archlint import rules
-from archlint.shapes import format_shape
-from archlint.layers.lora import lora_split
 from archlint.layers.keywords import KERAS_KERNEL_AND_BIAS
+from archlint.layers.lora import lora_split
 from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
+from archlint.shapes import format_shape
 
 KERAS_DENSE_DEFAULTS = {
     "units": REQUIRED,

@@ -1,8 +1,8 @@
 """Shape-preserving layers without weights: activations, dropout, noise.
 
 Every layer here returns its input shape with no weights, except those that halve one axis (PyTorch
-GLU, Keras Activation('glu')) and PReLU, which learns its negative slopes. The rules only check what the framework refuses: arguments its
-constructor rejects, and inputs a forward pass fails on. A dropout or noise layer that fails only
+GLU, Keras Activation('glu')) and PReLU, which learns its negative slopes. The rules only check what the framework
+refuses: arguments its constructor rejects, and inputs a forward pass fails on. A dropout or noise layer that fails only
 in training (Keras GaussianDropout(rate=1), a noise_shape that does not broadcast) is still an
 error: the model cannot be trained.
 

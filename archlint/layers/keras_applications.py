@@ -37,7 +37,8 @@ def custom_scale(call: Call) -> Output:
     return Output(broadcast(call, [t.shape for t in call.inputs]), macs=0)
 
 
-register(KERAS, "LayerScale", "keras_applications", {"init_values": REQUIRED, "projection_dim": REQUIRED, "dtype": None},
+register(KERAS, "LayerScale", "keras_applications",
+         {"init_values": REQUIRED, "projection_dim": REQUIRED, "dtype": None},
          layer_scale, schema={"init_values": {"type": "number", "description": "The initial value of gamma."},
                               "projection_dim": {"type": "integer", "description": "The size of gamma: the last axis."},
                               "dtype": {"$ref": "#/definitions/dtype"}},

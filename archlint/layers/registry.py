@@ -8,9 +8,10 @@ it creates. Adding a layer type means registering one `LayerType` in its family 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from archlint import vocab
 from archlint.rules import Rule

@@ -86,7 +86,8 @@ def resolve_sizes(call: Call, key: str, sizes: list, total: int | None, what: st
             raise call.fail(rules.INVALID_ARGUMENT,
                             f"{call.type} `{key}` {sizes} holds {known} elements but {what} has {total}: "
                             + ("the total size of the tensor must be unchanged" if keras else
-                               f"torch: Provided sizes {sizes} don't multiply up to the size of the dimension ({total})"),
+                               f"torch: Provided sizes {sizes} don't multiply up to the size of the dimension "
+                               f"({total})"),
                             key, hint=f"make the sizes multiply to {total}, or write -1 for one of them")
         return tuple(sizes)
     if known == 0 or total % known:

@@ -119,7 +119,8 @@ def keras_pairs(call: Call, key: str, rank: int, verb: str) -> tuple[tuple[int, 
         pairs = tuple(pairs)
     if any(v < 0 for pair in pairs for v in pair):
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `{key}` must be non-negative, got {value}", key,
-                        hint=f"{verb} by 0 or more positions" + ("; to crop, use a cropping layer" if verb == "pad" else ""))
+                        hint=f"{verb} by 0 or more positions"
+                        + ("; to crop, use a cropping layer" if verb == "pad" else ""))
     return pairs
 
 
@@ -332,7 +333,8 @@ def keras_normalization(call: Call) -> Output:
         if call.x.shape[a] is None:
             batch = " (the batch axis)" if a == 0 else ""
             raise call.fail(rules.UNKNOWN_DIMENSION,
-                            f"Normalization keeps axis {a}{batch} of {format_shape(call.x.shape)}, whose size is unknown: "
+                            f"Normalization keeps axis {a}{batch} of {format_shape(call.x.shape)}, "
+                            "whose size is unknown: "
                             "Keras needs a known size for every kept axis", "axis",
                             hint="give that axis a size in `input:`, or normalize along another axis")
     kept_shape = tuple(call.x.shape[a] for a in kept)
@@ -360,7 +362,8 @@ def torch_pad_values(call: Call, rank: int, exact: bool) -> list[tuple[int, int]
         want = f"{2 * rank}" if exact else "an even number of"
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} takes {want} values for `padding` ({', '.join(PAD_SIDES[:2 * rank])}), got "
-                        f"{len(values)} ({values})" + ("" if exact else ": torch: Padding length must be divisible by 2"),
+                        f"{len(values)} ({values})"
+                        + ("" if exact else ": torch: Padding length must be divisible by 2"),
                         "padding", hint=f"write one int, or {2 * rank} ints in torch's order: "
                                         f"{', '.join(PAD_SIDES[:2 * rank])}")
     return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
@@ -383,8 +386,8 @@ def torch_constant_pad(call: Call, rank: int) -> Output:
     for axis in axes:
         if out.shape[axis] == 0:
             warn(call, rules.SUSPICIOUS_ARGUMENT,
-                 f"crops all {call.x.shape[axis]} positions of the {axis_label(call.x.rank, axis, True)}: the output is "
-                 "empty", "padding", "crop fewer positions")
+                 f"crops all {call.x.shape[axis]} positions of the {axis_label(call.x.rank, axis, True)}: "
+                 "the output is empty", "padding", "crop fewer positions")
             break
     if 0 in axes:
         out.shape = (None,) + out.shape[1:]
@@ -418,8 +421,9 @@ def torch_copy_pad(call: Call, rank: int, reflect: bool) -> Output:
         axis, size = bad[0]
         label = axis_label(call.x.rank, axis, True)
         raise call.fail(rules.OUTPUT_SIZE,
-                        f"{call.type} padding {dict(zip(PAD_SIDES, [v for p in pairs for v in p]))} leaves an output of "
-                        f"size {size} on the {label} of size {call.x.shape[axis]} (torch: input is too small)",
+                        f"{call.type} padding {dict(zip(PAD_SIDES, [v for p in pairs for v in p]))} leaves an "
+                        f"output of size {size} on the {label} of size {call.x.shape[axis]} "
+                        "(torch: input is too small)",
                         "padding", hint="crop less: the output needs at least 1 position on every axis")
     shape = list(call.x.shape)
     for axis, (lead, trail) in zip(axes, pairs):
@@ -446,7 +450,8 @@ def torch_upsample(call: Call) -> Output:
                         "scale_factor", hint="give the output size or the scale factor, not both")
     if size is None and scale is None:
         raise call.fail(rules.INVALID_ARGUMENT, "Upsample: either `size` or `scale_factor` should be defined "
-                        "(a scale_factor of 0 counts as none)", "scale_factor" if "scale_factor" in call.given else None,
+                        "(a scale_factor of 0 counts as none)",
+                        "scale_factor" if "scale_factor" in call.given else None,
                         hint="give `size` or a positive `scale_factor`")
     if cfg["align_corners"] is not None and mode not in ALIGNING_MODES:
         raise call.fail(rules.INVALID_ARGUMENT,
@@ -460,7 +465,8 @@ def torch_upsample(call: Call) -> Output:
     rank = call.x.rank
     if rank not in (3, 4, 5):
         raise call.fail(rules.RANK_MISMATCH,
-                        f"Upsample expects a rank-3, 4 or 5 input (batch, channels, *spatial) but receives rank {rank}, "
+                        "Upsample expects a rank-3, 4 or 5 input (batch, channels, *spatial) "
+                        f"but receives rank {rank}, "
                         f"shape {format_shape(call.x.shape)}", hint="check the input shape: it excludes the batch axis")
     spatial = rank - 2
     key, values = ("size", size) if size is not None else ("scale_factor", scale)
@@ -524,7 +530,8 @@ def torch_pixel_shuffle(call: Call) -> Output:
                         f"{format_shape(call.x.shape)} has {c}", "upscale_factor",
                         hint=f"give the layer before it a multiple of {r * r} channels")
     scale = lambda n, f: None if n is None else f(n)  # noqa: E731
-    return Output(tuple(lead) + (scale(c, lambda n: n // (r * r)), scale(h, lambda n: n * r), scale(w, lambda n: n * r)))
+    return Output(tuple(lead)
+                  + (scale(c, lambda n: n // (r * r)), scale(h, lambda n: n * r), scale(w, lambda n: n * r)))
 
 
 def torch_pixel_unshuffle(call: Call) -> Output:

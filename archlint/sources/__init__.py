@@ -16,8 +16,9 @@ An importer is one `Importer` entry below and a module with these functions:
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the loader (and PyYAML) is imported when a file is read, not for --help
     from archlint.loader import Document

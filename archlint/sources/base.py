@@ -3,7 +3,8 @@ original file for data that was converted from it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from archlint.loader import Document

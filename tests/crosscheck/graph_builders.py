@@ -21,6 +21,7 @@ framework's own deduplicated counts (`Model.count_params()`, `Module.parameters(
 from __future__ import annotations
 
 from builders import BATCH, TORCH_INPUT_SIZE, Row, import_keras
+
 from archlint.layers.registry import lookup
 
 

@@ -23,14 +23,14 @@ import tempfile
 import warnings
 from math import prod
 
+from builders import import_keras, keras_layer
+from helpers import strip_recorded_shapes as strip
 from hypothesis import assume
 from hypothesis import strategies as st
+from property_gen import EXCLUDED_TYPES, GRAPH_ONLY, IDS_ONLY, layer, spatial_rank
 
 from archlint.layers.registry import KERAS, REGISTRY, load_all
 from archlint.lint import lint_file
-from builders import import_keras, keras_layer
-from helpers import strip_recorded_shapes as strip
-from property_gen import EXCLUDED_TYPES, GRAPH_ONLY, IDS_ONLY, layer, spatial_rank
 
 warnings.filterwarnings("ignore")
 

@@ -18,8 +18,9 @@ import tempfile
 import warnings
 from math import prod
 
-from archlint.lint import lint_file
 from builders import BATCH, KERAS_ROLE_ORDER, TORCH_ROLE_ORDER, import_keras, keras_layer, torch_module
+
+from archlint.lint import lint_file
 
 # PyTorch keywords giving the size of the input, and the axis they are read from
 TORCH_INPUT_SIZES = {"in_channels": 1, "num_features": 1, "num_channels": 1, "in_features": -1, "input_size": -1}

@@ -18,9 +18,9 @@ import textwrap
 import warnings
 
 import pytest
+from builders import compare_with_framework, keras_layer_rows, torch_layer_rows
 
 from archlint.lint import lint_file
-from builders import compare_with_framework, keras_layer_rows, torch_layer_rows
 
 pytestmark = pytest.mark.crosscheck
 

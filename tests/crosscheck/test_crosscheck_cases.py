@@ -9,7 +9,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from test_crosscheck_examples import crosscheck
 
 pytestmark = pytest.mark.crosscheck

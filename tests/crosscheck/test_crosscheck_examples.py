@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
+from builders import archlint_rows, compare_with_framework, keras_rows, needs_layer_builder, torch_rows
+from graph_builders import compare_graph, is_graph
+from helpers import EXAMPLES
 
 from archlint.lint import discover, lint_file
-from builders import archlint_rows, compare_with_framework, keras_rows, needs_layer_builder, torch_rows
-from helpers import EXAMPLES
-from graph_builders import compare_graph, is_graph
 
 pytestmark = pytest.mark.crosscheck
 

@@ -9,7 +9,6 @@ which the framework itself must count once.
 from __future__ import annotations
 
 import pytest
-
 from graph_builders import compare_graph, is_graph
 from test_crosscheck_examples import require
 

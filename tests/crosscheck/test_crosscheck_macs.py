@@ -20,9 +20,9 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from helpers import EXAMPLES
 
 from archlint.lint import lint_file
-from helpers import EXAMPLES
 
 pytestmark = pytest.mark.crosscheck
 
@@ -96,7 +96,7 @@ def archlint_macs(path: str) -> int:
 
 def torch_net(model):
     torch = pytest.importorskip("torch")
-    from graph_builders import build_torch_graph, _sample_inputs
+    from graph_builders import _sample_inputs, build_torch_graph
 
     net = build_torch_graph(model).eval()
     for key, module in list(net.layers.items()):

@@ -16,7 +16,6 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-
 from property_gen import EXCLUDED_TYPES, catalogue, spec
 from property_run import archlint_verdict, keras_verdict, same_rows, torch_verdict
 

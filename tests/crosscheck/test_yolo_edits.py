@@ -23,10 +23,9 @@ pytest.importorskip("ultralytics")
 torch = pytest.importorskip("torch")
 yaml = pytest.importorskip("yaml")
 hypothesis = pytest.importorskip("hypothesis")
+from helpers import EXAMPLES  # noqa: E402
 from hypothesis import HealthCheck, assume, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-
-from helpers import EXAMPLES  # noqa: E402
 
 BASES = [yaml.safe_load((EXAMPLES / "yolo" / name).read_text(encoding="utf-8"))
          for name in ("tiny-detector.yaml", "yolov8n-like.yaml")]

@@ -61,8 +61,9 @@ def shape_of(output) -> tuple:
 
 @pytest.mark.parametrize("path,scale", list(_cases()))
 def test_shipped_yaml_matches_ultralytics(path, scale):
-    from archlint.lint import lint_file
     from ultralytics.utils.torch_utils import get_flops
+
+    from archlint.lint import lint_file
 
     stem = os.path.splitext(os.path.basename(path))[0]
     if stem in SKIP:

@@ -11,6 +11,7 @@ import os
 from archlint import rules
 from archlint.loader import Document, LoadError, decode, load_text
 
+
 class KerasConfigError(LoadError):
     """A Keras config archlint cannot read: reported whatever the file's text looks like."""
 

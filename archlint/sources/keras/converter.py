@@ -46,7 +46,8 @@ WRAPPED = frozenset({"layer", "backward_layer"})
 
 
 def _is_layer(value) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("class_name"), str) and isinstance(value.get("config"), dict)
+    return (isinstance(value, dict) and isinstance(value.get("class_name"), str)
+            and isinstance(value.get("config"), dict))
 
 
 def keras_2_keyword(layer_type: str, key: str, value):

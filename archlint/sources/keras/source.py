@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archlint import rules
-from archlint.sources.keras.converter import Converted
 from archlint.loader import Document
 from archlint.shapes import format_shape
 from archlint.sources.base import ORIGINAL, SourceHooks, converted_document
+from archlint.sources.keras.converter import Converted
 
 # Keras layers whose build sets an input spec on the axis their weights read (the channels, the features):
 # called on another size, they refuse; the other layers are built from the record and fail when run.

@@ -29,8 +29,8 @@ def ensure(module: str) -> None:
 
 
 def infer(call: registry.Call) -> registry.Output:
-    from archlint.sources.ultralytics.source import apply, builder
     from archlint.sources.ultralytics.parse import Row
+    from archlint.sources.ultralytics.source import apply, builder
 
     module, args, index = call.type, call.cfg["args"], call.cfg["row"]
     shapes = [tuple(tensor.shape[1:]) for tensor in call.inputs]

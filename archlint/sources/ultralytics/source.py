@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from archlint import rules
 from archlint.loader import Document
@@ -94,7 +94,8 @@ class UltralyticsSource(SourceHooks):
             grads = sum(layer.trainable for layer in layers)
             flops = f"{figures.flops / 1e9:.1f} GFLOPs" if figures and figures.flops is not None else "GFLOPs unknown"
             scale = f" (scale {scaled.parsed.scale})" if scaled.parsed.scale else ""
-            lines.append(f"Ultralytics{scale}: {len(scaled.parsed.rows)} rows, {params:,} parameters, {grads:,} gradients, "
+            lines.append(f"Ultralytics{scale}: {len(scaled.parsed.rows)} rows, {params:,} parameters, "
+                         f"{grads:,} gradients, "
                          f"{flops} at {GFLOPS_SIZE}" + ("" if known else " (lower bound: some rows are not computed)"))
         return lines
 
@@ -114,7 +115,8 @@ class UltralyticsSource(SourceHooks):
             row = by_index[index]
             if index in failed_here or not probe.reached(row):
                 continue
-            sink(rules.YOLO_BUILD_PROBE, _tag(scaled, f"row {index} ({row.module}) fails in the {PROBE}x{PROBE} forward "
+            sink(rules.YOLO_BUILD_PROBE, _tag(scaled, f"row {index} ({row.module}) fails in the "
+                 f"{PROBE}x{PROBE} forward "
                  f"pass ultralytics runs while building the model: {error}"),
                  _arg_path(row, argument), "make every level's size divide evenly: check the strides and the "
                  "rows this one reads")
@@ -229,7 +231,8 @@ def _derivation(parsed: Parsed, row: Row) -> list[str]:
         lines.append(f"  repeats: max(round({row.repeats} x {parsed.depth}), 1) = {row.n} ({counted})")
     written = row.written_args[0] if row.written_args else None
     if row.module in M.BASE and row.module != "Classify" and isinstance(written, (int, float)):
-        lines.append(f"  channels: make_divisible(min({written}, {parsed.max_channels}) x {parsed.width}, 8) = {row.c2}")
+        lines.append(f"  channels: make_divisible(min({written}, {parsed.max_channels}) x {parsed.width}, 8) "
+                     f"= {row.c2}")
     elif row.module in ("Concat", "CBFuse") and isinstance(row.c1, list):
         parts = " + ".join(str(c) for c in row.c1)
         lines.append(f"  channels: {row.module} of rows {', '.join(map(str, row.sources))}: {parts} = {row.c2}"
@@ -348,7 +351,8 @@ def _apply(row: Row, inputs: list, legacy: bool):
             again = build(list(row.args), [built.shape])
             stable = again.shape == built.shape
             times = row.copies - done if stable else 1  # once the shape repeats, the rest are identical
-            params, macs, frozen = params + times * again.params, macs + times * again.macs, frozen + times * again.frozen
+            params, macs = params + times * again.params, macs + times * again.macs
+            frozen = frozen + times * again.frozen
             flops += times * (again.flops if again.flops is not None else 2 * again.macs)
             built, done = again, done + times
         return Built(built.shape, params, macs, frozen, flops)

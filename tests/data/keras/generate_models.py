@@ -9,9 +9,8 @@ import json
 import os
 
 import keras
-from keras import layers, ops
-
 from generate import record
+from keras import layers, ops
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "models")

@@ -5,8 +5,7 @@ times (`repeat`)."""
 
 from __future__ import annotations
 
-from archlint.sources.ultralytics.blocks import BlockError
-from archlint.sources.ultralytics.blocks import Built
+from archlint.sources.ultralytics.blocks import BlockError, Built
 from archlint.sources.ultralytics.modules.attention import area_block, max_sigmoid_attn, psa_block, transformer_block
 from archlint.sources.ultralytics.modules.conv import block, dwconv, ghost_conv, rep_conv, single
 from archlint.sources.ultralytics.modules.ops import REQUIRED, Net, Shape, add, bind, cat, channels

@@ -69,7 +69,7 @@ class Net:
         flops = 2 * self.ops
         return Built(tuple(shape), self.params, self.macs, frozen, None if flops == 2 * self.macs else flops)
 
-    def absorb(self, other: "Net", times: int = 1) -> None:
+    def absorb(self, other: Net, times: int = 1) -> None:
         """`times` copies of an identical sub-module applied to the same shape."""
         self.params += times * other.params
         self.macs += times * other.macs
