@@ -213,9 +213,10 @@ def _report_cycles(spec: Spec, producers: dict, wiring, waiting: list[int], sink
         # reported in reading order: a reads b, which reads ..., which reads a
         chain = " -> ".join(spec.layers[i].name for i in cycle + [first])
         layer = spec.layers[first]
-        sink_for_layer(layer, sink)(rules.GRAPH_CYCLE, f"the layers read each other in a cycle: {chain} (each reads the "
-                                 "next): no order can compute them", layer.where + ("inputs",),
-                                 "break the cycle: one of these layers must read an earlier tensor")
+        sink_for_layer(layer, sink)(rules.GRAPH_CYCLE,
+                                    f"the layers read each other in a cycle: {chain} (each reads the "
+                                    "next): no order can compute them", layer.where + ("inputs",),
+                                    "break the cycle: one of these layers must read an earlier tensor")
 
 
 def _tie(spec: Spec, by_name: dict, sink: Sink) -> None:
@@ -418,6 +419,7 @@ def _report_unused(spec: Spec, walked, producers: dict, consumers: dict, outputs
         if any(reader.name not in reached for reader in consumers.get(entry.name, [])):
             continue  # a later layer of the same dead branch is reported instead
         layer = entry.spec
-        sink_for_layer(layer, sink)(rules.UNUSED_LAYER, f"{entry.name} ({layer.type}) reaches no model output ({names})",
-                                 layer.where + (("name",) if layer.named else ("type",)),
-                                 "list it in `outputs:`, read it from a later layer, or remove it")
+        sink_for_layer(layer, sink)(rules.UNUSED_LAYER,
+                                    f"{entry.name} ({layer.type}) reaches no model output ({names})",
+                                    layer.where + (("name",) if layer.named else ("type",)),
+                                    "list it in `outputs:`, read it from a later layer, or remove it")

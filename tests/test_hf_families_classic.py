@@ -10,8 +10,19 @@ from __future__ import annotations
 
 import pytest
 
-from archlint.sources.huggingface.families import (bert, bloom, clip, distilbert, falcon, gpt2, gpt_neox, opt, t5,
-                                                   vit, whisper)
+from archlint.sources.huggingface.families import (
+    bert,
+    bloom,
+    clip,
+    distilbert,
+    falcon,
+    gpt2,
+    gpt_neox,
+    opt,
+    t5,
+    vit,
+    whisper,
+)
 from archlint.sources.huggingface.parts import CATEGORIES
 
 FAMILIES = {module.__name__.rpartition(".")[2]: module for module in (

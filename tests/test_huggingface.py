@@ -9,12 +9,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from helpers import EXAMPLES
 
 from archlint.cli import main
 from archlint.lint import lint_file
 from archlint.sources import huggingface
 from archlint.sources.huggingface import families
-from helpers import EXAMPLES
 
 HF = EXAMPLES / "huggingface"
 TINY = {"model_type": "llama", "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2,

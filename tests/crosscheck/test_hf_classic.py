@@ -149,7 +149,10 @@ def test_published_configs_match_transformers(name):
 
 # ---- tiny valid configs, drawn ----
 
-def heads_and_width(max_heads=4, head_dims=st.integers(1, 8)):
+HEAD_DIMS = st.integers(1, 8)
+
+
+def heads_and_width(max_heads=4, head_dims=HEAD_DIMS):
     return st.tuples(st.integers(1, max_heads), head_dims).map(lambda t: (t[0], t[0] * t[1]))
 
 

@@ -13,11 +13,17 @@ import json
 from pathlib import Path
 
 import pytest
+from hf_harness import (
+    archlint_counts,
+    archlint_errors,
+    archlint_figure,
+    transformers,
+    transformers_cache_bytes,
+    transformers_counts,
+    transformers_verdict,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from hf_harness import (archlint_counts, archlint_errors, archlint_figure, transformers, transformers_cache_bytes,
-                        transformers_counts, transformers_verdict)
 
 pytestmark = pytest.mark.crosscheck
 

@@ -18,7 +18,8 @@ DEFAULT_CONTEXT = 2048
 
 
 def group_of(path: str) -> tuple[str, str, int | None]:
-    """(group path, repeated-block prefix, index): "model.layers.3.mlp.gate" -> ("model.layers.3", "model.layers", 3)."""
+    """(group path, repeated-block prefix, index):
+    "model.layers.3.mlp.gate" -> ("model.layers.3", "model.layers", 3)."""
     match = _INDEX.search(path)
     if match is None:
         return path, path, None

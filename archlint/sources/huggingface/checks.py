@@ -8,7 +8,7 @@ with `key` a path in the original file."""
 from __future__ import annotations
 
 import difflib
-from typing import Callable
+from collections.abc import Callable
 
 from archlint import rules
 from archlint.sources.huggingface.resolve import Resolved, known_keys, parts, total
@@ -24,7 +24,8 @@ ACTIVATION_KEYS = ("hidden_act", "hidden_activation", "activation_function")
 # rope_scaling / rope_parameters: the types transformers knows, and the fields each requires in the file
 # (original_max_position_embeddings and rope_theta are filled in from the config when absent).
 ROPE_REQUIRED = {"default": (), "linear": ("factor",), "dynamic": ("factor",), "yarn": ("factor",),
-                 "longrope": ("short_factor", "long_factor"), "llama3": ("factor", "low_freq_factor", "high_freq_factor"),
+                 "longrope": ("short_factor", "long_factor"),
+                 "llama3": ("factor", "low_freq_factor", "high_freq_factor"),
                  "proportional": ()}
 
 # Config classes that do not read the legacy `rope_scaling` key (their rope_parameters are per layer type).
@@ -262,7 +263,8 @@ def check_rope(resolved: Resolved, data: dict, report: Report) -> None:
                        "the config cannot be constructed", path, f"add {', '.join(missing)} to the block")
             theta = entry.get("rope_theta")
             if isinstance(theta, (int, float)) and not isinstance(theta, bool) and theta == 0:
-                report(rules.HF_ZERO_ROPE_THETA, "`rope_theta` is 0: every rotary frequency is 0 (or NaN), so positions "
+                report(rules.HF_ZERO_ROPE_THETA,
+                       "`rope_theta` is 0: every rotary frequency is 0 (or NaN), so positions "
                        "are not encoded", path + ("rope_theta",), "the base of the rotary frequencies, e.g. 10000.0")
     theta = data.get("rope_theta")
     if isinstance(theta, (int, float)) and not isinstance(theta, bool) and theta == 0:
@@ -283,7 +285,8 @@ def check_tokens(resolved: Resolved, data: dict, report: Report) -> None:
                 continue
             path = where(resolved, data, key) + ((index,) if isinstance(values, list) else ())
             # nn.Embedding takes a padding_idx in [-vocab, vocab); a family without one accepts any id
-            if key == "pad_token_id" and getattr(resolved.family, "PADDED_EMBEDDING", True) and not -vocab <= value < vocab:
+            padded = getattr(resolved.family, "PADDED_EMBEDDING", True)
+            if key == "pad_token_id" and padded and not -vocab <= value < vocab:
                 report(rules.HF_PAD_TOKEN, f"`pad_token_id` is {value}, outside the vocabulary of {vocab:,} tokens: "
                        "nn.Embedding refuses it as padding_idx when the model is built", path,
                        f"a token id below vocab_size ({vocab:,}), or null")
@@ -375,7 +378,8 @@ def check_layer_types(resolved: Resolved, data: dict, report: Report) -> bool:
             return False
     layers = _int(resolved.cfg, "num_hidden_layers")
     if layers is not None and layers != len(types):
-        report(rules.HF_LAYER_TYPES, f"`layer_types` has {len(types)} entries for {layers} layers: the config cannot be "
+        report(rules.HF_LAYER_TYPES,
+               f"`layer_types` has {len(types)} entries for {layers} layers: the config cannot be "
                "constructed", ("layer_types",), "one entry per layer")
         return False
     return True

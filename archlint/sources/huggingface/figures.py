@@ -88,7 +88,8 @@ def lines(figures: HFFigures, dtype: str, dtype_source: str) -> list[tuple[str, 
            ("params_base_model", f"Base model (without the head): {figures.base:,}", figures.base),
            ("params_embedding", "", figures.embedding),
            ("params_non_embedding", "", figures.non_embedding)]
-    breakdown = ", ".join(f"{name} {count:,} ({100 * count / total:.1f}%)" for name, count in figures.categories.items())
+    breakdown = ", ".join(f"{name} {count:,} ({100 * count / total:.1f}%)"
+                          for name, count in figures.categories.items())
     out.append(("params_by_category", f"By category: {breakdown}", dict(figures.categories)))
     out.append(("weight_bytes", f"Weights in {dtype} ({dtype_source}): {size(figures.total * itemsize)}",
                 figures.total * itemsize))
@@ -96,9 +97,11 @@ def lines(figures: HFFigures, dtype: str, dtype_source: str) -> list[tuple[str, 
         out.append(("active_params_per_token", f"Active parameters per token ({figures.top_k} routed experts per "
                     f"layer): {figures.active:,} ({100 * figures.active / total:.1f}% of the total)", figures.active))
     if figures.kv_per_token is not None:
-        out.append(("kv_cache_bytes_per_token", f"KV cache ({dtype}): {size(figures.kv_per_token * itemsize)} per token",
+        per_token = size(figures.kv_per_token * itemsize)
+        out.append(("kv_cache_bytes_per_token", f"KV cache ({dtype}): {per_token} per token",
                     figures.kv_per_token * itemsize))
-        out.append(("kv_cache_bytes", f"KV cache at {figures.context:,} tokens: {size(figures.kv_at_context * itemsize)}",
+        at_context = size(figures.kv_at_context * itemsize)
+        out.append(("kv_cache_bytes", f"KV cache at {figures.context:,} tokens: {at_context}",
                     figures.kv_at_context * itemsize))
     if figures.macs_per_token is not None:
         out.append(("flops_per_token", f"Forward FLOPs per token at {figures.context:,} tokens of context: "

@@ -63,7 +63,8 @@ class Attention:
 
     `cached`: values the cache keeps per token (keys and values of every kv head; for multi-head latent
     attention the compressed latent and the shared rotary key); `window`: the tokens a sliding-window
-    layer attends to (None: all), its cache keeping the last window - 1; `score_macs`: MACs per attended token (heads x (qk + v dims))."""
+    layer attends to (None: all), its cache keeping the last window - 1; `score_macs`: MACs per attended token
+    (heads x (qk + v dims))."""
 
     __slots__ = ("cached", "window", "score_macs")
 

@@ -62,7 +62,8 @@ def resolve(data: dict, family: ModuleType, model_type: str) -> Resolved:
 
 def known_keys(resolved: Resolved) -> set[str]:
     family, model_type = resolved.family, resolved.model_type
-    return set(family.CONFIG_DEFAULTS[model_type]) | set(getattr(family, "ALIASES", {}).get(model_type, {})) | COMMON_KEYS
+    aliases = getattr(family, "ALIASES", {}).get(model_type, {})
+    return set(family.CONFIG_DEFAULTS[model_type]) | set(aliases) | COMMON_KEYS
 
 
 def parts(resolved: Resolved, cfg: dict | None = None) -> list:

@@ -58,7 +58,8 @@ class HuggingFaceSource(SourceHooks):
             times = f" x {part.count} = {part.total:,}" if part.count > 1 else ""
             lines.append(f"    {name or part.path} ({part.cls}) [{part.category}]: {part.params:,}{times}{shared}")
         if count > 1:
-            lines.append(f"  params = {count} x {sum(p.total for p in parts):,} = {count * sum(p.total for p in parts):,}")
+            each = sum(p.total for p in parts)
+            lines.append(f"  params = {count} x {each:,} = {count * each:,}")
         return lines
 
     def figures(self, model) -> list[tuple[str, str, object]]:

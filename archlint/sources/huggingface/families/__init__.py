@@ -65,7 +65,8 @@ def model_type_of(class_name: str) -> str | None:
         if family is None or class_name not in family.ARCHITECTURES:
             continue
         default = family.DEFAULT_ARCHITECTURE[model_type]
-        stem = default.split("For")[0] if "For" in default else default.removesuffix("LMHeadModel").removesuffix("Model")
+        stem = (default.split("For")[0] if "For" in default
+                else default.removesuffix("LMHeadModel").removesuffix("Model"))
         if class_name.startswith(stem) and len(stem) > length:
             best, length = model_type, len(stem)
     return best

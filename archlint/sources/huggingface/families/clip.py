@@ -78,7 +78,8 @@ LAYER = (("self_attn.k_proj", "k"), ("self_attn.v_proj", "v"), ("self_attn.q_pro
 
 def _encoder(cfg: dict) -> list[Part]:
     d, ffn = cfg["hidden_size"], cfg["intermediate_size"]
-    return [part for i in range(cfg["num_hidden_layers"]) for part in encoder_layer(f"encoder.layers.{i}", d, ffn, LAYER)]
+    return [part for i in range(cfg["num_hidden_layers"])
+            for part in encoder_layer(f"encoder.layers.{i}", d, ffn, LAYER)]
 
 
 def text_parts(cfg: dict) -> list[Part]:
@@ -104,7 +105,8 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
     if model_type == "clip_text_model":
         out = text_parts(cfg)
         if kind == "text_with_projection":
-            return rebase(out, "text_model") + [head("text_projection", cfg["hidden_size"], cfg["projection_dim"], False)]
+            projection = head("text_projection", cfg["hidden_size"], cfg["projection_dim"], False)
+            return rebase(out, "text_model") + [projection]
         return out
     if model_type == "clip_vision_model":
         out = vision_parts(cfg)

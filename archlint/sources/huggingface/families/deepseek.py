@@ -6,10 +6,15 @@ The cache keeps the compressed latent and the rotary key: kv_lora_rank + qk_rope
 from __future__ import annotations
 
 from archlint.sources.huggingface.families.llama import finish
-from archlint.sources.huggingface.layout import (Attention, decoder_layer_class, gated_mlp,
-                                                 linear, norm)
+from archlint.sources.huggingface.layout import (
+    Attention,
+    decoder_layer_class,
+    experts_per_token,  # noqa: F401 - this family's hook
+    gated_mlp,
+    linear,
+    norm,
+)
 from archlint.sources.huggingface.parts import Part
-from archlint.sources.huggingface.layout import experts_per_token  # noqa: F401 - this family's hook
 
 MODEL_TYPES = ("deepseek_v2", "deepseek_v3")
 

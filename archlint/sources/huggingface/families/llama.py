@@ -7,8 +7,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from archlint.sources.huggingface.layout import (Attention, attention, decoder_layer_class, gated_mlp, linear, lm_head,
-                                                 norm, num_labels)
+from archlint.sources.huggingface.layout import (
+    Attention,
+    attention,
+    decoder_layer_class,
+    gated_mlp,
+    linear,
+    lm_head,
+    norm,
+    num_labels,
+)
 from archlint.sources.huggingface.parts import Part
 
 MODEL_TYPES = ("llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "phi3")
@@ -83,7 +91,9 @@ CONFIG_DEFAULTS: dict[str, dict[str, object]] = {
 }
 
 # The class prefix transformers gives each family's modules (LlamaRMSNorm, Gemma3DecoderLayer).
-CONFIG_CLASS = {"llama": "LlamaConfig", "mistral": "MistralConfig", "qwen2": "Qwen2Config", "qwen3": "Qwen3Config", "gemma": "GemmaConfig", "gemma2": "Gemma2Config", "gemma3_text": "Gemma3TextConfig", "phi3": "Phi3Config"}
+CONFIG_CLASS = {"llama": "LlamaConfig", "mistral": "MistralConfig", "qwen2": "Qwen2Config", "qwen3": "Qwen3Config",
+                "gemma": "GemmaConfig", "gemma2": "Gemma2Config", "gemma3_text": "Gemma3TextConfig",
+                "phi3": "Phi3Config"}
 PREFIX = {"llama": "Llama", "mistral": "Mistral", "qwen2": "Qwen2", "qwen3": "Qwen3", "gemma": "Gemma",
           "gemma2": "Gemma2", "gemma3_text": "Gemma3", "phi3": "Phi3"}
 _TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
@@ -148,7 +158,8 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
         at = f"model.layers.{index}"
         if model_type == "phi3":
             out += [Part(f"{at}.self_attn.o_proj", "Linear", linear(heads * dim, hidden), "attention.o"),
-                    Part(f"{at}.self_attn.qkv_proj", "Linear", linear(hidden, (heads + 2 * kv) * dim), "attention.other"),
+                    Part(f"{at}.self_attn.qkv_proj", "Linear", linear(hidden, (heads + 2 * kv) * dim),
+                         "attention.other"),
                     Part(f"{at}.mlp.gate_up_proj", "Linear", linear(hidden, 2 * inter), "mlp"),
                     Part(f"{at}.mlp.down_proj", "Linear", linear(inter, hidden), "mlp")]
         else:

@@ -5,9 +5,16 @@ as one Part per expert times the number of experts, never instantiated one by on
 from __future__ import annotations
 
 from archlint.sources.huggingface.families.llama import finish, head_dim, kv_heads
-from archlint.sources.huggingface.layout import (Attention, attention, decoder_layer_class, gated_mlp, linear, norm)
+from archlint.sources.huggingface.layout import (
+    Attention,
+    attention,
+    decoder_layer_class,
+    experts_per_token,  # noqa: F401 - this family's hook
+    gated_mlp,
+    linear,
+    norm,
+)
 from archlint.sources.huggingface.parts import Part
-from archlint.sources.huggingface.layout import experts_per_token  # noqa: F401 - this family's hook
 
 MODEL_TYPES = ("mixtral", "qwen2_moe", "qwen3_moe")
 

@@ -58,7 +58,9 @@ def patches(cfg: dict) -> int:
 
 def _head_dim(cfg: dict) -> int:
     given = cfg.get("head_dim")
-    return given if isinstance(given, int) and not isinstance(given, bool) else cfg["hidden_size"] // cfg["num_attention_heads"]
+    if isinstance(given, int) and not isinstance(given, bool):
+        return given
+    return cfg["hidden_size"] // cfg["num_attention_heads"]
 
 
 def base_parts(cfg: dict, pooler: bool = True, mask_token: bool = False) -> list[Part]:
