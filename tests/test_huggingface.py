@@ -352,3 +352,16 @@ def test_values_of_the_wrong_type_the_fuzzer_found_are_findings_not_internal_err
              "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 100,
              "rope_scaling": {"rope_type": {"factor": 8.0}, "factor": 8.0}}
     assert [code for code, _, _ in findings(write(tmp_path, llama))] == ["E107"]
+
+
+@pytest.mark.parametrize("config", [
+    {"model_type": "qwen2_moe", "num_hidden_layers": 2**62},  # Qwen's unused-key check looked at every layer
+    {"model_type": "qwen3_moe", "num_hidden_layers": 2**63},
+    {"model_type": "deepseek_v3", "num_hidden_layers": 2**62},
+    {"model_type": "gemma2", "num_hidden_layers": 2**62},
+    {"model_type": "whisper", "decoder_layers": 2**62},
+    {"model_type": "clip", "text_config": {"num_hidden_layers": 2**62}},
+])
+def test_a_huge_layer_count_is_refused_before_any_layer_is_visited(tmp_path, config):
+    # the fuzzer's extremes: before the fix, a family's own check iterated over range(num_hidden_layers)
+    assert [code for code, _, _ in findings(write(tmp_path, config))] == ["S009"]

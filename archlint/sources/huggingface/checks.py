@@ -157,6 +157,13 @@ def layer_counts(resolved: Resolved) -> list[tuple[tuple, str, object]]:
     return out
 
 
+def layers_bounded(resolved: Resolved) -> bool:
+    """Every layer count is an integer of at most MAX_LAYERS: only then may a family's code look at the
+    layers one by one (a count written as 2**62 is refused, not walked)."""
+    return all(isinstance(value, int) and not isinstance(value, bool) and value <= MAX_LAYERS
+               for _, _, value in layer_counts(resolved))
+
+
 def check_sizes(resolved: Resolved, data: dict, report: Report, wrong: set[str]) -> bool:
     """E101 for non-positive sizes and W102 for no layers; False when the sizes cannot be counted.
     Sizes are read under the class's own key names (ALIASES). A family module may name the keys no
@@ -165,7 +172,7 @@ def check_sizes(resolved: Resolved, data: dict, report: Report, wrong: set[str])
     cfg, countable = resolved.cfg, True
     unused_of = getattr(resolved.family, "unused_keys", None)
     try:
-        unused = unused_of(cfg) if unused_of is not None and not wrong else set()
+        unused = unused_of(cfg) if unused_of is not None and not wrong and layers_bounded(resolved) else set()
     except (TypeError, ArithmeticError, KeyError, ValueError):
         unused = set()
     if getattr(resolved.family, "CHECKS_HEADS", False):
@@ -437,8 +444,10 @@ def run(resolved: Resolved, data: dict, report: Report) -> bool:
     check_tokens(resolved, data, report)
     check_sliding_window(resolved, data, report)
     countable = check_layer_types(resolved, data, report) and countable
-    check_validate(resolved, data, report, wrong)
-    family_check = getattr(resolved.family, "check", None)
+    bounded = layers_bounded(resolved)  # the family's own checks may visit every layer
+    if bounded:
+        check_validate(resolved, data, report, wrong)
+    family_check = getattr(resolved.family, "check", None) if bounded else None
     if family_check is not None:
         try:  # the family's checks read the sizes they need; one that is wrong is reported above
             verdict = family_check(resolved.cfg, lambda rule, message, key, hint="": report(
