@@ -34,6 +34,7 @@ Beyond the family-module contract of `parts.py`, each classic module also provid
 
 from __future__ import annotations
 
+from .. import layout
 from ..layout import num_labels  # the one copy; re-exported for the classic modules
 from ..parts import Part
 
@@ -74,8 +75,9 @@ PADDED_EMBEDDING = False
 # ---- helpers shared by the classic family modules ----
 
 def linear(n_in: int, n_out: int, bias: bool = True) -> int:
-    """Parameters of nn.Linear / Conv1D / FalconLinear from n_in to n_out features."""
-    return n_in * n_out + (n_out if bias else 0)
+    """Parameters of nn.Linear / Conv1D / FalconLinear from n_in to n_out features: layout.linear, with a
+    bias by default, as these families' projections have."""
+    return layout.linear(n_in, n_out, bias)
 
 
 def layer_norm(size: int, affine: bool = True, bias: bool = True) -> int:
