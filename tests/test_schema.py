@@ -303,6 +303,20 @@ def test_every_shared_keyword_schema_is_used_and_every_override_differs():
     assert set(schema_keywords.DESCRIPTIONS) | schema_keywords.ANY_KEYWORD <= set(REGISTRY)
 
 
+def test_a_fragment_shared_by_several_keywords_keeps_each_ones_default():
+    """One fragment serves Keras ZeroPadding's `padding` and Cropping's `cropping` (2D and 3D): generating
+    the definitions gives each keyword its own default and leaves the shared fragment as written."""
+    from archlint.layers import schema_keywords, schemagen
+
+    load_all()
+    before = json.dumps(schema_keywords.KERAS_SIDES)
+    padding = schemagen.definition(REGISTRY[("keras", "ZeroPadding2D")])["properties"]["padding"]
+    cropping = schemagen.definition(REGISTRY[("keras", "Cropping3D")])["properties"]["cropping"]
+    assert (padding["default"], cropping["default"]) == ([1, 1], [[1, 1], [1, 1], [1, 1]])
+    assert padding["oneOf"] == cropping["oneOf"] == schema_keywords.KERAS_SIDES["oneOf"]
+    assert json.dumps(schema_keywords.KERAS_SIDES) == before and "default" not in schema_keywords.KERAS_SIDES
+
+
 @pytest.mark.parametrize("key", sorted(f"{fw}.{name}" for fw, name in REGISTRY))
 def test_every_default_is_stated_and_every_keyword_without_one_is_required(key):
     from archlint.layers.registry import REQUIRED

@@ -9,6 +9,25 @@ the family modules' own."""
 
 from __future__ import annotations
 
+# Keras ZeroPadding and Cropping read `padding` and `cropping` alike: how many positions to add or remove
+# on each side of each spatial axis. (The generator copies a fragment before adding its default, and
+# never changes what it nests, so one fragment serves several keywords.)
+KERAS_SIDES_1D = {
+    "description": "An int (both sides), or [before, after].",
+    "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}],
+}
+KERAS_SIDES = {
+    "description": "An int, one int per spatial axis, or one [before, after] pair per spatial axis.",
+    "oneOf": [
+        {"type": "integer"},
+        {
+            "type": "array",
+            "minItems": 1,
+            "items": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]},
+        },
+    ],
+}
+
 # framework -> keyword -> the JSON Schema (draft-07) of its value
 KEYWORDS: dict[str, dict[str, dict]] = {
     "keras": {
@@ -59,17 +78,7 @@ KEYWORDS: dict[str, dict[str, dict]] = {
         "bias_regularizer": {"$ref": "#/definitions/keras_object"},
         "center": {"type": "boolean", "description": "false drops beta."},
         "crop_to_aspect_ratio": {"type": "boolean"},
-        "cropping": {
-            "description": "An int, one int per spatial axis, or one [before, after] pair per spatial axis.",
-            "oneOf": [
-                {"type": "integer"},
-                {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]},
-                },
-            ],
-        },
+        "cropping": KERAS_SIDES,
         "data_format": {"$ref": "#/definitions/data_format"},
         "depth_multiplier": {"type": "integer", "minimum": 1},
         "depthwise_constraint": {"$ref": "#/definitions/keras_object"},
@@ -613,16 +622,10 @@ LAYERS: dict[tuple[str, str], dict[str, dict]] = {
         "dim": {"type": "integer"},
     },
     ("keras", "ZeroPadding1D"): {
-        "padding": {
-            "description": "An int (both sides), or [before, after].",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}],
-        },
+        "padding": KERAS_SIDES_1D,
     },
     ("keras", "Cropping1D"): {
-        "cropping": {
-            "description": "An int (both sides), or [before, after].",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}],
-        },
+        "cropping": KERAS_SIDES_1D,
     },
     ("keras", "UpSampling1D"): {
         "size": {"type": "integer"},
@@ -657,17 +660,7 @@ LAYERS: dict[tuple[str, str], dict[str, dict]] = {
         },
     },
     ("keras", "ZeroPadding2D"): {
-        "padding": {
-            "description": "An int, one int per spatial axis, or one [before, after] pair per spatial axis.",
-            "oneOf": [
-                {"type": "integer"},
-                {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]},
-                },
-            ],
-        },
+        "padding": KERAS_SIDES,
     },
     ("pytorch", "ZeroPad2d"): {
         "padding": {
@@ -699,17 +692,7 @@ LAYERS: dict[tuple[str, str], dict[str, dict]] = {
         },
     },
     ("keras", "ZeroPadding3D"): {
-        "padding": {
-            "description": "An int, one int per spatial axis, or one [before, after] pair per spatial axis.",
-            "oneOf": [
-                {"type": "integer"},
-                {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]},
-                },
-            ],
-        },
+        "padding": KERAS_SIDES,
     },
     ("pytorch", "ZeroPad3d"): {
         "padding": {
