@@ -277,8 +277,9 @@ def _report_errors(validator, data: Any, base: tuple, owner: str, sink: Sink, at
     return count
 
 
-def validate(data: dict, sink: Sink) -> tuple[bool, dict[int, frozenset]]:
-    """Report schema findings. Returns (top level valid, {index of a layer that failed: its keys at fault})."""
+def validate(data: dict, sink: Sink, importer_types: bool = False) -> tuple[bool, dict[int, frozenset]]:
+    """Report schema findings. Returns (top level valid, {index of a layer that failed: its keys at fault}).
+    `importer_types`: the layers may use the types importers register (validate_layer)."""
     top_ok = validate_top(data, sink)
     bad_layers: dict[int, frozenset] = {}
     layers = data.get("layers")
@@ -291,7 +292,7 @@ def validate(data: dict, sink: Sink) -> tuple[bool, dict[int, frozenset]]:
         return top_ok, {index: frozenset([None]) for index in range(len(layers))}
     for index, layer in enumerate(layers):
         at_fault: set = set()
-        if not validate_layer(framework, layer, ("layers", index), sink, at_fault):
+        if not validate_layer(framework, layer, ("layers", index), sink, at_fault, importer_types):
             bad_layers[index] = frozenset(at_fault or [None])
     return top_ok, bad_layers
 
@@ -307,22 +308,20 @@ def validate_top(data: dict, sink: Sink) -> bool:
     return _report_errors(_top_validator(), data, (), "the spec", sink) == 0
 
 
-# True while a file converted by an importer is validated (lint.check_document): only then may a layer
-# use the types importers register (plugins.register_layer(importer=True)).
-importer_types_allowed = False
-
-
 def _importer_type(framework: str, layer_type: str) -> bool:
     from archlint import plugins
 
     return (framework, layer_type) in plugins.IMPORTER_TYPES
 
 
-def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: set | None = None) -> bool:
+def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: set | None = None,
+                   importer_types: bool = False) -> bool:
     """Report the findings of one typed layer entry at `where` (its path in the document); True if valid.
 
     Layers expanded from blocks are checked here too, with `where` inside the block's definition.
     `at_fault` receives the keywords the findings are about (None: the layer as a whole).
+    `importer_types`: the layer may use the types importers register (plugins.register_layer(importer=True)),
+    true only for a file an importer converted; a native spec naming one is told the type is unknown (S003).
     """
     if at_fault is None:
         at_fault = set()
@@ -344,7 +343,7 @@ def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: se
         from archlint import plugins  # a layer type a plugin teaches (entry point group archlint.layers)
 
         plugins.load()
-    if key not in schema()["definitions"] or (not importer_types_allowed and _importer_type(framework, layer_type)):
+    if key not in schema()["definitions"] or (not importer_types and _importer_type(framework, layer_type)):
         _unknown_type(framework, layer_type, where + ("type",), sink)
         at_fault.add(None)
         return False
