@@ -15,7 +15,18 @@ are described in classic.py.
 from __future__ import annotations
 
 from ..parts import Part
-from .classic import architectures, divisible, head, layer_norm, linear, norm, num_labels, padding_in_vocab, rebase
+from .classic import (
+    architectures,
+    divisible,
+    encoder_task_head,
+    head,
+    layer_norm,
+    linear,
+    norm,
+    num_labels,
+    padding_in_vocab,
+    rebase,
+)
 
 MODEL_TYPES = ("bert", "roberta")
 
@@ -118,17 +129,9 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
         return out
     if kind == "next_sentence_prediction":
         return out + [head("cls.seq_relationship", d, 2)]
-    if kind == "sequence_classification":
-        if model_type == "roberta":
-            return out + [head("classifier.dense", d, d), head("classifier.out_proj", d, num_labels(cfg))]
-        return out + [head("classifier", d, num_labels(cfg))]
-    if kind == "multiple_choice":
-        return out + [head("classifier", d, 1)]
-    if kind == "token_classification":
-        return out + [head("classifier", d, num_labels(cfg))]
-    if kind == "question_answering":
-        return out + [head("qa_outputs", d, num_labels(cfg))]
-    raise ValueError(f"unknown architecture kind {kind!r}")
+    if kind == "sequence_classification" and model_type == "roberta":
+        return out + [head("classifier.dense", d, d), head("classifier.out_proj", d, num_labels(cfg))]
+    return out + encoder_task_head(kind, d, cfg)
 
 
 def validate(cfg: dict) -> list[tuple[str, str]]:

@@ -132,6 +132,19 @@ def decoder_task_head(kind: str, hidden: int, cfg: dict) -> list[Part]:
     raise ValueError(f"unknown architecture kind {kind!r}")
 
 
+def encoder_task_head(kind: str, hidden: int, cfg: dict) -> list[Part]:
+    """The heads the classic encoder families (BERT, RoBERTa, DistilBERT) build alike on their pooled or
+    per-token output: `classifier` (one output per choice for multiple choice) and `qa_outputs`, whose
+    width is num_labels."""
+    if kind in ("sequence_classification", "token_classification"):
+        return [head("classifier", hidden, num_labels(cfg))]
+    if kind == "multiple_choice":
+        return [head("classifier", hidden, 1)]
+    if kind == "question_answering":
+        return [head("qa_outputs", hidden, num_labels(cfg))]
+    raise ValueError(f"unknown architecture kind {kind!r}")
+
+
 def lm_head(path: str, hidden: int, vocab: int, tied: bool, embedding: str, bias: bool = False) -> Part:
     """An output projection onto the vocabulary, sharing the embedding's weight when tied (its bias,
     if any, stays its own)."""

@@ -13,11 +13,11 @@ from .classic import (
     architectures,
     block,
     divisible,
+    encoder_task_head,
     head,
     layer_norm,
     lm_head,
     norm,
-    num_labels,
     padding_in_vocab,
     rebase,
 )
@@ -68,15 +68,9 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
                       Part("vocab_layer_norm", "LayerNorm", layer_norm(d), "head", base=False),
                       lm_head("vocab_projector", d, cfg["vocab_size"], cfg["tie_word_embeddings"],
                               "distilbert.embeddings.word_embeddings", bias=True)]
-    if kind == "sequence_classification":
-        return out + [head("pre_classifier", d, d), head("classifier", d, num_labels(cfg))]
-    if kind == "multiple_choice":
-        return out + [head("pre_classifier", d, d), head("classifier", d, 1)]
-    if kind == "token_classification":
-        return out + [head("classifier", d, num_labels(cfg))]
-    if kind == "question_answering":
-        return out + [head("qa_outputs", d, num_labels(cfg))]
-    raise ValueError(f"unknown architecture kind {kind!r}")
+    if kind in ("sequence_classification", "multiple_choice"):  # through a pre_classifier
+        out.append(head("pre_classifier", d, d))
+    return out + encoder_task_head(kind, d, cfg)
 
 
 def validate(cfg: dict) -> list[tuple[str, str]]:
