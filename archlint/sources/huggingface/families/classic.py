@@ -39,35 +39,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import layout
-from ..layout import num_labels  # the one copy, for the classic modules too
+from ..layout import architectures, num_labels  # noqa: F401 (the one copy of each, for the classic modules)
 from ..parts import Part
-
-# What a task class builds -> the suffix transformers gives its class after the family's prefix
-# ("Bloom" + "ForCausalLM"); a class named otherwise (GPT2LMHeadModel) is given by its name.
-TASK_CLASSES = {
-    "base": "Model",
-    "causal_lm": "ForCausalLM",
-    "masked_lm": "ForMaskedLM",
-    "seq2seq_lm": "ForConditionalGeneration",
-    "pretraining": "ForPreTraining",
-    "next_sentence_prediction": "ForNextSentencePrediction",
-    "sequence_classification": "ForSequenceClassification",
-    "multiple_choice": "ForMultipleChoice",
-    "token_classification": "ForTokenClassification",
-    "question_answering": "ForQuestionAnswering",
-    "image_classification": "ForImageClassification",
-    "masked_image_modeling": "ForMaskedImageModeling",
-    "audio_classification": "ForAudioClassification",
-}
 
 # The task classes of a classic decoder-only family (GPT-NeoX, BLOOM, Falcon)
 DECODER_TASKS = ("base", "causal_lm", "sequence_classification", "token_classification", "question_answering")
-
-
-def architectures(prefix: str, kinds: tuple[str, ...], **own: str) -> dict[str, str]:
-    """A family's ARCHITECTURES: `prefix` + the usual suffix of each kind (TASK_CLASSES), and the
-    classes named otherwise, `own` (class name -> kind)."""
-    return {f"{prefix}{TASK_CLASSES[kind]}": kind for kind in kinds} | own
 
 
 def linear(n_in: int, n_out: int, bias: bool = True) -> int:

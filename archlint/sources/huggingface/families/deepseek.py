@@ -8,6 +8,7 @@ from __future__ import annotations
 from archlint.sources.huggingface.families.llama import finish
 from archlint.sources.huggingface.layout import (
     Attention,
+    decoder_classes,
     decoder_layer_class,
     experts_per_token,  # noqa: F401 - this family's hook
     gated_mlp,
@@ -51,10 +52,7 @@ ALIASES = {"deepseek_v2": {"num_experts": "n_routed_experts"},
 
 CONFIG_CLASS = {"deepseek_v2": "DeepseekV2Config", "deepseek_v3": "DeepseekV3Config"}
 PREFIX = {"deepseek_v2": "DeepseekV2", "deepseek_v3": "DeepseekV3"}
-_TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
-          "ForTokenClassification": "token_classification"}
-ARCHITECTURES = {f"{prefix}{suffix}": task for prefix in PREFIX.values() for suffix, task in _TASKS.items()}
-DEFAULT_ARCHITECTURE = {model_type: f"{prefix}ForCausalLM" for model_type, prefix in PREFIX.items()}
+ARCHITECTURES, DEFAULT_ARCHITECTURE = decoder_classes(PREFIX)
 
 
 def qk_head_dim(cfg: dict) -> int:

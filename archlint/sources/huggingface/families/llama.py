@@ -10,6 +10,7 @@ from dataclasses import replace
 from archlint.sources.huggingface.layout import (
     Attention,
     attention,
+    decoder_classes,
     decoder_layer_class,
     gated_mlp,
     linear,
@@ -96,11 +97,8 @@ CONFIG_CLASS = {"llama": "LlamaConfig", "mistral": "MistralConfig", "qwen2": "Qw
                 "phi3": "Phi3Config"}
 PREFIX = {"llama": "Llama", "mistral": "Mistral", "qwen2": "Qwen2", "qwen3": "Qwen3", "gemma": "Gemma",
           "gemma2": "Gemma2", "gemma3_text": "Gemma3", "phi3": "Phi3"}
-_TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
-          "ForTokenClassification": "token_classification"}
-ARCHITECTURES = {f"{prefix}{suffix}": task for prefix in PREFIX.values() for suffix, task in _TASKS.items()}
+ARCHITECTURES, DEFAULT_ARCHITECTURE = decoder_classes(PREFIX)
 ARCHITECTURES["Gemma3TextModel"] = "base"
-DEFAULT_ARCHITECTURE = {model_type: f"{prefix}ForCausalLM" for model_type, prefix in PREFIX.items()}
 
 
 def head_dim(cfg: dict) -> int:

@@ -8,6 +8,7 @@ from archlint.sources.huggingface.families.llama import finish, head_dim, kv_hea
 from archlint.sources.huggingface.layout import (
     Attention,
     attention,
+    decoder_classes,
     decoder_layer_class,
     experts_per_token,  # noqa: F401 - this family's hook
     gated_mlp,
@@ -57,10 +58,7 @@ ALIASES = {"mixtral": {"num_experts": "num_local_experts"}, "qwen3_moe": {"num_l
 
 CONFIG_CLASS = {"mixtral": "MixtralConfig", "qwen2_moe": "Qwen2MoeConfig", "qwen3_moe": "Qwen3MoeConfig"}
 PREFIX = {"mixtral": "Mixtral", "qwen2_moe": "Qwen2Moe", "qwen3_moe": "Qwen3Moe"}
-_TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
-          "ForTokenClassification": "token_classification"}
-ARCHITECTURES = {f"{prefix}{suffix}": task for prefix in PREFIX.values() for suffix, task in _TASKS.items()}
-DEFAULT_ARCHITECTURE = {model_type: f"{prefix}ForCausalLM" for model_type, prefix in PREFIX.items()}
+ARCHITECTURES, DEFAULT_ARCHITECTURE = decoder_classes(PREFIX)
 
 
 def experts(cfg: dict) -> int:
