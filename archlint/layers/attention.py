@@ -95,7 +95,7 @@ def by_role(call: Call, order: tuple, required: int, self_attention: bool = True
 
 
 def _from(tensor: Tensor, role: str) -> str:
-    return f"the {role} {format_shape(tensor.shape)} from {tensor.producer}"
+    return f"the {role} {tensor.producer} {format_shape(tensor.shape)}"
 
 
 def mismatch(call: Call, a: Tensor, role_a: str, b: Tensor, role_b: str, detail: str, hint: str):
@@ -328,8 +328,9 @@ def torch_mha_arguments(call: Call, embed_key: str, heads_key: str) -> None:
     if embed % heads:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} `{embed_key}={embed}` is not divisible by `{heads_key}={heads}`: torch "
-                        "refuses it (embed_dim must be divisible by num_heads)", heads_key,
-                        hint=f"use a number of heads that divides {embed}{_divisor_below(embed, heads)}")
+                        "refuses it", heads_key,
+                        hint=f"torch: embed_dim must be divisible by num_heads; use a number of heads that divides "
+                             f"{embed}{_divisor_below(embed, heads)}")
     dropout = cfg["dropout"]
     if call.type == "MultiheadAttention" and dropout < 0:  # no Dropout module: torch runs it, dropping nothing
         call.report(rules.SUSPICIOUS_ARGUMENT, f"MultiheadAttention `dropout={dropout}` is negative: torch runs it "

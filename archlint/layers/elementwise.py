@@ -85,8 +85,9 @@ def _unit_interval(call: Call, key: str, fails_at_one: bool = False) -> float:
     if not 0 <= value <= 1:
         framework = f"Expected a float value between 0 and 1. Received: {key}={value}" if call.framework == KERAS \
             else f"dropout probability has to be between 0 and 1, but got {value}"
-        raise _fail(call, f"`{key}` must be between 0 and 1: the framework refuses it ({framework})", key,
-                    hint=f"use a {key} in [0, 1), e.g. 0.5")
+        raise _fail(call, f"`{key}` must be between 0 and 1, got {value}: the framework refuses it", key,
+                    hint=f"{'Keras' if call.framework == KERAS else 'torch'}: {framework}; use a {key} in [0, 1), "
+                         "e.g. 0.5")
     if value == 1:
         if fails_at_one:
             # the training forward pass divides by (1 - rate): ZeroDivisionError in Keras
@@ -215,7 +216,7 @@ def keras_spatial_dropout(call: Call, rank: int) -> Output:
 def torch_dropout(call: Call, feature_rank: int | None = None) -> Output:
     """Dropout, AlphaDropout, FeatureAlphaDropout (any rank); Dropout1d/2d/3d (feature_rank 1/2/3)."""
     _unit_interval(call, "p")
-    rank = call.x.rank
+    rank, note = call.x.rank, ""
     if feature_rank is None or rank == feature_rank + 2:
         return same(call)
     if feature_rank == 1:
@@ -227,14 +228,15 @@ def torch_dropout(call: Call, feature_rank: int | None = None) -> Output:
                             hint="use Dropout, or the Dropout of the input's spatial rank")
         reading = "an unbatched (C, L): each sample of the batch is dropped whole as one channel"
     elif feature_rank == 2 and rank == 3:
-        reading = ("(N, C, L) with a warning that a future release will read it as an unbatched (C, H, W)")
+        reading = "(N, C, L), with a warning"
+        note = "torch warns that a future release will read it as an unbatched (C, H, W): "
     elif feature_rank == 3 and rank == 4:
         reading = "an unbatched (C, D, H, W): each sample of the batch is dropped whole as one channel"
     else:
         reading = f"a deprecated {rank}-D input (torch warns that it will be an error in a future release)"
     suggestion = {3: "Dropout1d", 4: "Dropout2d", 5: "Dropout3d"}.get(rank, "Dropout")
     _warn(call, RANK_MISREAD, f"reads the rank-{rank} input {format_shape(call.x.shape)} as {reading}", None,
-          f"use {suggestion} for this input")
+          f"{note}use {suggestion} for this input")
     return same(call)
 
 

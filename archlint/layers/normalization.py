@@ -423,9 +423,10 @@ def torch_instancenorm(call: Call, rank: int) -> Output:
         spatial = shape[2:]
         if all(d is not None for d in spatial) and prod(spatial) == 1:
             raise call.fail(rules.SINGLE_VALUE_NORMALIZATION,
-                            f"{call.type} normalizes each channel of {format_shape(shape)} over a single value: every "
-                            "training step fails (torch: Expected more than 1 spatial element when training)",
-                            hint="apply it before the spatial size shrinks to 1, or drop it")
+                            f"{call.type} normalizes each channel of {format_shape(shape)} over a single value: "
+                            "training fails",
+                            hint="torch: Expected more than 1 spatial element when training; apply it before the "
+                                 "spatial size shrinks to 1, or drop it")
         channels = channels if channels is not None else declared
     if channels is None and cfg["affine"]:
         raise call.fail(rules.UNKNOWN_DIMENSION,

@@ -122,8 +122,9 @@ def keras_permute(call: Call) -> Output:
     if call.x.rank != len(dims) + 1:
         raise call.fail(rules.RANK_MISMATCH,
                         f"Permute dims={dims} expects a rank-{len(dims) + 1} input but receives rank {call.x.rank}, "
-                        f"shape {format_shape(call.x.shape)} (Keras: expected ndim={len(dims) + 1}, found "
-                        f"ndim={call.x.rank})", "dims", hint=f"list each of the axes 1..{call.x.rank - 1} once")
+                        f"{format_shape(call.x.shape)}", "dims",
+                        hint=f"Keras: expected ndim={len(dims) + 1}, found ndim={call.x.rank}; list each of the axes "
+                             f"1..{call.x.rank - 1} once")
     return Output((call.x.shape[0],) + tuple(call.x.shape[d] for d in dims))
 
 
@@ -135,8 +136,9 @@ def keras_repeat_vector(call: Call) -> Output:
     if call.x.rank != 2:
         raise call.fail(rules.RANK_MISMATCH,
                         f"RepeatVector expects a rank-2 input (batch, features) but receives rank {call.x.rank}, "
-                        f"shape {format_shape(call.x.shape)} (Keras: expected ndim=2, found ndim={call.x.rank})",
-                        hint="flatten the input first, or check the input shape (it excludes the batch axis)")
+                        f"{format_shape(call.x.shape)}",
+                        hint=f"Keras: expected ndim=2, found ndim={call.x.rank}; flatten the input first, or check the "
+                             "input shape (it excludes the batch axis)")
     return Output((call.x.shape[0], n, call.x.shape[1]))
 
 
