@@ -93,7 +93,7 @@ def with_origin(sink: Sink, origin: str) -> Sink:
 
     def report(rule, message, where=(), hint="", key=False):
         shown = message if named.search(message) else f"{message} ({copy})"
-        sink(rule, shown, where, f"{hint} ({origin})" if hint else origin, key)
+        sink(rule, shown, where, f"{hint} ({origin})" if hint else f"({origin})", key)
 
     return report
 

@@ -114,14 +114,14 @@ def check_coverage(model: Model, sink: Sink) -> None:
         sink_at = sink_for_layer(reader.spec, sink)  # a reader from a block names its use site, as layer findings do
         if gaps:
             sink_at(rules.SKIPPED_INPUT, what, where,
-                    f"{read}, unread {' and '.join(samples)}: {causes[0]}{shared}; use a stride no larger than the "
+                    f"{causes[0]}{shared} ({read}, unread {' and '.join(samples)}): use a stride no larger than the "
                     "effective kernel, a dilation the stride does not skip over, or pool before subsampling")
         else:
             cause = ("every tap of its dilated kernel lands in padding" if whole else
                      "its last window ends before the edge, as (input + padding - effective kernel) is not a "
                      "multiple of the stride")
             sink_at(rules.TRUNCATED_INPUT, what, where,
-                    f"{read}: {cause}{shared}; adjust padding, kernel or stride so the windows end at the input's "
+                    f"{cause}{shared} ({read}): adjust padding, kernel or stride so the windows end at the input's "
                     "edge, or crop the input on purpose with a cropping layer")
 
 

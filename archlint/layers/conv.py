@@ -138,7 +138,7 @@ def report_asymmetric(call: Call, rank: int, windows_: list[AxisWindow], symmetr
         f"{call.type} padding='same' pads the {axis_name(rank, i)} axis by {total} ({w.before} before, {w.after} "
         "after)",
         "padding",
-        hint=f"{cause[0].upper()}{cause[1:]}, the windows sit off-centre, unlike {symmetric_word}; for even padding "
+        hint=f"{cause}: the windows sit off-centre, unlike {symmetric_word}; for even padding "
         f"use {fix}, or pad explicitly with a padding layer and padding='valid'",
     )
 

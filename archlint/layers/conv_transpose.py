@@ -154,17 +154,18 @@ def _findings(call: Call, axes: list[Scatter], pad_key: str) -> None:
         if lonely:
             cause = (f"the stride {a.s} is larger than the effective kernel {a.k_eff}" if a.s > a.k_eff else
                      "the output extends past what the last input reaches")
-            bias_only.append((f"{windows.describe_runs(lonely, a.out)} of its {a.out} outputs", a.label, cause))
+            bias_only.append((f"{windows.describe_runs(lonely, a.out, sample=False)} of {a.out} outputs", a.label,
+                              f"{cause}; outputs {windows.describe_runs(lonely, a.out)}"))
     if dropped:
         call.report(rules.TRUNCATED_INPUT, f"{call.type} crops away every output that "
                     f"{' and '.join(dropped)} contribute to: they never influence the result", pad_key,
                     hint="use padding of at most dilation*(kernel_size-1) on each axis")
     if bias_only:
-        call.report(rules.PADDING_ONLY_OUTPUT, f"{call.type}: no input reaches "
-                    f"{windows.join_axes([found[:2] for found in bias_only])}: they hold only the bias",
+        call.report(rules.PADDING_ONLY_OUTPUT,
+                    f"{call.type}: {windows.join_axes([found[:2] for found in bias_only])} hold only the bias",
                     "strides" if "strides" in call.cfg else "stride",
-                    hint=f"on the {bias_only[0][1]}, {bias_only[0][2]}: use a kernel_size (times dilation) of at "
-                         "least the stride, or less output_padding")
+                    hint=f"no input reaches them: on the {bias_only[0][1]}, {bias_only[0][2]}; use a kernel_size "
+                         "(times dilation) of at least the stride, or less output_padding")
 
 
 def _keras_axis(n: int | None, k: int, s: int, d: int, padding: str, op: int | None) -> tuple[int, int | None]:

@@ -240,8 +240,9 @@ def describe_outputs(indices: list[int], total: int) -> str:
     return describe_runs(runs(indices), total)
 
 
-def describe_runs(found: list[tuple[int, int]], total: int) -> str:
-    """describe_outputs for positions given as runs (first, last): the count is arithmetic on the runs."""
+def describe_runs(found: list[tuple[int, int]], total: int, sample: bool = True) -> str:
+    """describe_outputs for positions given as runs (first, last): the count is arithmetic on the runs.
+    `sample=False`: the count alone, without the first positions ("8 (1, 3, 5, ...)" -> "8")."""
     count = sum(b - a + 1 for a, b in found)
     if count == total:
         return f"all {total}" if total > 1 else "the only one"
@@ -250,12 +251,14 @@ def describe_runs(found: list[tuple[int, int]], total: int) -> str:
     if len(found) <= 2 and first + last == count:
         parts = [f"the {edge}{f' {n}' if n > 1 else ''}" for edge, n in (("first", first), ("last", last)) if n]
         return " and ".join(parts)
-    sample: list[int] = []
+    if not sample:
+        return f"{count:,}"
+    first: list[int] = []
     for a, b in found:
-        sample.extend(range(a, min(b + 1, a + 7 - len(sample))))
-        if len(sample) > 6:
+        first.extend(range(a, min(b + 1, a + 7 - len(first))))
+        if len(first) > 6:
             break
-    return f"{count:,} ({', '.join(str(i) for i in sample[:6])}{', ...' if count > 6 else ''})"
+    return f"{count:,} ({', '.join(str(i) for i in first[:6])}{', ...' if count > 6 else ''})"
 
 
 def padding_only_message(call: Call, w: AxisWindow, bad: list[int]) -> tuple[str, str, str]:
