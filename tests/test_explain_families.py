@@ -166,3 +166,90 @@ def test_every_registered_type_is_explained(tmp_path, framework, name):
             assert evaluate(parts[1]) == layer.output.macs, lines
     else:
         assert macs == [], lines
+
+
+def _explain(tmp_path, framework: str, inputs: str, layers: list[str]) -> str:
+    path = tmp_path / "spec.yaml"
+    path.write_text(f"archlint: 1\nframework: {framework}\n{inputs}\nlayers:\n" +
+                    "".join(f"  - {layer}\n" for layer in layers), encoding="utf-8")
+    result = lint_file(str(path))
+    assert result.model.complete and not result.findings, result.findings
+    return "\n".join(line for layer in result.model.layers for line in explain.explain_layer(result.model, layer))
+
+
+def test_embedding_merge_and_reshape_in_keras(tmp_path):
+    # Keras 3.15.1: Embedding(100, 8) on (None, 6) -> (None, 6, 8), 800 weights; Flatten -> 48
+    text = _explain(tmp_path, "keras", "inputs: {ids: [6], side: [6, 4]}", [
+        "{name: emb, type: Embedding, input_dim: 100, output_dim: 8, inputs: [ids]}",
+        "{name: cat, type: Concatenate, inputs: [emb, side]}",
+        "{name: flat, type: Flatten}",
+        "{name: pad, type: Reshape, target_shape: [12, 6]}",
+    ])
+    assert text == """\
+emb (Embedding): (None, 6) -> (None, 6, 8)
+  shape: the ids' shape (None, 6) + (output_dim,) = (None, 6, 8)
+  params = 100 * 8 (input_dim * output_dim) = 800
+cat (Concatenate): (None, 6, 8) -> (None, 6, 12)
+  axis 2: out = 8 + 4 = 12 (the inputs' sizes added)
+  params = 0
+flat (Flatten): (None, 6, 12) -> (None, 72)
+  features: out = 6*12 = 72 (axes 1 to 2 flattened)
+  params = 0
+pad (Reshape): (None, 72) -> (None, 12, 6)
+  shape: (None, 12, 6) (72 = 72 values per sample, as the input's)
+  params = 0"""
+
+
+def test_embedding_padding_upsampling_and_attention_in_pytorch(tmp_path):
+    # torch 2.13.0: nn.Embedding(50, 8) 400 weights; nn.MultiheadAttention(8, 2): in_proj 3*8*8 + 24, out_proj
+    # 8*8 + 8 = 288 weights; ZeroPad2d(1) and Upsample(scale_factor=2) on (4, 5, 5)
+    text = _explain(tmp_path, "pytorch", "inputs: {ids: [6], image: [4, 5, 5]}", [
+        "{name: emb, type: Embedding, num_embeddings: 50, embedding_dim: 8, inputs: [ids]}",
+        "{name: att, type: MultiheadAttention, embed_dim: 8, num_heads: 2, batch_first: true, inputs: [emb]}",
+        "{name: pad, type: ZeroPad2d, padding: 1, inputs: [image]}",
+        "{name: up, type: Upsample, scale_factor: 2}",
+        "{name: shuffle, type: PixelShuffle, upscale_factor: 2}",
+    ])
+    assert text == """\
+emb (Embedding): (None, 6) -> (None, 6, 8)
+  shape: the ids' shape (None, 6) + (embedding_dim,) = (None, 6, 8)
+  params = 50 * 8 (num_embeddings * embedding_dim) = 400
+att (MultiheadAttention): (None, 6, 8) -> (None, 6, 8)
+  shape: the query's, with embed_dim features
+  weights = 3*8*8 (in_proj, or q/k/v_proj with kdim/vdim) + 8*8 (out_proj), plus biases
+  params = 3*8*8 + 3*8 + 8*8 + 8 = 288
+  macs = 2*6*8*8 + 6*8*(8 + 8) + 2*6*6*8 (projections, then scores and weighted sum) = 2,112
+pad (ZeroPad2d): (None, 4, 5, 5) -> (None, 4, 7, 7)
+  height axis: out = 5 + 2 (padding) = 7
+  width axis: out = 5 + 2 (padding) = 7
+  params = 0
+up (Upsample): (None, 4, 7, 7) -> (None, 4, 14, 14)
+  height axis: out = 7 * 2 (scale) = 14
+  width axis: out = 7 * 2 (scale) = 14
+  params = 0
+shuffle (PixelShuffle): (None, 4, 14, 14) -> (None, 1, 28, 28)
+  channels: out = 4 / 4 (upscale_factor squared) = 1
+  height axis: out = 14 * 2 (upscale) = 28
+  width axis: out = 14 * 2 (upscale) = 28
+  params = 0"""
+    assert 2 * 6 * 8 * 8 + 6 * 8 * (8 + 8) + 2 * 6 * 6 * 8 == 2_112
+
+
+def test_recurrent_and_depthwise_parameter_formulas_in_both_dialects(tmp_path):
+    # Keras 3.15.1: GRU(4) on 3 features, reset_after: 3*4*(3 + 4) + 2*3*4 = 108; Bidirectional(LSTM(2))
+    # on 8 features: 2 * (4*2*(8 + 2) + 4*2) = 176; DepthwiseConv2D(3, depth_multiplier=2) on 5 channels
+    # 3*3*5*2 + 5*2 = 100
+    keras = _explain(tmp_path, "keras", "inputs: {seq: [7, 3], image: [6, 6, 5]}", [
+        "{name: gru, type: GRU, units: 4, return_sequences: true, inputs: [seq]}",
+        "{name: bi, type: Bidirectional, layer: {type: LSTM, units: 2}, inputs: [gru]}",
+        "{name: dw, type: DepthwiseConv2D, kernel_size: 3, depth_multiplier: 2, inputs: [image]}",
+    ])
+    assert "  params = 3*4*(3 + 4) + 2*3*4 = 108" in keras
+    assert "  params = 2 * (4*2*(4 + 2) + 1*4*2) (forward and backward) = 112" in keras
+    assert "  channels: out = 5 * 2 (depth_multiplier) = 10" in keras
+    assert "  params = 3*3*5*2 + 5*2 (depthwise kernel, bias) = 100" in keras
+    # torch 2.13.0: nn.LSTM(3, 4, num_layers=2, bidirectional=True): layer 0 per direction
+    # 4*4*(3 + 4) + 2*4*4 = 144, layer 1 per direction 4*4*(8 + 4) + 2*4*4 = 224: 2*144 + 2*224 = 736
+    torch = _explain(tmp_path, "pytorch", "input: [7, 3]", [
+        "{type: LSTM, hidden_size: 4, num_layers: 2, bidirectional: true, batch_first: true}"])
+    assert "  params = 2 * (4*4*(3 + 4) + 2*4*4) + 2 * (4*4*(8 + 4) + 2*4*4) = 736" in torch
