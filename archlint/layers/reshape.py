@@ -40,10 +40,10 @@ def _torch_dim(call: Call, key: str) -> int:
     if not -rank <= dim < rank:
         raise call.fail(
             rules.INVALID_ARGUMENT,
-            f"{call.type} {key}={dim} is out of range for the rank-{rank} input {format_shape(call.x.shape)} "
-            f"(torch: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim}))",
+            f"{call.type} {key}={dim} is out of range for the rank-{rank} input {format_shape(call.x.shape)}",
             key,
-            hint=f"use a dimension in [{-rank}, {rank - 1}]; dimension 0 is the batch",
+            hint=f"torch: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim}); "
+                 f"use a dimension in [{-rank}, {rank - 1}]; dimension 0 is the batch",
         )
     return dim % rank
 
