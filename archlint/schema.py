@@ -163,13 +163,20 @@ class _AnyType:
         return self.error.schema
 
 
+def _shown(value) -> str:
+    """A value as JSON for a message: a long one (a list of lists, a huge number) by its start, as the caret
+    shows where it is (issue 15: the finding line stays short)."""
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, str]:
     """A message and a hint for one schema error, in words a user of the layer would use."""
     where = ".".join(str(p) for p in tuple(error.absolute_path)) or owner
     value, kind = error.instance, error.validator
     hint = error.schema.get("description", description) if isinstance(error.schema, dict) else description
     if kind == "type":
-        return f"`{where}` must be {_type_words(error.validator_value)}, got {json.dumps(value)}", hint
+        return f"`{where}` must be {_type_words(error.validator_value)}, got {_shown(value)}", hint
     if kind == "enum":
         allowed = [v for v in error.validator_value if v is not None]
         options = ", ".join(json.dumps(v) for v in error.validator_value)
@@ -177,15 +184,15 @@ def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, st
         close = folded or difflib.get_close_matches(str(value), [str(v) for v in allowed], n=1)
         if len(error.validator_value) > 6:  # a vocabulary (activations): the message stays short
             description = error.schema.get("description", "").split(",")[0].rstrip(".") or "a known value"
-            return (f"`{where}` must be {description[0].lower() + description[1:]}, got {json.dumps(value)}",
+            return (f"`{where}` must be {description[0].lower() + description[1:]}, got {_shown(value)}",
                     f"did you mean {json.dumps(close[0])}?" if close else f"one of {options}")
-        return (f"`{where}` must be one of {options}, got {json.dumps(value)}",
+        return (f"`{where}` must be one of {options}, got {_shown(value)}",
                 f"did you mean {json.dumps(close[0])}?" if close else "")
     if kind == "const":
-        return f"`{where}` must be {json.dumps(error.validator_value)}, got {json.dumps(value)}", hint
+        return f"`{where}` must be {json.dumps(error.validator_value)}, got {_shown(value)}", hint
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[kind]
-        return f"`{where}` must be {sign} {error.validator_value}, got {json.dumps(value)}", hint
+        return f"`{where}` must be {sign} {error.validator_value}, got {_shown(value)}", hint
     if kind in ("minItems", "maxItems"):
         bound = "at least" if kind == "minItems" else "at most"
         items = "item" if error.validator_value == 1 else "items"
@@ -193,7 +200,7 @@ def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, st
     if kind == "minLength":
         return f"`{where}` must not be empty", hint
     if kind == "pattern":
-        return f"`{where}` has an invalid form: {json.dumps(value)}", hint
+        return f"`{where}` has an invalid form: {_shown(value)}", hint
     return f"`{where}`: {error.message}", hint
 
 
@@ -335,7 +342,7 @@ def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: se
                  f"add `type:` with a {_FRAMEWORK_WORDS[framework]} class name, e.g. `type: "
                  f"{'Dense' if framework == 'keras' else 'Linear'}`")
         else:
-            sink(rules.SCHEMA_VIOLATION, f"`type` must be a string, got {json.dumps(layer_type)}",
+            sink(rules.SCHEMA_VIOLATION, f"`type` must be a string, got {_shown(layer_type)}",
                  where + ("type",), "write the layer's class name, e.g. `type: Conv2D`")
         return False
     key = definition_key(framework, layer_type)

@@ -152,6 +152,6 @@ def validate(cfg: dict) -> list[tuple[str, str]]:
         found.append(("type_vocab_size", "type_vocab_size must be at least 1: the forward pass looks up token "
                                          "type 0 by default"))
     if cfg["add_cross_attention"] and not cfg["is_decoder"]:
-        found.append(("add_cross_attention", "add_cross_attention needs is_decoder: true (the layers refuse "
-                                             "cross attention in an encoder at construction)"))
+        found.append(("add_cross_attention", "add_cross_attention needs is_decoder: true (an encoder "
+                                             "refuses cross attention when built)"))
     return found

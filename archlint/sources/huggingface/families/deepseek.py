@@ -137,9 +137,9 @@ def check(cfg: dict, report) -> bool:
     if cfg["num_hidden_layers"] <= cfg["first_k_dense_replace"]:
         return True  # no layer routes
     if isinstance(top_k, int) and top_k > count:
-        report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `n_routed_experts` ({count}): "
-               "the first forward pass fails when the router picks its top experts", "num_experts_per_tok",
-               f"at most {count} experts per token")
+        report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `n_routed_experts` ({count})",
+               "num_experts_per_tok", "the first forward pass fails when the router picks its top experts: use at "
+               f"most {count} experts per token")
     groups, chosen = cfg.get("n_group"), cfg.get("topk_group")
     grouped = cfg["model_type"] == "deepseek_v3" or cfg.get("topk_method") == "group_limited_greedy"
     if grouped and isinstance(groups, int) and groups > 0:

@@ -146,7 +146,7 @@ def check(cfg: dict, report) -> bool:
     key = "num_local_experts" if cfg["model_type"] == "mixtral" else "num_experts"
     top_k, count = cfg.get("num_experts_per_tok"), experts(cfg)
     if isinstance(top_k, int) and top_k > count and any(sparse(cfg, i) for i in range(cfg["num_hidden_layers"])):
-        report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `{key}` ({count}): the first forward "
-               "pass fails when the router picks its top experts", "num_experts_per_tok",
-               f"at most {count} experts per token")
+        report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `{key}` ({count})",
+               "num_experts_per_tok", "the first forward pass fails when the router picks its top experts: use at "
+               f"most {count} experts per token")
     return True
