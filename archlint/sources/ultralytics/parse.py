@@ -135,8 +135,6 @@ class _Reader:
         self.complete = True
         self.failed: set = set()  # rows that could not be read, and the rows reading them
         self.nc = data.get("nc")
-        # the text embeddings C2fAttn and ImagePoolingAttn receive (an ImagePoolingAttn row replaces them)
-        self.guide = list(M.TEXT_EMBEDDINGS)
         # the names a string argument may stand for (parse_model looks strings up among its variables)
         self.names = {"nc": self.nc, "depth": depth, "width": width, "max_channels": max_channels,
                       "kpt_shape": data.get("kpt_shape"), "scale": scale, "scales": data.get("scales")}
@@ -357,7 +355,7 @@ class _Reader:
                 origin.insert(2, None)
                 row.copies = 1
             if m == "C2fAttn":  # YOLO-World's model passes its text embeddings beside the image
-                row.guide = list(self.guide)
+                row.guide = list(M.TEXT_EMBEDDINGS)
             if m == "C3k2":
                 self.legacy = False
                 if self.scale and self.scale in "mlx" and len(args) > 3:
@@ -443,19 +441,18 @@ class _Reader:
         elif m == "RTDETRDecoder":
             args = [args[0] if args else 80, chs, *args[1:]]
             origin = [0 if origin else None, None, *origin[1:]]
-        elif m == "ImagePoolingAttn":  # the channel list is its second argument; it updates the text embeddings
+        elif m == "ImagePoolingAttn":  # the channel list is its second argument
+            # (it returns text embeddings of its ct features, which must be those it receives: the model's
+            # embeddings keep their size for the rows after it)
             args = [*args[:1], chs, *args[1:]]
             origin = [*origin[:1], None, *origin[1:]]
-            row.guide = list(self.guide)
-            ct = args[2] if len(args) > 2 else 512
-            self.guide = [self.guide[0], ct if _is_int(ct) else self.guide[1]]
         elif m == "Depth":  # only c_mid is kept before the channel list
             args = [*args[:1], chs]
             origin = [*origin[:1], None]
         else:
             args = [*args, chs]
             origin.append(None)
-        if m in M.TEXT_GUIDED and m != "ImagePoolingAttn":  # the heads score the model's own text embeddings
+        if m in M.TEXT_GUIDED:
             row.guide = list(M.TEXT_EMBEDDINGS)
         row.args, row.origin, row.c2 = args, origin, 0
         row.copies = max(row.n, 1)
