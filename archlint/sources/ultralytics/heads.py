@@ -285,6 +285,9 @@ def _text_detect(net, cls, nc, embed, with_bn, reg_max, end2end, chs, inputs, le
                              f"be at most embed = {embed}", 1)
         if not with_bn:
             raise BlockError(f"AssertionError: {cls} needs with_bn True", 2)
+        if len(levels) != 3:  # its forward pass takes exactly three levels, whatever it was built for
+            raise BlockError(f"Expected 4 features including 3 feature maps and 1 text embeddings, but got "
+                             f"{len(levels) + 1}.")
 
     def classes(n, x, c_in, c3):
         _contrast(n, _cls_branch(n, x, c_in, c3, embed, legacy or world), embed, with_bn, text)
@@ -416,11 +419,12 @@ def Depth(args, inputs, legacy=True):
     y = projected[-1]
     for finer in reversed(projected[:-1]):
         up = (y[0], 2 * y[1], 2 * y[2])
-        for axis in (2, 1):  # torch compares the trailing dimension first
-            if up[axis] != finer[axis]:
+        for axis in (2, 1):  # torch compares the trailing dimension first; a size of 1 broadcasts
+            if up[axis] != finer[axis] and 1 not in (up[axis], finer[axis]):
                 raise BlockError(f"The size of tensor a ({up[axis]}) must match the size of tensor b ({finer[axis]}) "
                                  f"at non-singleton dimension {axis + 1}")
-        y = net.conv(net.conv(finer, c_mid, c_mid, 3), c_mid, c_mid, 3)
+        summed = (c_mid, max(up[1], finer[1]), max(up[2], finer[2]))
+        y = net.conv(net.conv(summed, c_mid, c_mid, 3), c_mid, c_mid, 3)
     y = net.conv(y, c_mid, c_mid // 2, 3)
     y = net.conv_transpose2d(y, c_mid // 2, c_mid // 2, 2, 2, 0, bias=True)
     y = net.conv(y, c_mid // 2, c_mid // 4, 3)
