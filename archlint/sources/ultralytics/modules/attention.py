@@ -1,7 +1,7 @@
 """ultralytics' attention modules (PSA's Attention and PSABlock, C3TR's transformer, AIFI, CBAM and its
-parts, YOLO-World's ImagePoolingAttn), as observed in 8.4. Attention's matrix products are MACs (archlint/cost.py) and ultralytics 8.4's
-GFLOPs counts them too (thop sees torch.matmul and nn.MultiheadAttention); nn.MultiheadAttention's
-softmax is in thop's count, a `Tensor.softmax` call is not."""
+parts, YOLO-World's ImagePoolingAttn), as observed in 8.4. Attention's matrix products are MACs
+(archlint/cost.py) and ultralytics 8.4's GFLOPs counts them too (thop sees torch.matmul, torch.einsum and
+nn.MultiheadAttention); nn.MultiheadAttention's softmax is in thop's count, a `Tensor.softmax` call is not."""
 
 from __future__ import annotations
 
