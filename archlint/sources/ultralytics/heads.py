@@ -270,21 +270,22 @@ def _contrast(net, y, embed, with_bn, text):
     net.products(tokens * embed * y[1] * y[2])
 
 
-def _text_detect(net, cls, nc, embed, with_bn, reg_max, end2end, chs, inputs, legacy, world, extra=None):
+def _text_detect(net, cls, nc, embed, with_bn, reg_max, end2end, chs, inputs, legacy, world, extra=None,
+                 embed_at=1):
     """The Detect branches with a class branch that ends in `embed` channels scored against the text
     embeddings. WorldDetect's class branch is always the older form, and its end-to-end copy holds Detect's
     own one-to-one branches (parameters only: its forward pass does not run them); YOLOEDetect's follows the
-    model, and its one-to-one copy (the text scoring included) runs too. Returns (levels, chs, anchors, frozen,
-    tokens)."""
+    model, and its one-to-one copy (the text scoring included) runs too. `embed_at` is the index of `embed`
+    among the arguments (`with_bn` follows it). Returns (levels, chs, anchors, frozen, tokens)."""
     levels, text = _text(cls, inputs)
     chs = _levels(chs, levels)
     nc, embed = _int(nc, "nc"), _int(embed, "embed")
     if not world:
         if _c3(chs, nc) > embed:  # constructing YOLOEDetect asserts both
             raise BlockError(f"AssertionError: {cls}'s class width max(ch[0], min(nc, 100)) = {_c3(chs, nc)} must "
-                             f"be at most embed = {embed}", 1)
+                             f"be at most embed = {embed}", embed_at)
         if not with_bn:
-            raise BlockError(f"AssertionError: {cls} needs with_bn True", 2)
+            raise BlockError(f"AssertionError: {cls} needs with_bn True", embed_at + 1)
         if len(levels) != 3:  # its forward pass takes exactly three levels, whatever it was built for
             raise BlockError(f"Expected 4 features including 3 feature maps and 1 text embeddings, but got "
                              f"{len(levels) + 1}.")
@@ -364,7 +365,7 @@ def _yoloe_segment(cls, args, inputs, legacy, proto26):
     net = _net()
     c4 = max(_levels(chs, _text(cls, inputs)[0])[0] // 4, nm)
     levels, chs, anchors, frozen, tokens = _text_detect(net, cls, nc, embed, with_bn, reg_max, end2end, chs, inputs,
-                                                        legacy, False, lambda n, x, c: _branch(n, x, c, c4, nm))
+                                                        legacy, False, lambda n, x, c: _branch(n, x, c, c4, nm), 3)
     _yoloe_extras(net, chs, levels, nc, embed)
     if proto26:
         _proto26(net, chs, levels, npr, nm, nc)

@@ -354,7 +354,7 @@ class _Reader:
                 args.insert(2, row.n)
                 origin.insert(2, None)
                 row.copies = 1
-            if m == "C2fAttn":  # YOLO-World's model passes its text embeddings beside the image
+            if m in M.TEXT_GUIDED:  # C2fAttn: YOLO-World's model passes its text embeddings beside the image
                 row.guide = list(M.TEXT_EMBEDDINGS)
             if m == "C3k2":
                 self.legacy = False
