@@ -458,3 +458,11 @@ def test_a_yolo_world_file_with_another_nc_fails_as_ultralytics_does(tmp_path):
     result = check(tmp_path, WORLD.replace("ImagePoolingAttn, [64]", "ImagePoolingAttn, [64, 256]"))
     assert found(result) == [("E142", 9, 40)]  # its ct argument, 256
     assert "Given normalized_shape=[256]" in result.findings[0].message
+
+
+def test_c2fattn_reads_the_80_text_embeddings_whatever_nc(tmp_path):
+    # tasks.WorldModel(this file) with nc: 7: 670,064 parameters, get_flops(model, 640) = 4.04471808 GFLOPs, the
+    # count of C2fAttn's attention over 80 text embeddings (the model's, not nc's)
+    result = check(tmp_path, WORLD.replace("nc: 80", "nc: 7").split("  - [[2, 4]")[0] + "  - [[2, 4], 1, Detect, [nc]]\n")
+    assert found(result) == []
+    assert (result.model.total_params, result.source.by_scale[""].flops) == (670_064, 4_044_718_080)
