@@ -466,3 +466,12 @@ def test_c2fattn_reads_the_80_text_embeddings_whatever_nc(tmp_path):
     result = check(tmp_path, WORLD.replace("nc: 80", "nc: 7").split("  - [[2, 4]")[0] + "  - [[2, 4], 1, Detect, [nc]]\n")
     assert found(result) == []
     assert (result.model.total_params, result.source.by_scale[""].flops) == (670_064, 4_044_718_080)
+
+
+def test_a_row_reading_image_pooling_attn_fails(tmp_path):
+    # WorldModel keeps ImagePoolingAttn's output (the text embeddings) for itself: a row reading it gets the
+    # list of its inputs, and ultralytics 8.4.190 fails with "TypeError: conv2d() received an invalid
+    # combination of arguments - got (list, ...)"
+    result = check(tmp_path, WORLD.replace("  - [4, 1, C2fAttn", "  - [-1, 1, C2fAttn"))
+    assert found(result) == [("E142", 10, 6)]
+    assert "reads row 5 (ImagePoolingAttn)" in result.findings[0].message

@@ -134,6 +134,7 @@ class _Reader:
         self.legacy = True
         self.complete = True
         self.failed: set = set()  # rows that could not be read, and the rows reading them
+        self.read_by_the_model: dict = {}  # rows whose output only the model reads (ImagePoolingAttn): index -> module
         self.nc = data.get("nc")
         # the names a string argument may stand for (parse_model looks strings up among its variables)
         self.names = {"nc": self.nc, "depth": depth, "width": width, "max_channels": max_channels,
@@ -167,6 +168,8 @@ class _Reader:
                 continue
             self.ch.append(row.c2)
             self.rows.append(row)
+            if row.module in M.READ_BY_THE_MODEL:
+                self.read_by_the_model[index] = row.module
 
     def row(self, index, section, position, entry) -> Row | None:
         where = (section, position)
@@ -196,6 +199,14 @@ class _Reader:
             return None
         if self.failed.intersection(sources):
             return None  # it reads a row that could not be read: reported there
+        for k, source in enumerate(sources):
+            if source in self.read_by_the_model:
+                at = where + ((0, k) if isinstance(written_from, list) else (0,))
+                self.problem(rules.YOLO_MODULE_ERROR, f"row {index} reads row {source} "
+                             f"({self.read_by_the_model[source]}), whose output the model keeps for itself (the text "
+                             "embeddings): the row receives the list of that row's inputs and fails with TypeError",
+                             at, "read the feature map rows instead")
+                return None
         args = list(args)
         written = list(args)
         for j, value in enumerate(args):
