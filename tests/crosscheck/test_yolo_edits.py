@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, assume, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 BASES = [yaml.safe_load((EXAMPLES / "yolo" / name).read_text(encoding="utf-8"))
-         for name in ("tiny-detector.yaml", "yolov8n-like.yaml")]
+         for name in ("tiny-detector.yaml", "yolov8n-like.yaml", "tiny-rtdetr.yaml")]
 NOT_IN_VERDICT = {"E139"}
 
 ONE_INPUT_ROWS = [

@@ -102,14 +102,17 @@ class UltralyticsSource(SourceHooks):
     # ------------------------------------------------------------------------ probes and figures
 
     def _probes(self, model, scaled: Scaled, sink) -> None:
-        """The build-time forward at 256 (errors there fail ultralytics before any image is seen), the
-        stride check at --imgsz, and the GFLOPs at 640."""
+        """The build-time forward at 256 (errors there fail ultralytics before any image is seen; a model with
+        an RT-DETR head is built without it, its stride set to 32), the stride check at --imgsz, and the GFLOPs
+        at 640."""
         rows = scaled.parsed.rows
         walked = {layer.name: layer for layer in model.layers}
         failed_here = {row.index for row in rows
                        if walked.get(scaled.prefix + row.name) is not None
                        and walked[scaled.prefix + row.name].output is None}
-        probe = run(rows, PROBE, scaled.parsed.legacy)
+        head = rows[-1]
+        probed = head.module not in M.NO_BUILD_PROBE
+        probe = run(rows, PROBE, scaled.parsed.legacy) if probed else Probe(PROBE)
         by_index = {row.index: row for row in rows}
         for index, (error, argument) in probe.errors.items():
             row = by_index[index]
@@ -120,15 +123,14 @@ class UltralyticsSource(SourceHooks):
                  f"pass ultralytics runs while building the model: {error}"),
                  _arg_path(row, argument), "make every level's size divide evenly: check the strides and the "
                  "rows this one reads")
-        head = rows[-1]
-        if head.module in M.DETECT_FAMILY | M.LIST_HEADS | {"RTDETRDecoder"} and not probe.errors \
-                and scaled.parsed.complete:
-            stride = max(PROBE // shape[1] for shape in probe.inputs_of(head))
+        if head.module in M.DETECT_FAMILY | M.LIST_HEADS | {"RTDETRDecoder"} and scaled.parsed.complete \
+                and not probe.errors:
+            stride = max(PROBE // shape[1] for shape in probe.inputs_of(head)) if probed else 32
             if self.imgsz % stride:
                 sink(rules.YOLO_STRIDE, _tag(scaled, f"the image size {self.imgsz} is not a multiple of the model's "
                      f"largest stride {stride}: ultralytics rounds it up to {-(-self.imgsz // stride) * stride}"),
                      (ORIGINAL,) + head.where + (0,), f"use --imgsz {self.imgsz // stride * stride or stride}")
-        at640 = probe if GFLOPS_SIZE == PROBE else run(rows, GFLOPS_SIZE, scaled.parsed.legacy)
+        at640 = probe if GFLOPS_SIZE == PROBE and probed else run(rows, GFLOPS_SIZE, scaled.parsed.legacy)
         self.by_scale[scaled.prefix] = Figures(None if at640.errors else at640.flops)
 
     def _desync(self, model, scaled: Scaled, sink) -> None:
