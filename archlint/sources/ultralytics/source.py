@@ -142,11 +142,14 @@ class UltralyticsSource(SourceHooks):
                 continue
             real = layer.shape[1] if len(layer.shape) == 4 else None
             if real is not None and real != row.c2 and not _passes_desync(row, model, scaled):
+                index = row.module == "Index"  # its written first argument is the count, unchecked
+                why = "Index's first argument" if index else f"it takes {row.module}'s arguments verbatim"
                 sink(rules.YOLO_CHANNEL_DESYNC, _tag(scaled, f"row {row.index} ({row.module}) outputs {real} channels, "
-                     f"but ultralytics' parse_model counts {row.c2} for it (it takes {row.module}'s arguments "
-                     "verbatim): the rows reading it are built for the wrong count"),
-                     (ORIGINAL,) + row.where + (2,), "use an ultralytics module (Conv) whose first argument is the "
-                     "output channels, so parse_model tracks them")
+                     f"but ultralytics' parse_model counts {row.c2} for it ({why}): the rows reading it are built for "
+                     "the wrong count"),
+                     (ORIGINAL,) + row.where + ((3, 0) if index and row.written_args else (2,)),
+                     f"write {real}, the channels of the output it picks" if index else "use an ultralytics module "
+                     "(Conv) whose first argument is the output channels, so parse_model tracks them")
 
     def _skips(self, model, scaled: Scaled, sink) -> None:
         """A row read by a later Concat or head although the row right after it refines it at the same
@@ -254,8 +257,8 @@ def _args_text(args: list) -> str:
 
 def _passes_desync(row: Row, model, scaled: Scaled) -> bool:
     """The row only carries a mismatch made upstream (its input already differed from the count)."""
-    if row.module in M.BASE or not row.sources or row.sources[0] < 0:
-        return False
+    if row.module in M.BASE or row.module == "Index" or not row.sources or row.sources[0] < 0:
+        return False  # (Index's count is the one its row writes)
     upstream = model.tensors.get(scaled.prefix + f"model.{row.sources[0]}")
     return upstream is not None and len(upstream.shape) == 4 and upstream.shape[1] != row.c1
 
@@ -295,7 +298,7 @@ def run(rows: list[Row], size: int, legacy: bool) -> Probe:
         inputs = probe.inputs_of(row)
         outcome = apply(row, inputs, legacy)
         if isinstance(outcome, tuple):
-            probe.errors[row.index] = outcome
+            probe.errors[row.index] = outcome[:2]
             continue
         probe.shapes[row.index] = outcome.shape
         flops = outcome.flops if outcome.flops is not None else 2 * outcome.macs
@@ -320,7 +323,8 @@ _APPLIED: dict = {}  # builders are pure: the walk at --imgsz and the GFLOPs wal
 
 
 def apply(row: Row, inputs: list, legacy: bool):
-    """The row's module applied `copies` times: a Built, or (message, argument index) when it fails."""
+    """The row's module applied `copies` times: a Built, or (message, argument index) when it fails, or
+    (message, argument index, "not modelled") when what it does with these inputs is not modelled."""
     key = (row.module, repr(row.args), repr(inputs), row.copies, legacy, repr(row.splits), repr(row.guide))
     found = _APPLIED.get(key)
     if found is None:
@@ -331,7 +335,7 @@ def apply(row: Row, inputs: list, legacy: bool):
 
 
 def _apply(row: Row, inputs: list, legacy: bool):
-    from archlint.sources.ultralytics.blocks import BlockError, Built
+    from archlint.sources.ultralytics.blocks import BlockError, Built, NotModelled
 
     build, is_head = builder(row.module)
     if build is None:
@@ -358,6 +362,8 @@ def _apply(row: Row, inputs: list, legacy: bool):
             flops += times * (again.flops if again.flops is not None else 2 * again.macs)
             built, done = again, done + times
         return Built(built.shape, params, macs, frozen, flops)
+    except NotModelled as exc:
+        return (exc.message, exc.argument, "not modelled")
     except BlockError as exc:
         return (exc.message, exc.argument)
     except (TypeError, ValueError, ZeroDivisionError, IndexError, KeyError, AttributeError) as exc:
