@@ -14,7 +14,7 @@ from archlint.loader import Document
 from archlint.sources.base import ORIGINAL, SourceHooks, converted_document
 from archlint.sources.ultralytics import UltralyticsConfigError, recognise
 from archlint.sources.ultralytics import tables as M
-from archlint.sources.ultralytics.parse import Parsed, Row, parse
+from archlint.sources.ultralytics.parse import Parsed, Problem, Row, parse
 
 PROBE = 256  # the square image ultralytics runs once while building, to find the strides
 GFLOPS_SIZE = 640  # the size model.info() reports GFLOPs at
@@ -391,6 +391,10 @@ def convert_document(document: Document, settings: dict) -> Document:
                                      hint="give a model YAML such as yolov8.yaml, or use --input-format archlint")
     imgsz = settings.get("imgsz") or 640
     wanted = settings.get("scale")
+    nc = settings.get("nc")
+    missing_nc = nc is not None and "nc" not in data
+    if nc is not None:  # DetectionModel(cfg, nc=N) overrides the file's nc before parse_model reads it
+        data = {**data, "nc": nc}
     scales = data.get("scales") if isinstance(data.get("scales"), dict) else None
     if wanted == "all":
         letters = list(scales) if scales else [None]
@@ -400,6 +404,10 @@ def convert_document(document: Document, settings: dict) -> Document:
     layers_out, paths, scaled_list, inputs = [], {}, [], {}
     for letter in letters:
         parsed = parse(data, document.path, letter)
+        if missing_nc and not scaled_list:
+            parsed.problems.insert(0, Problem(rules.YOLO_MISSING_NC, f"the file gives no `nc` to override with --nc "
+                                              f"{nc}: ultralytics fails with KeyError: 'nc' (it compares the two)",
+                                              (), "add `nc: <classes>` at the top of the file"))
         prefix = f"{parsed.scale}/" if several else ""
         image = f"{prefix}image" if several else "input"
         inputs[image] = [data.get("ch", 3) if isinstance(data.get("ch", 3), int) else 3, imgsz, imgsz]
