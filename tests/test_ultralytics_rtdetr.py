@@ -182,3 +182,27 @@ def test_nc_for_a_file_without_nc(tmp_path):
     result = check(tmp_path, text, nc=5)
     assert found(result) == [("E136", 3, 1)]  # ultralytics compares the two: KeyError: 'nc'
     assert "KeyError: 'nc'" in result.findings[0].message
+
+
+# ------------------------------------------------------------------------------------------ PReLU, activation
+
+def test_prelu_rows():
+    built = BLOCKS["nn.PReLU"]([16], [(16, 10, 10)])
+    assert (built.shape, built.params, built.macs, built.flops) == ((16, 10, 10), 16, 0, 3200)  # thop: 1 per element
+    assert BLOCKS["nn.PReLU"]([], [(16, 10, 10)]).params == 1
+    with pytest.raises(BlockError) as failure:
+        BLOCKS["nn.PReLU"]([4], [(3, 4, 5)])
+    assert failure.value.message == ("Mismatch of parameter numbers and input channel size. Found parameter numbers "
+                                     "= 4 and channel size = 3.")
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("activation: torch.nn.ReLU()", []),  # as yolov6.yaml: no weights, no operations thop counts
+    ("activation: nn.LeakyReLU(0.1)", []),
+    ("activation: nn.PReLU()", [("W135", 21, 13)]),  # one PReLU every Conv shares: not in the totals
+    ("activation: 3", [("E140", 21, 13)]),  # TypeError: eval() arg 1 must be a string
+    ("activation: 0", []),  # ignored
+])
+def test_the_files_activation(tmp_path, line, expected):
+    text = (YOLO / "tiny-detector.yaml").read_text(encoding="utf-8") + line + "\n"
+    assert found(check(tmp_path, text)) == expected

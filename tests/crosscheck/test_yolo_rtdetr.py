@@ -138,3 +138,10 @@ def test_nc_overrides_as_ultralytics(name, nc):
     assert result.model.total_params == sum(p.numel() for p in model.parameters())
     assert result.model.trainable_params == sum(p.numel() for p in model.parameters() if p.requires_grad)
     assert result.source.by_scale[""].flops / 1e9 == get_flops(model, 640)
+
+
+@SETTINGS
+@given(n=st.sampled_from([1, 2, 3, 4, 8]), c=st.integers(1, 8), h=st.integers(1, 8), w=st.integers(1, 8))
+def test_prelu(n, c, h, w):
+    real = measure(lambda: torch.nn.PReLU(n), torch.zeros(1, c, h, w))
+    same(real, ours(BLOCKS["nn.PReLU"], [n], [(c, h, w)]))

@@ -404,6 +404,8 @@ def convert_document(document: Document, settings: dict) -> Document:
     layers_out, paths, scaled_list, inputs = [], {}, [], {}
     for letter in letters:
         parsed = parse(data, document.path, letter)
+        if not scaled_list:
+            parsed.problems[:0] = _activation_problems(data.get("activation"))
         if missing_nc and not scaled_list:
             parsed.problems.insert(0, Problem(rules.YOLO_MISSING_NC, f"the file gives no `nc` to override with --nc "
                                               f"{nc}: ultralytics fails with KeyError: 'nc' (it compares the two)",
@@ -444,6 +446,30 @@ def convert_document(document: Document, settings: dict) -> Document:
         layers.ensure("nn.Identity")
     hooks = UltralyticsSource(scaled_list, imgsz, document.text, locate=lambda row: _line_of(document, row))
     return converted_document(document, spec, paths, hooks)
+
+
+_ACTIVATION = re.compile(r"(?:torch\.)?nn\.(\w+)\((.*)\)")
+
+
+def _activation_problems(activation) -> list[Problem]:
+    """The file's `activation` (ultralytics evaluates it and makes it every Conv's activation, one module shared
+    by all): an activation without weights changes no figure; anything else is not modelled."""
+    from archlint.sources.ultralytics import blocks  # noqa: F401 - first: it imports the module builders
+    from archlint.sources.ultralytics.modules.torchnn import PASS_THROUGH
+
+
+    if not activation:  # ultralytics ignores an empty or false one
+        return []
+    if not isinstance(activation, str):
+        return [Problem(rules.YOLO_ARGUMENT_TYPE, f"`activation` must be Python text such as nn.ReLU(), not "
+                        f"{activation!r}: ultralytics fails with TypeError (eval() arg 1 must be a string)",
+                        ("activation",), "write activation: nn.ReLU()")]
+    found = _ACTIVATION.fullmatch(activation.strip())
+    if found and found.group(1) in PASS_THROUGH:
+        return []
+    return [Problem(rules.YOLO_NOT_MODELLED, f"`activation: {activation}` is not modelled (an activation with "
+                    "weights, such as nn.PReLU, is one module every Conv shares: its parameters and thop's count "
+                    "are not in the totals)", ("activation",), "check the counts with ultralytics (model.info())")]
 
 
 def _line_of(document: Document, row: Row):

@@ -117,6 +117,23 @@ def AdaptiveAvgPool2d(net, x, output_size):
     return c, oh, ow
 
 
+@block("nn.PReLU", ("num_parameters", 1), ("init", 0.25))
+def PReLU(net, x, num_parameters, init):
+    """nn.PReLU(num_parameters): one slope, or one per channel; thop counts one operation per element, torch's
+    flop counter none."""
+    if isinstance(num_parameters, bool) or not isinstance(num_parameters, int):
+        raise BlockError("empty(): argument 'size' (position 1) must be tuple of ints, not "
+                         f"{type(num_parameters).__name__}", 0)
+    if num_parameters < 0:
+        raise BlockError(f"Trying to create tensor with negative dimension {num_parameters}: [{num_parameters}]", 0)
+    if num_parameters not in (1, x[0]):
+        raise BlockError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                         f"{num_parameters} and channel size = {x[0]}.", 0)
+    net.params += num_parameters
+    net.ops += x[0] * x[1] * x[2]
+    return x
+
+
 @block("nn.ZeroPad2d", ("padding", R))
 def ZeroPad2d(net, x, padding):
     if isinstance(padding, int) and not isinstance(padding, bool):
@@ -169,5 +186,5 @@ def Upsample(net, x, size, scale_factor, mode, align_corners, recompute_scale_fa
 
 
 BLOCKS = {f.__name__: f for f in (Conv2d, ConvTranspose2d, BatchNorm2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
-                                  ZeroPad2d, Upsample)}
+                                  ZeroPad2d, Upsample, PReLU)}
 BLOCKS.update({f"nn.{name}": pass_through(name) for name in PASS_THROUGH})
