@@ -3,8 +3,9 @@ parameters, trainable parameters ("gradients"), output shapes at 640 and GFLOPs 
 of model.info()) against the model ultralytics builds from the same file.
 
 The YAMLs are read from the installed package (never copied into this repository). A file whose rows
-archlint does not model yet (W135) is skipped naming the module (never an RT-DETR file: rtdetr-*, yolov8-rtdetr); `yolo11-cls-resnet18` is skipped because
-its TorchVision row needs torchvision, which this environment has only as metadata.
+archlint does not model yet (W135) is skipped naming the module (never an RT-DETR file: rtdetr-*,
+yolov8-rtdetr); `yolo11-cls-resnet18` is skipped because its TorchVision row needs torchvision, which this
+environment has only as metadata.
 """
 
 from __future__ import annotations
