@@ -206,3 +206,23 @@ def test_prelu_rows():
 def test_the_files_activation(tmp_path, line, expected):
     text = (YOLO / "tiny-detector.yaml").read_text(encoding="utf-8") + line + "\n"
     assert found(check(tmp_path, text)) == expected
+
+
+def test_rtdetr_gflops_as_ultralytics_extrapolates_them():
+    # a decoder reading two stride-32 levels: ultralytics' proxies (20-23 cells wide, sized for levels at strides
+    # 16 and 32) hold fewer anchors than its 100 queries, so get_flops' quadratic fit, 3.3455968, is not the
+    # count at 640 (2,764,238,400 FLOPs); archlint reports get_flops' figure
+    text = (YOLO / "tiny-rtdetr.yaml").read_text(encoding="utf-8")
+    text = text.replace("[[12, 9, 6], 1, RTDETRDecoder", "[[5, 6], 1, RTDETRDecoder")
+    text = text.replace("[-1, 1, Conv, [64, 1, 1]]                    # 6", "[-1, 1, Conv, [128, 1, 1]]  # 6")
+    assert text.count("[[5, 6], 1, RTDETRDecoder") == 1 and "[128, 1, 1]]  # 6" in text
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "two-levels.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = lint_file(str(path))
+    assert [f.rule.code for f in result.findings] == ["W133"]  # row 12 is no longer read
+    assert result.model.total_params == 735_269
+    assert result.source.by_scale[""].flops == 3_345_596_800

@@ -145,3 +145,25 @@ def test_nc_overrides_as_ultralytics(name, nc):
 def test_prelu(n, c, h, w):
     real = measure(lambda: torch.nn.PReLU(n), torch.zeros(1, c, h, w))
     same(real, ours(BLOCKS["nn.PReLU"], [n], [(c, h, w)]))
+
+
+@pytest.mark.parametrize("levels,nq,hd", [("[12, 9, 6]", 100, 64), ("[5, 6]", 100, 64), ("[12, 6]", 300, 32),
+                                          ("[6]", 40, 64), ("[12, 9, 6]", 500, 32)])
+def test_rtdetr_gflops_as_get_flops(tmp_path, levels, nq, hd):
+    """get_flops' proxies: saturated (three levels), unsaturated (two stride-32 levels), too wide for 640
+    (500 queries): archlint's figure is ultralytics' to the last digit."""
+    from ultralytics.nn.tasks import DetectionModel
+    from ultralytics.utils.torch_utils import get_flops
+
+    from archlint.lint import lint_file
+
+    data = yaml.safe_load((EXAMPLES / "yolo" / "tiny-rtdetr.yaml").read_text(encoding="utf-8"))
+    data["head"][1][3] = [128, 1, 1]  # row 6 as wide as row 5, so that either can be a level
+    data["head"][-1] = [yaml.safe_load(levels), 1, "RTDETRDecoder", ["nc", hd, nq, 4, 4, 2, 256]]
+    path = tmp_path / "variant.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    result = lint_file(str(path))
+    model = DetectionModel(copy.deepcopy(data), verbose=False)
+    assert [f for f in result.findings if f.is_error] == []
+    assert result.model.total_params == sum(p.numel() for p in model.parameters())
+    assert result.source.by_scale[""].flops / 1e9 == get_flops(model, 640)

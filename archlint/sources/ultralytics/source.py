@@ -131,7 +131,10 @@ class UltralyticsSource(SourceHooks):
                      f"largest stride {stride}: ultralytics rounds it up to {-(-self.imgsz // stride) * stride}"),
                      (ORIGINAL,) + head.where + (0,), f"use --imgsz {self.imgsz // stride * stride or stride}")
         at640 = probe if GFLOPS_SIZE == PROBE and probed else run(rows, GFLOPS_SIZE, scaled.parsed.legacy)
-        self.by_scale[scaled.prefix] = Figures(None if at640.errors else at640.flops)
+        flops = None if at640.errors else at640.flops
+        if head.module == "RTDETRDecoder" and flops is not None:
+            flops = _proxied_flops(rows, scaled.parsed.legacy, head, flops)
+        self.by_scale[scaled.prefix] = Figures(flops)
 
     def _desync(self, model, scaled: Scaled, sink) -> None:
         """A row whose real output channels differ from the count parse_model keeps for it (a raw torch
@@ -227,6 +230,33 @@ class UltralyticsSource(SourceHooks):
         return None if self.locate is None else self.locate(row)
 
 
+def _proxied_flops(rows: list[Row], legacy: bool, head: Row, direct: int) -> int:
+    """The FLOPs ultralytics 8.4's get_flops reports for a model with an RT-DETR head. thop profiles four images
+    one stride (32) tall and min_cells + k strides wide (k = 0..3; min_cells = ceil(3 nq / (4^levels - 1)), the
+    width at which the decoder's nq queries are filled when its levels are at strides 8, 16, 32...), fits a
+    quadratic in the number of 32x32 cells through the first three and, when the fourth lies on it, extrapolates
+    to the 400 cells of 640x640; otherwise (proxies too wide for the image, a proxy that fails, a fourth point off
+    the curve) it counts at 640 directly (`direct`). The two differ when the proxies have fewer anchors than
+    queries but the image has more (levels at other strides)."""
+    stride, nq, chs = 32, (head.args[3] if len(head.args) > 3 else 300), head.args[1]
+    if isinstance(nq, bool) or not isinstance(nq, int) or nq < 1 or not isinstance(chs, list) or not chs:
+        return direct
+    cells = (GFLOPS_SIZE // stride) ** 2
+    first = -(-nq * 3 // (4 ** len(chs) - 1))
+    if 4 * (4 * first + 6) > cells:  # the proxies would cover more than a quarter of the image
+        return direct
+    ops = []
+    for k in range(4):
+        proxy = run(rows, (stride, stride * (first + k)), legacy)
+        if proxy.errors:
+            return direct
+        ops.append(proxy.flops)
+    if ops[3] - 3 * ops[2] + 3 * ops[1] - ops[0]:
+        return direct
+    t = cells - first
+    return ops[0] + t * (ops[1] - ops[0]) + t * (t - 1) // 2 * (ops[2] - 2 * ops[1] + ops[0])
+
+
 def _derivation(parsed: Parsed, row: Row) -> list[str]:
     scale = f"scale {parsed.scale}: " if parsed.scale else ""
     at = f"({scale}depth {parsed.depth}, width {parsed.width}, max_channels {parsed.max_channels})"
@@ -277,7 +307,7 @@ def _arg_path(row: Row, argument) -> tuple:
 
 @dataclass
 class Probe:
-    size: int
+    size: int | tuple  # a square image's side, or (height, width)
     shapes: dict = field(default_factory=dict)  # row index -> output shape (C, H, W) or head shape
     errors: dict = field(default_factory=dict)  # row index -> (message, argument index)
     flops: int = 0
@@ -286,11 +316,12 @@ class Probe:
         return all(s == -1 or s in self.shapes for s in row.sources)
 
     def inputs_of(self, row: Row) -> list:
-        return [self.shapes[s] if s >= 0 else (3, self.size, self.size) for s in row.sources]
+        h, w = self.size if isinstance(self.size, tuple) else (self.size, self.size)
+        return [self.shapes[s] if s >= 0 else (3, h, w) for s in row.sources]
 
 
-def run(rows: list[Row], size: int, legacy: bool) -> Probe:
-    """Every row at a square image of `size`: shapes, errors, and thop's FLOPs."""
+def run(rows: list[Row], size, legacy: bool) -> Probe:
+    """Every row at an image of `size` (a square's side, or (height, width)): shapes, errors, and thop's FLOPs."""
     probe = Probe(size)
     for row in rows:
         if not probe.reached(row):
