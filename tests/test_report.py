@@ -281,6 +281,7 @@ max_pool2d (MaxPool2d): (None, 4, 5, 5) -> (None, 4, 3, 3)
   params = 0
 
 flatten (Flatten): (None, 4, 3, 3) -> (None, 36)
+  features: out = 4*3*3 = 36 (axes 1 to 3 flattened)
   params = 0
 
 linear (Linear): (None, 36) -> (None, 2)

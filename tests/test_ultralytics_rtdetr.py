@@ -124,7 +124,7 @@ def test_index_mistakes(tmp_path):
     assert found(check(tmp_path, INDEX.format(c2=32, i=0))) == [("W136", 6, 21), ("E133", 7, 19)]
     out_of_range = check(tmp_path, INDEX.format(c2=32, i=2))
     assert found(out_of_range) == [("E142", 6, 25)]
-    assert "tuple index out of range" in out_of_range.findings[0].message
+    assert "tuple index out of range" in out_of_range.findings[0].hint
 
 
 def test_index_of_one_tensor():
@@ -181,7 +181,7 @@ def test_nc_for_a_file_without_nc(tmp_path):
     text = (YOLO / "tiny-detector.yaml").read_text(encoding="utf-8").replace("nc: 3\n", "")
     result = check(tmp_path, text, nc=5)
     assert found(result) == [("E136", 3, 1)]  # ultralytics compares the two: KeyError: 'nc'
-    assert "KeyError: 'nc'" in result.findings[0].message
+    assert "KeyError: 'nc'" in result.findings[0].hint
 
 
 # ------------------------------------------------------------------------------------------ PReLU, activation
