@@ -68,6 +68,9 @@ def _config_options(function):
                      "file name's letter, as ultralytics reads it), or `all` for every scale in one run."),
         click.option("--imgsz", expose_value=False, callback=remember_setting, type=click.IntRange(min=1),
                      help="Ultralytics YAMLs: the square image size to check at (default 640)."),
+        click.option("--nc", expose_value=False, callback=remember_setting, type=click.IntRange(min=1),
+                     help="Ultralytics YAMLs: the number of classes to build with instead of the file's `nc`, as "
+                     "ultralytics does when a dataset's class count differs (DetectionModel(cfg, nc=N))."),
         # issue 7: the loader's file size limit, a process-wide setting (one command per process)
         click.option("--max-file-size", expose_value=False, callback=_max_file_size,
                      help="Refuse (S009) files larger than this: bytes, or 500k, 50MB, 50MiB, 1GB (default 50MiB)."),

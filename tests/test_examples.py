@@ -29,6 +29,7 @@ TOTALS = {
     "yolo/tiny-detector.yaml": (611686, 611670, 16, [None, 7, 8000]),
     "yolo/yolo11n-like.yaml": (2624080, 2624064, 16, [None, 84, 8400]),
     "yolo/yolov8n-like.yaml": (3157200, 3157184, 16, [None, 84, 8400]),
+    "yolo/tiny-rtdetr.yaml": (721029, 721029, 0, [None, 100, 6]),  # RTDETRDetectionModel: (boxes, 6) in eval
     # Keras 3.15.1, expected.json "seed_example{1,2,3}_sequential"
     "seed/example1.yaml": (10, 10, 0, [None, 8, 8, 1]),
     "seed/example2.yaml": (50, 50, 0, [None, 8, 8, 5]),

@@ -42,7 +42,7 @@ head:
   - [[2, 6], 1, WorldDetect, [nc, 512, True]]
 """
 BASES = [yaml.safe_load((EXAMPLES / "yolo" / name).read_text(encoding="utf-8"))
-         for name in ("tiny-detector.yaml", "yolov8n-like.yaml")] + [yaml.safe_load(WORLD)]
+         for name in ("tiny-detector.yaml", "yolov8n-like.yaml", "tiny-rtdetr.yaml")] + [yaml.safe_load(WORLD)]
 NOT_IN_VERDICT = {"E139"}
 
 ONE_INPUT_ROWS = [

@@ -23,6 +23,10 @@ class BlockError(Exception):
         self.message, self.argument = message, argument  # argument: the index in `args` at fault, if one
 
 
+class NotModelled(BlockError):
+    """The module builds, but what it does with these inputs is not modelled (reported as W135)."""
+
+
 @dataclass(frozen=True)
 class Built:
     shape: tuple[int, int, int]  # output (C, H, W); a head's is its first output's

@@ -435,3 +435,12 @@ def Depth(args, inputs, legacy=True):
 HEADS = {f.__name__: f for f in (Detect, v10Detect, Segment, Segment26, Pose, Pose26, OBB, Classify, WorldDetect,
                                  YOLOEDetect, YOLOESegment, YOLOESegment26, SemanticSegment, Depth)}
 HEADS["OBB26"] = OBB  # the same branches; yolo26-obb passes end2end, which doubles them
+
+
+def _rtdetr():
+    from archlint.sources.ultralytics.modules.rtdetr import RTDETRDecoder
+
+    return RTDETRDecoder
+
+
+HEADS["RTDETRDecoder"] = _rtdetr()  # RT-DETR's head lives with its backbone modules

@@ -56,6 +56,10 @@ def infer(call: registry.Call) -> registry.Output:
     row = Row(index, "", 0, None, sources, len(shapes) > 1, 1, 1, call.cfg["copies"], module, list(args),
               [], None, 0, splits=call.cfg["splits"], guide=call.cfg["guide"])
     outcome = apply(row, shapes, call.cfg["legacy"])
+    if isinstance(outcome, tuple) and len(outcome) == 3:
+        raise call.fail(rules.YOLO_NOT_MODELLED, f"row {index} ({module}): {outcome[0]}",
+                        hint="the rows after it that read it are not computed and the totals are a lower bound: check "
+                             "the counts with ultralytics (model.info())")
     if isinstance(outcome, tuple):
         message, argument = outcome
         fix = "fix the row's arguments or the rows it reads"

@@ -431,6 +431,10 @@ class _Reader:
                 self.problem(rules.YOLO_ARGUMENT_TYPE, f"row {row.index}: {m} takes [c2, ...]", where + (3,))
                 return False
             row.c1, row.c2, row.args, row.origin = c_in, args[0], args[1:], list(range(1, len(args)))
+            made = {r.index: r for r in self.rows}
+            source = made.get(row.sources[0])
+            if m == "Index" and source is not None and source.module == "CBLinear":
+                row.splits = [source.args[1]]  # it picks one of CBLinear's outputs
             return True
         row.c1, row.c2 = c_in, c_in  # other modules: arguments verbatim, the channel count carried over
         return True

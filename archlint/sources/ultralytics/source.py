@@ -14,7 +14,7 @@ from archlint.loader import Document
 from archlint.sources.base import ORIGINAL, SourceHooks, converted_document
 from archlint.sources.ultralytics import UltralyticsConfigError, recognise
 from archlint.sources.ultralytics import tables as M
-from archlint.sources.ultralytics.parse import Parsed, Row, parse
+from archlint.sources.ultralytics.parse import Parsed, Problem, Row, parse
 
 PROBE = 256  # the square image ultralytics runs once while building, to find the strides
 GFLOPS_SIZE = 640  # the size model.info() reports GFLOPs at
@@ -102,14 +102,17 @@ class UltralyticsSource(SourceHooks):
     # ------------------------------------------------------------------------ probes and figures
 
     def _probes(self, model, scaled: Scaled, sink) -> None:
-        """The build-time forward at 256 (errors there fail ultralytics before any image is seen), the
-        stride check at --imgsz, and the GFLOPs at 640."""
+        """The build-time forward at 256 (errors there fail ultralytics before any image is seen; a model with
+        an RT-DETR head is built without it, its stride set to 32), the stride check at --imgsz, and the GFLOPs
+        at 640."""
         rows = scaled.parsed.rows
         walked = {layer.name: layer for layer in model.layers}
         failed_here = {row.index for row in rows
                        if walked.get(scaled.prefix + row.name) is not None
                        and walked[scaled.prefix + row.name].output is None}
-        probe = run(rows, PROBE, scaled.parsed.legacy)
+        head = rows[-1]
+        probed = head.module not in M.NO_BUILD_PROBE
+        probe = run(rows, PROBE, scaled.parsed.legacy) if probed else Probe(PROBE)
         by_index = {row.index: row for row in rows}
         for index, (error, argument) in probe.errors.items():
             row = by_index[index]
@@ -119,16 +122,18 @@ class UltralyticsSource(SourceHooks):
                  f"{PROBE}x{PROBE} forward pass ultralytics runs while building the model"),
                  _arg_path(row, argument), f"{error}; make every level's size divide evenly: check the strides and "
                  "the rows this one reads")
-        head = rows[-1]
-        if head.module in M.DETECT_FAMILY | M.LIST_HEADS | {"RTDETRDecoder"} and not probe.errors \
-                and scaled.parsed.complete:
-            stride = max(PROBE // shape[1] for shape in probe.inputs_of(head))
+        if head.module in M.DETECT_FAMILY | M.LIST_HEADS | {"RTDETRDecoder"} and scaled.parsed.complete \
+                and not probe.errors:
+            stride = max(PROBE // shape[1] for shape in probe.inputs_of(head)) if probed else 32
             if self.imgsz % stride:
                 sink(rules.YOLO_STRIDE, _tag(scaled, f"the image size {self.imgsz} is not a multiple of the "
                      f"largest stride {stride}: ultralytics rounds it up to {-(-self.imgsz // stride) * stride}"),
                      (ORIGINAL,) + head.where + (0,), f"use --imgsz {self.imgsz // stride * stride or stride}")
-        at640 = probe if GFLOPS_SIZE == PROBE else run(rows, GFLOPS_SIZE, scaled.parsed.legacy)
-        self.by_scale[scaled.prefix] = Figures(None if at640.errors else at640.flops)
+        at640 = probe if GFLOPS_SIZE == PROBE and probed else run(rows, GFLOPS_SIZE, scaled.parsed.legacy)
+        flops = None if at640.errors else at640.flops
+        if head.module == "RTDETRDecoder" and flops is not None:
+            flops = _proxied_flops(rows, scaled.parsed.legacy, head, flops)
+        self.by_scale[scaled.prefix] = Figures(flops)
 
     def _desync(self, model, scaled: Scaled, sink) -> None:
         """A row whose real output channels differ from the count parse_model keeps for it (a raw torch
@@ -139,11 +144,15 @@ class UltralyticsSource(SourceHooks):
                 continue
             real = layer.shape[1] if len(layer.shape) == 4 else None
             if real is not None and real != row.c2 and not _passes_desync(row, model, scaled):
+                index = row.module == "Index"  # its written first argument is the count, unchecked
                 sink(rules.YOLO_CHANNEL_DESYNC, _tag(scaled, f"row {row.index} ({row.module}) outputs {real} channels, "
                      f"but ultralytics' parse_model counts {row.c2} for it"),
-                     (ORIGINAL,) + row.where + (2,), f"parse_model takes {row.module}'s arguments verbatim, so the "
-                     "rows reading it are built for the wrong count: use an ultralytics module (Conv) whose first "
-                     "argument is the output channels, so parse_model tracks them")
+                     (ORIGINAL,) + row.where + ((3, 0) if index and row.written_args else (2,)),
+                     f"write {real}, the channels of the output it picks: parse_model counts Index's first argument, "
+                     "so the rows reading it are built for the wrong count" if index else
+                     f"parse_model takes {row.module}'s arguments verbatim, so the rows reading it are built for the "
+                     "wrong count: use an ultralytics module (Conv) whose first argument is the output channels, so "
+                     "parse_model tracks them")
 
     def _skips(self, model, scaled: Scaled, sink) -> None:
         """A row read by a later Concat or head although the row right after it refines it at the same
@@ -222,6 +231,33 @@ class UltralyticsSource(SourceHooks):
         return None if self.locate is None else self.locate(row)
 
 
+def _proxied_flops(rows: list[Row], legacy: bool, head: Row, direct: int) -> int:
+    """The FLOPs ultralytics 8.4's get_flops reports for a model with an RT-DETR head. thop profiles four images
+    one stride (32) tall and min_cells + k strides wide (k = 0..3; min_cells = ceil(3 nq / (4^levels - 1)), the
+    width at which the decoder's nq queries are filled when its levels are at strides 8, 16, 32...), fits a
+    quadratic in the number of 32x32 cells through the first three and, when the fourth lies on it, extrapolates
+    to the 400 cells of 640x640; otherwise (proxies too wide for the image, a proxy that fails, a fourth point off
+    the curve) it counts at 640 directly (`direct`). The two differ when the proxies have fewer anchors than
+    queries but the image has more (levels at other strides)."""
+    stride, nq, chs = 32, (head.args[3] if len(head.args) > 3 else 300), head.args[1]
+    if isinstance(nq, bool) or not isinstance(nq, int) or nq < 1 or not isinstance(chs, list) or not chs:
+        return direct
+    cells = (GFLOPS_SIZE // stride) ** 2
+    first = -(-nq * 3 // (4 ** len(chs) - 1))
+    if 4 * (4 * first + 6) > cells:  # the proxies would cover more than a quarter of the image
+        return direct
+    ops = []
+    for k in range(4):
+        proxy = run(rows, (stride, stride * (first + k)), legacy)
+        if proxy.errors:
+            return direct
+        ops.append(proxy.flops)
+    if ops[3] - 3 * ops[2] + 3 * ops[1] - ops[0]:
+        return direct
+    t = cells - first
+    return ops[0] + t * (ops[1] - ops[0]) + t * (t - 1) // 2 * (ops[2] - 2 * ops[1] + ops[0])
+
+
 def _derivation(parsed: Parsed, row: Row) -> list[str]:
     scale = f"scale {parsed.scale}: " if parsed.scale else ""
     at = f"({scale}depth {parsed.depth}, width {parsed.width}, max_channels {parsed.max_channels})"
@@ -252,8 +288,8 @@ def _args_text(args: list) -> str:
 
 def _passes_desync(row: Row, model, scaled: Scaled) -> bool:
     """The row only carries a mismatch made upstream (its input already differed from the count)."""
-    if row.module in M.BASE or not row.sources or row.sources[0] < 0:
-        return False
+    if row.module in M.BASE or row.module == "Index" or not row.sources or row.sources[0] < 0:
+        return False  # (Index's count is the one its row writes)
     upstream = model.tensors.get(scaled.prefix + f"model.{row.sources[0]}")
     return upstream is not None and len(upstream.shape) == 4 and upstream.shape[1] != row.c1
 
@@ -272,7 +308,7 @@ def _arg_path(row: Row, argument) -> tuple:
 
 @dataclass
 class Probe:
-    size: int
+    size: int | tuple  # a square image's side, or (height, width)
     shapes: dict = field(default_factory=dict)  # row index -> output shape (C, H, W) or head shape
     errors: dict = field(default_factory=dict)  # row index -> (message, argument index)
     flops: int = 0
@@ -281,11 +317,12 @@ class Probe:
         return all(s == -1 or s in self.shapes for s in row.sources)
 
     def inputs_of(self, row: Row) -> list:
-        return [self.shapes[s] if s >= 0 else (3, self.size, self.size) for s in row.sources]
+        h, w = self.size if isinstance(self.size, tuple) else (self.size, self.size)
+        return [self.shapes[s] if s >= 0 else (3, h, w) for s in row.sources]
 
 
-def run(rows: list[Row], size: int, legacy: bool) -> Probe:
-    """Every row at a square image of `size`: shapes, errors, and thop's FLOPs."""
+def run(rows: list[Row], size, legacy: bool) -> Probe:
+    """Every row at an image of `size` (a square's side, or (height, width)): shapes, errors, and thop's FLOPs."""
     probe = Probe(size)
     for row in rows:
         if not probe.reached(row):
@@ -293,7 +330,7 @@ def run(rows: list[Row], size: int, legacy: bool) -> Probe:
         inputs = probe.inputs_of(row)
         outcome = apply(row, inputs, legacy)
         if isinstance(outcome, tuple):
-            probe.errors[row.index] = outcome
+            probe.errors[row.index] = outcome[:2]
             continue
         probe.shapes[row.index] = outcome.shape
         flops = outcome.flops if outcome.flops is not None else 2 * outcome.macs
@@ -318,7 +355,8 @@ _APPLIED: dict = {}  # builders are pure: the walk at --imgsz and the GFLOPs wal
 
 
 def apply(row: Row, inputs: list, legacy: bool):
-    """The row's module applied `copies` times: a Built, or (message, argument index) when it fails."""
+    """The row's module applied `copies` times: a Built, or (message, argument index) when it fails, or
+    (message, argument index, "not modelled") when what it does with these inputs is not modelled."""
     key = (row.module, repr(row.args), repr(inputs), row.copies, legacy, repr(row.splits), repr(row.guide))
     found = _APPLIED.get(key)
     if found is None:
@@ -329,7 +367,7 @@ def apply(row: Row, inputs: list, legacy: bool):
 
 
 def _apply(row: Row, inputs: list, legacy: bool):
-    from archlint.sources.ultralytics.blocks import BlockError, Built
+    from archlint.sources.ultralytics.blocks import BlockError, Built, NotModelled
 
     build, is_head = builder(row.module)
     if build is None:
@@ -356,6 +394,8 @@ def _apply(row: Row, inputs: list, legacy: bool):
             flops += times * (again.flops if again.flops is not None else 2 * again.macs)
             built, done = again, done + times
         return Built(built.shape, params, macs, frozen, flops)
+    except NotModelled as exc:
+        return (exc.message, exc.argument, "not modelled")
     except BlockError as exc:
         return (exc.message, exc.argument)
     except (TypeError, ValueError, ZeroDivisionError, IndexError, KeyError, AttributeError) as exc:
@@ -382,6 +422,10 @@ def convert_document(document: Document, settings: dict) -> Document:
                                      hint="give a model YAML such as yolov8.yaml, or use --input-format archlint")
     imgsz = settings.get("imgsz") or 640
     wanted = settings.get("scale")
+    nc = settings.get("nc")
+    missing_nc = nc is not None and "nc" not in data
+    if nc is not None:  # DetectionModel(cfg, nc=N) overrides the file's nc before parse_model reads it
+        data = {**data, "nc": nc}
     scales = data.get("scales") if isinstance(data.get("scales"), dict) else None
     if wanted == "all":
         letters = list(scales) if scales else [None]
@@ -391,6 +435,12 @@ def convert_document(document: Document, settings: dict) -> Document:
     layers_out, paths, scaled_list, inputs = [], {}, [], {}
     for letter in letters:
         parsed = parse(data, document.path, letter)
+        if not scaled_list:
+            parsed.problems[:0] = _activation_problems(data.get("activation"))
+        if missing_nc and not scaled_list:
+            parsed.problems.insert(0, Problem(rules.YOLO_MISSING_NC, f"the file gives no `nc` to override with --nc "
+                                              f"{nc}", (), "ultralytics compares the two and fails with KeyError: "
+                                              "'nc': add `nc: <classes>` at the top of the file"))
         prefix = f"{parsed.scale}/" if several else ""
         image = f"{prefix}image" if several else "input"
         inputs[image] = [data.get("ch", 3) if isinstance(data.get("ch", 3), int) else 3, imgsz, imgsz]
@@ -427,6 +477,30 @@ def convert_document(document: Document, settings: dict) -> Document:
         layers.ensure("nn.Identity")
     hooks = UltralyticsSource(scaled_list, imgsz, document.text, locate=lambda row: _line_of(document, row))
     return converted_document(document, spec, paths, hooks)
+
+
+_ACTIVATION = re.compile(r"(?:torch\.)?nn\.(\w+)\((.*)\)")
+
+
+def _activation_problems(activation) -> list[Problem]:
+    """The file's `activation` (ultralytics evaluates it and makes it every Conv's activation, one module shared
+    by all): an activation without weights changes no figure; anything else is not modelled."""
+    from archlint.sources.ultralytics import blocks  # noqa: F401 - first: it imports the module builders
+    from archlint.sources.ultralytics.modules.torchnn import PASS_THROUGH
+
+
+    if not activation:  # ultralytics ignores an empty or false one
+        return []
+    if not isinstance(activation, str):
+        return [Problem(rules.YOLO_ARGUMENT_TYPE, f"`activation` must be Python text such as nn.ReLU(), not "
+                        f"{activation!r}", ("activation",), "ultralytics fails with TypeError: eval() arg 1 must be a "
+                        "string: write activation: nn.ReLU()")]
+    found = _ACTIVATION.fullmatch(activation.strip())
+    if found and found.group(1) in PASS_THROUGH:
+        return []
+    return [Problem(rules.YOLO_NOT_MODELLED, f"`activation: {activation}` is not modelled", ("activation",),
+                    "an activation with weights, such as nn.PReLU, is one module every Conv shares: its parameters "
+                    "and thop's count are not in the totals; check the counts with ultralytics (model.info())")]
 
 
 def _line_of(document: Document, row: Row):

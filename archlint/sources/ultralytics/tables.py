@@ -55,6 +55,9 @@ LIST_HEADS = frozenset(("v10Detect", "ImagePoolingAttn", "SemanticSegment", "Dep
 # list like them but sits inside YOLO-World's neck; the model reads its output itself, not through `from`.)
 HEADS = DETECT_FAMILY | LIST_HEADS - {"ImagePoolingAttn"} | {"RTDETRDecoder", "Classify"}
 READ_BY_THE_MODEL = frozenset(("ImagePoolingAttn",))
+# Heads for which the model is built without the 256x256 forward pass that finds the strides: ultralytics sets
+# the stride to 32 (a failure shows only when an image is run).
+NO_BUILD_PROBE = frozenset(("RTDETRDecoder",))
 MULTI_INPUT = DETECT_FAMILY | LIST_HEADS | {"RTDETRDecoder", "Concat", "CBFuse"}
 
 # The text embeddings YOLO-World's and YOLOE's models pass to their text-guided rows (C2fAttn,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from math import gcd
 
-from archlint.sources.ultralytics.blocks import BlockError, Built
+from archlint.sources.ultralytics.blocks import BlockError, Built, NotModelled
 from archlint.sources.ultralytics.modules.ops import REQUIRED, Net, Shape, autopad, bind, cat, channels
 
 R = REQUIRED
@@ -154,6 +154,27 @@ def cblinear(args: list, inputs: list) -> Built:
     return net.built(y)
 
 
+def index(args: list, inputs: list) -> Built:
+    """Index(index=0): item `index` of its input. Of a module's list of outputs (CBLinear's; give it as a list of
+    (C, H, W), see `cblinear_outputs`), that tensor; of one tensor, a slice along the batch dimension (of size 1):
+    an unbatched (C, H, W) tensor, which archlint does not follow (NotModelled)."""
+    (i,) = bind("Index", args, ("index", 0))
+    (x,) = [single("Index", inputs)] if not (len(inputs) == 1 and isinstance(inputs[0], list)) else inputs
+    if isinstance(i, bool) or not isinstance(i, int):
+        kind = "tuple indices must be integers or slices" if isinstance(x, list) else \
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices"
+        raise BlockError(f"{kind}, not {type(i).__name__}" if isinstance(x, list) else
+                         f"{kind} (got {type(i).__name__})", 0)
+    if isinstance(x, list):
+        if not -len(x) <= i < len(x):
+            raise BlockError("tuple index out of range", 0)
+        return Net().built(tuple(x[i]))
+    if i not in (0, -1):
+        raise BlockError(f"index {i} is out of bounds for dimension 0 with size 1", 0)
+    raise NotModelled("Index of one tensor selects along its batch dimension, leaving an unbatched (C, H, W) "
+                      "tensor that archlint does not follow (Index is for a module's list of outputs)", 0)
+
+
 def cbfuse(args: list, inputs: list) -> Built:
     """CBFuse(idx): input i < last is a CBLinear's list of outputs (give it as a list of (C, H, W), see
     `cblinear_outputs`), of which idx[i] is resized (nearest) to the last input's size; the sum of those and
@@ -196,4 +217,5 @@ BLOCKS = {
     "Concat": concat,
     "CBLinear": cblinear,
     "CBFuse": cbfuse,
+    "Index": index,
 }

@@ -3,9 +3,9 @@ passes them verbatim; nn.BatchNorm2d gets [channels])."""
 
 from __future__ import annotations
 
-from math import floor
+from math import floor, gcd
 
-from archlint.sources.ultralytics.blocks import BlockError
+from archlint.sources.ultralytics.blocks import BlockError, NotModelled
 from archlint.sources.ultralytics.modules.conv import block
 from archlint.sources.ultralytics.modules.ops import REQUIRED, _window_args, pair
 
@@ -16,8 +16,11 @@ R = REQUIRED
 PASS_THROUGH = ("Identity", "ReLU", "ReLU6", "SiLU", "LeakyReLU", "Hardswish", "Hardsigmoid", "GELU", "Sigmoid",
                 "Tanh", "Mish", "ELU", "SELU", "CELU", "Dropout", "Dropout2d", "AlphaDropout")
 
-# thop's operations per output element of nn.Upsample, by mode
-UPSAMPLE_OPS = {"nearest": 0, "nearest-exact": 0, "linear": 5, "bilinear": 11, "bicubic": 259, "trilinear": 31}
+# thop's operations per output element of nn.Upsample on a 4-D input, by mode (torch's flop counter counts none)
+UPSAMPLE_OPS = {"nearest": 0, "nearest-exact": 0, "area": 0, "bilinear": 11, "bicubic": 259}
+# the modes torch's interpolate knows, and how many dimensions the others need
+UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area", "nearest-exact")
+_MODE_INPUT = {"linear": "3D", "trilinear": "5D"}
 
 
 def pass_through(name: str):
@@ -94,10 +97,41 @@ def _window_sum(size: int, out: int, k: int, s: int, p: int, include_pad: bool) 
 
 @block("nn.AdaptiveAvgPool2d", ("output_size", R))
 def AdaptiveAvgPool2d(net, x, output_size):
-    """Only output size 1 (global pooling) is modelled."""
-    if pair(output_size) != (1, 1):
-        raise BlockError("archlint models nn.AdaptiveAvgPool2d with output_size 1 only", 0)
-    return net.adaptive_avgpool_1(x)
+    """nn.AdaptiveAvgPool2d(output_size): an int or an (H, W) pair, None keeping the input's size. Output i of
+    an axis of n averages the inputs floor(i size / n) to ceil((i + 1) size / n), so the windows of an axis hold
+    size + n - gcd(size, n) inputs in all: thop counts one add per input of every window and one divide per
+    output; torch's flop counter nothing."""
+    c, h, w = x
+    sizes = [output_size] * 2 if isinstance(output_size, int) or output_size is None else output_size
+    if not isinstance(sizes, (list, tuple)) or len(sizes) != 2:
+        raise BlockError("adaptive_avg_pool2d: output_size must be 2", 0)
+    if any(v is not None and (isinstance(v, bool) or not isinstance(v, int)) for v in sizes):
+        raise BlockError(f"nn.AdaptiveAvgPool2d's output_size must be ints or None, got {output_size!r}", 0)
+    oh, ow = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
+    if oh < 0 or ow < 0:
+        raise BlockError("adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but "
+                         f"received {{{oh}, {ow}}}", 0)
+    if 0 in (oh, ow):  # torch returns an empty map without an error
+        raise NotModelled(f"nn.AdaptiveAvgPool2d to an empty {oh}x{ow} map is not followed", 0)
+    net.ops += c * ((h + oh - gcd(h, oh)) * (w + ow - gcd(w, ow)) + oh * ow)
+    return c, oh, ow
+
+
+@block("nn.PReLU", ("num_parameters", 1), ("init", 0.25))
+def PReLU(net, x, num_parameters, init):
+    """nn.PReLU(num_parameters): one slope, or one per channel; thop counts one operation per element, torch's
+    flop counter none."""
+    if isinstance(num_parameters, bool) or not isinstance(num_parameters, int):
+        raise BlockError("empty(): argument 'size' (position 1) must be tuple of ints, not "
+                         f"{type(num_parameters).__name__}", 0)
+    if num_parameters < 0:
+        raise BlockError(f"Trying to create tensor with negative dimension {num_parameters}: [{num_parameters}]", 0)
+    if num_parameters not in (1, x[0]):
+        raise BlockError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                         f"{num_parameters} and channel size = {x[0]}.", 0)
+    net.params += num_parameters
+    net.ops += x[0] * x[1] * x[2]
+    return x
 
 
 @block("nn.ZeroPad2d", ("padding", R))
@@ -121,10 +155,18 @@ def ZeroPad2d(net, x, padding):
        ("recompute_scale_factor", None))
 def Upsample(net, x, size, scale_factor, mode, align_corners, recompute_scale_factor):
     """nn.Upsample on (C, H, W): a size, or H and W times scale_factor rounded down; thop counts per output
-    element by mode (nearest: 0)."""
+    element by mode (UPSAMPLE_OPS), torch's flop counter nothing."""
     c, h, w = x
-    if mode not in UPSAMPLE_OPS or mode in ("linear", "trilinear"):
-        raise BlockError(f"archlint does not model nn.Upsample mode {mode!r} on 4-D input", 2)
+    if mode not in UPSAMPLE_MODES:
+        raise BlockError("Input Error: Only 3D, 4D and 5D input Tensors supported (got 4D) for the modes: "
+                         f"{' | '.join(UPSAMPLE_MODES)} (got {mode})", 2)
+    if align_corners is not None and mode in ("nearest", "nearest-exact", "area"):
+        raise BlockError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
+                         "bicubic | trilinear", 3)
+    if mode in _MODE_INPUT:
+        raise BlockError(f"Got 4D input, but {mode} mode needs {_MODE_INPUT[mode]} input", 2)
+    if mode == "lanczos":
+        raise BlockError("Lanczos mode requires antialias=True", 2)
     if size is None and scale_factor is None:
         raise BlockError("either size or scale_factor should be defined", 1)
     if size is not None and scale_factor is not None:
@@ -134,6 +176,8 @@ def Upsample(net, x, size, scale_factor, mode, align_corners, recompute_scale_fa
     else:
         fh, fw = (scale_factor, scale_factor) if isinstance(scale_factor, (int, float)) else tuple(scale_factor)
         oh, ow = floor(h * float(fh)), floor(w * float(fw))
+    if mode == "area" and 0 in (oh, ow) and oh >= 0 and ow >= 0:  # an adaptive pool to nothing: no error
+        raise NotModelled(f"nn.Upsample(mode='area') to an empty {oh}x{ow} map is not followed", 1)
     if oh <= 0 or ow <= 0:
         raise BlockError(f"Input and output sizes should be greater than 0, but got input (H: {h}, W: {w}) output "
                          f"(H: {oh}, W: {ow})")
@@ -142,5 +186,5 @@ def Upsample(net, x, size, scale_factor, mode, align_corners, recompute_scale_fa
 
 
 BLOCKS = {f.__name__: f for f in (Conv2d, ConvTranspose2d, BatchNorm2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
-                                  ZeroPad2d, Upsample)}
+                                  ZeroPad2d, Upsample, PReLU)}
 BLOCKS.update({f"nn.{name}": pass_through(name) for name in PASS_THROUGH})
