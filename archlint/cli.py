@@ -61,7 +61,8 @@ def _config_options(function):
                      help="Hugging Face configs: the context length of the KV-cache and FLOPs figures "
                      "(default: max_position_embeddings)."),
         click.option("--unfold", expose_value=False, callback=remember_setting, is_flag=True, default=None,
-                     help="Hugging Face configs: one summary row per decoder layer instead of model.layers.0-31."),
+                     help="Every copy of a repeated structure: one summary row per decoder layer of a Hugging Face "
+                     "config instead of model.layers.0-31; in `graph`, every copy of a repeated block."),
         # issue 13: Ultralytics model YAMLs (archlint.sources.ultralytics)
         click.option("--scale", expose_value=False, callback=remember_setting,
                      help="Ultralytics YAMLs: the model scale to check, a key of `scales` (n, s, m, l, x; default: the "
@@ -438,11 +439,10 @@ def diff_command(paths, rev, output_format, fail_on_increase, all_layers, config
               help="Graphviz DOT, Mermaid (for Markdown), or SVG/PNG drawn by Graphviz's `dot` (package graphviz).")
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False),
               help="Write to this file instead of stdout.")
-@click.option("--unfold", is_flag=True, help="Draw every copy of a repeated block (they are folded into one node).")
 @click.option("--color-by", type=click.Choice(["params", "macs"]),
               help="Shade each layer by its share of the parameters or MACs.")
 @_config_options
-def graph_command(path, output_format, output_file, unfold, color_by, config_file, isolated, framework, debug):
+def graph_command(path, output_format, output_file, color_by, config_file, isolated, framework, debug):
     """Draw a model: layers with their type and key arguments, edges with the shapes on them, merges, shared
     layers, inputs and outputs set apart, repeated blocks folded, layers with findings in red or amber."""
     from archlint import config as cfg
@@ -464,6 +464,7 @@ def graph_command(path, output_format, output_file, unfold, color_by, config_fil
             click.echo(f"{path}: no model spec ({item.result.skipped or 'nothing to draw'})", err=True)
         sys.exit(EXIT_USAGE if item.result.internal_error else EXIT_FINDINGS)
     marks = command.findings_by_layer(model, item.findings, path, options)
+    unfold = bool(click.get_current_context().meta.get("archlint.settings", {}).get("unfold"))  # the shared --unfold
     picture = graph.build(model, marks, unfold=unfold, color_by=color_by)
     text = mermaid.render(picture) if output_format == "mermaid" else dot.render(picture)
     if output_format in ("svg", "png"):

@@ -454,10 +454,10 @@ def test_a_yolo_world_file_with_another_nc_fails_as_ultralytics_does(tmp_path):
     # fails in its LayerNorm, and the rows after it are not blamed for it
     result = check(tmp_path, WORLD.replace("nc: 80", "nc: 7"))
     assert found(result) == [("E142", 11, 31)]  # the `nc` argument
-    assert "shape '[1, 71, -1]' is invalid" in result.findings[0].message
+    assert "shape '[1, 71, -1]' is invalid" in result.findings[0].hint
     result = check(tmp_path, WORLD.replace("ImagePoolingAttn, [64]", "ImagePoolingAttn, [64, 256]"))
     assert found(result) == [("E142", 9, 40)]  # its ct argument, 256
-    assert "Given normalized_shape=[256]" in result.findings[0].message
+    assert "Given normalized_shape=[256]" in result.findings[0].hint
 
 
 def test_c2fattn_reads_the_80_text_embeddings_whatever_nc(tmp_path):
