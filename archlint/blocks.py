@@ -18,6 +18,7 @@ finding once it has produced MAX_LAYERS layers.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,11 +91,17 @@ class _Stop(Exception):
 
 
 def with_origin(sink: Sink, origin: str) -> Sink:
+    """A sink for findings inside an expanded block: the message names the copy ("(in stage1.2)"), the hint
+    the whole chain of uses (issue 15: the finding line stays short)."""
     if not origin:
         return sink
+    copy = origin.partition(", block ")[0]
+    # a message naming a layer of the copy by its qualified name already says where it is
+    named = re.compile(rf"(?<![\w.]){re.escape(copy[len('in '):])}[._]")
 
     def report(rule, message, where=(), hint="", key=False):
-        sink(rule, f"{message} ({origin})", where, hint, key)
+        shown = message if named.search(message) else f"{message} ({copy})"
+        sink(rule, shown, where, f"{hint} ({origin})" if hint else f"({origin})", key)
 
     return report
 
@@ -121,7 +128,9 @@ class _Expander:
             except ExprError as exc:
                 if (where, str(exc)) not in self.reported:
                     self.reported.add((where, str(exc)))
-                    sink(rules.INVALID_EXPRESSION, f"cannot evaluate {value!r}: {exc}", where,
+                    # the caret shows the value: a long one is quoted by its start only
+                    shown = value if len(value) <= 30 else value[:27] + "..."
+                    sink(rules.INVALID_EXPRESSION, f"cannot evaluate {shown!r}: {exc}", where,
                          "expressions use the declared vars and block params with + - * / // % **, comparisons, "
                          "min, max, int, round, abs and `a if c else b`")
                 raise

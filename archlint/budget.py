@@ -47,15 +47,22 @@ def _where(key: vocab.BudgetKey, labels: dict | None) -> tuple:
     return () if labels else ("budget", key.name)
 
 
+def _excess(actual: int, limit: int, text, key, labels, details: str) -> tuple[str, str]:
+    """'10.0% over the budget of 4,000 bytes' for the finding line; the excess, where the limit comes from and
+    the details (what the figure assumes, its largest parts) start the hint."""
+    over = f"{100 * (actual - limit) / limit:.1f}% over" if limit else "over"
+    source = f"the budget is set by {labels[key.name]}; " if labels and key.name in labels else ""
+    return f"{over} the budget of {text(limit)}", f"{source}over by {text(actual - limit)}; {details}"
+
+
 def _over(model: Model, sink: Sink, key, limit, labels, rule, what: str, actual: int, exact: bool, text,
           details: str, hint: str) -> None:
     """A whole-model figure over its limit."""
     if actual <= limit:
         return
-    excess = actual - limit
-    percent = f"{100 * excess / limit:.1f}%" if limit else "all of it"
-    sink(rule, f"the model {what}{'' if exact else ' at least'} {text(actual)}, over the budget of {text(limit)}"
-         f"{_source(key, labels)} by {text(excess)} ({percent}); {details}", _where(key, labels), hint)
+    over, why = _excess(actual, limit, text, key, labels, details)
+    sink(rule, f"the model {what}{'' if exact else ' at least'} {text(actual)}, {over}", _where(key, labels),
+         f"{why}: {hint}")
 
 
 _PARAMS_HINT = ("shrink the largest layers (fewer units or filters, a global pooling before the dense head), "
@@ -67,11 +74,9 @@ _COMPUTE_HINT = ("reduce the largest layers' work (fewer filters, a stride or po
 def _params(model: Model, sink: Sink, key, limit, labels, rule, actual: int, attribute: str) -> None:
     if actual <= limit:
         return
-    excess = actual - limit
-    percent = f"{100 * excess / limit:.1f}%" if limit else "all of it"
     lower = "" if model.complete else " at least"
-    sink(rule, f"the model has{lower} {actual:,} {key.label}, over the budget of {limit:,}{_source(key, labels)} by "
-         f"{excess:,} ({percent}); largest: {_largest(model, attribute)}", _where(key, labels), _PARAMS_HINT)
+    over, why = _excess(actual, limit, lambda v: f"{v:,}", key, labels, f"largest: {_largest(model, attribute)}")
+    sink(rule, f"the model has{lower} {actual:,} {key.label}, {over}", _where(key, labels), f"{why}: {_PARAMS_HINT}")
 
 
 def params(model: Model, sink: Sink, key, limit, labels) -> None:
@@ -106,8 +111,9 @@ def param_memory(model: Model, sink: Sink, key, limit, labels) -> None:
     from archlint import figures
 
     memory = figures.of(model).memory
-    _over(model, sink, key, limit, labels, rules.PARAM_MEMORY_BUDGET, f"weights take ({_dtype(model, memory)})",
-          memory.param_memory, model.complete, size_text, f"largest: {_largest(model, 'params')} parameters",
+    _over(model, sink, key, limit, labels, rules.PARAM_MEMORY_BUDGET, "weights take",
+          memory.param_memory, model.complete, size_text,
+          f"{_dtype(model, memory)}; largest: {_largest(model, 'params')} parameters",
           "shrink the largest layers, or a smaller dtype (float16, bfloat16, int8), or raise the budget")
 
 
@@ -120,8 +126,8 @@ def activation_memory(model: Model, sink: Sink, key, limit, labels) -> None:
     live = ", ".join(f"{name} {size_text(size)}" for name, size in memory.peak_tensors[:3])
     at = f"while {memory.peak_layer} runs" if memory.peak_layer else "at the inputs"
     _over(model, sink, key, limit, labels, rules.ACTIVATION_MEMORY_BUDGET,
-          f"holds at its peak ({at}; batch size {memory.batch_size}, {_dtype(model, memory)})",
-          memory.activation_memory, True, size_text, f"largest tensors then: {live}",
+          "holds at its peak", memory.activation_memory, True, size_text,
+          f"{at}, batch size {memory.batch_size}, {_dtype(model, memory)}; largest tensors then: {live}",
           "downsample earlier, use fewer channels at high resolution, a smaller batch size or dtype, "
           "or raise the budget")
 
@@ -134,8 +140,8 @@ def training_memory(model: Model, sink: Sink, key, limit, labels) -> None:
         return
     parts = ", ".join(f"{name} {size_text(size)}" for name, size in memory.training_parts.items())
     _over(model, sink, key, limit, labels, rules.TRAINING_MEMORY_BUDGET,
-          f"needs to train (batch size {memory.batch_size}, {memory.optimizer}, {_dtype(model, memory)})",
-          memory.training_memory, True, size_text, f"of which {parts}",
+          "needs to train", memory.training_memory, True, size_text,
+          f"batch size {memory.batch_size}, {memory.optimizer}, {_dtype(model, memory)}; of which {parts}",
           "a smaller batch size, an optimizer with less state (sgd), freezing layers, or raise the budget")
 
 
@@ -178,6 +184,7 @@ def min_receptive_field(model: Model, sink: Sink, key, fraction, labels) -> None
     spans = "x".join(str(receptive.number(rf)) for rf in field.rf)
     shares = ", ".join(f"{receptive.number(rf)} of {size} ({float(100 * rf / size):.1f}%)" for rf, size in short)
     sink(rules.SMALL_RECEPTIVE_FIELD,
-         f"the largest receptive field, {spans} at {name}, covers less than the {100 * fraction:g}% "
-         f"`min_receptive_field`{_source(key, labels)} of the input: {shares}", _where(key, labels),
-         "add downsampling (strides, pooling) or larger or dilated kernels, or lower min_receptive_field")
+         f"the largest receptive field, {spans} at {name}, covers less than {100 * fraction:g}% of the input",
+         _where(key, labels),
+         f"`min_receptive_field`{_source(key, labels)} is {100 * fraction:g}%, the field covers {shares}: add "
+         "downsampling (strides, pooling) or larger or dilated kernels, or lower min_receptive_field")

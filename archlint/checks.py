@@ -77,7 +77,7 @@ def check_coverage(model: Model, sink: Sink) -> None:
         window = reader.output.window  # None only for a plugin's layer that reports unread positions
         channels_first = window.channels_first if window else (
             model.spec.framework == "pytorch" or reader.spec.kwargs.get("data_format") == "channels_first")
-        edges, gaps, causes, whole = [], [], [], False
+        edges, gaps, samples, causes, whole = [], [], [], [], False
         for axis in sorted(reader.output.unread):
             unread = set(reader.output.unread[axis])
             for other in windowed[1:]:
@@ -98,8 +98,8 @@ def check_coverage(model: Model, sink: Sink) -> None:
                 edges.append(_edge(label, "last", len(lost)))
             else:
                 sample = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:4])
-                gaps.append(f"{len(lost)} of the {real} {_units(label, real)} ({sample}"
-                            f"{', ...' if len(runs) > 4 else ''})")
+                gaps.append(f"{len(lost)} of the {real} {_units(label, real)}")
+                samples.append(f"{_units(label, real)} {sample}{', ...' if len(runs) > 4 else ''}")
                 causes.append(_gap_cause(_window(reader, axis)))
         if not edges and not gaps:
             continue
@@ -107,20 +107,22 @@ def check_coverage(model: Model, sink: Sink) -> None:
         where = reader.spec.where + (stride_key,)
         shared = " (nor does any other layer reading it)" if len(windowed) > 1 else ""
         # the message says what is lost; the hint says why (the derivation) and what to change
-        what = f"{reader.name} ({reader.spec.type}) never reads {' and '.join(gaps + edges)} of its input " \
-               f"{format_shape(tensor.shape)}"
+        if len(gaps) == 2 and not edges and gaps[0].rsplit(" ", 1)[0] == gaps[1].rsplit(" ", 1)[0]:
+            gaps = [f"{gaps[0]} and {gaps[1].rsplit(' ', 1)[1]}"]  # a square input: "14 of the 28 rows and columns"
+        what = f"{reader.name} ({reader.spec.type}) never reads {' and '.join(gaps + edges)} of its input"
+        read = f"input {format_shape(tensor.shape)}"
         sink_at = sink_for_layer(reader.spec, sink)  # a reader from a block names its use site, as layer findings do
         if gaps:
             sink_at(rules.SKIPPED_INPUT, what, where,
-                    f"{causes[0]}{shared}: use a stride no larger than the effective kernel, a dilation the stride "
-                    "does not skip over, or pool before subsampling")
+                    f"{causes[0]}{shared} ({read}, unread {' and '.join(samples)}): use a stride no larger than the "
+                    "effective kernel, a dilation the stride does not skip over, or pool before subsampling")
         else:
             cause = ("every tap of its dilated kernel lands in padding" if whole else
                      "its last window ends before the edge, as (input + padding - effective kernel) is not a "
                      "multiple of the stride")
             sink_at(rules.TRUNCATED_INPUT, what, where,
-                    f"{cause}{shared}: adjust padding, kernel or stride so the windows end at the input's edge, or "
-                    "crop the input on purpose with a cropping layer")
+                    f"{cause}{shared} ({read}): adjust padding, kernel or stride so the windows end at the input's "
+                    "edge, or crop the input on purpose with a cropping layer")
 
 
 def check_bias_before_norm(model: Model, sink: Sink) -> None:
@@ -147,10 +149,9 @@ def check_bias_before_norm(model: Model, sink: Sink) -> None:
         # reported at the producer's bias: from a block, it names the producer's use site
         sink_for_layer(producer.spec, sink)(
             rules.BIAS_BEFORE_NORM,
-            f"{producer.name} adds a bias that {layer.name} ({layer.spec.type}) subtracts again: "
-            f"{count:,} wasted parameters",
+            f"{producer.name} adds a bias that {layer.name} subtracts again: {count:,} wasted parameters",
             where,
-            f"set {key}: false on {producer.name}",
+            f"{layer.name} ({layer.spec.type}) subtracts each channel's mean: set {key}: false on {producer.name}",
         )
 
 

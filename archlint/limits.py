@@ -46,6 +46,7 @@ def check_size(call: Call, shape: tuple) -> None:
         return
     size = prod(shape[1:]) * ELEMENT_BYTES
     if size > INT64_MAX:
-        raise call.fail(rules.TENSOR_TOO_LARGE, f"{call.type} output {format_shape(shape)} has {size:.3g} bytes "
-                        "per sample: torch cannot create it (its size overflows 64 bits)",
-                        hint="check the sizes written in this layer and the ones before it")
+        raise call.fail(rules.TENSOR_TOO_LARGE, f"{call.type} output {format_shape(shape)} has {size:.3g} bytes: "
+                        "torch cannot create it",
+                        hint="its size per sample overflows 64 bits: check the sizes written in this layer and the "
+                             "ones before it")

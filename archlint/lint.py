@@ -147,20 +147,11 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults
 
 
 def check_document(document: Document, sink, result: Result) -> None:
-    from archlint import schema
-
-    # the layer types importers register are for the files they convert, not for native specs
-    schema.importer_types_allowed = document.source is not None
-    try:
-        _check_document(document, sink, result)
-    finally:
-        schema.importer_types_allowed = False
-
-
-def _check_document(document: Document, sink, result: Result) -> None:
     from archlint import blocks, budget, checks, receptive, schema, spec, walk
 
     data = document.data
+    # the layer types importers register are for the files they convert, not for native specs
+    importer_types = document.source is not None
     if "input" in data and "inputs" in data:
         sink(rules.SCHEMA_VIOLATION, "the spec gives both `input` and `inputs`", ("inputs",),
              "keep `input: [...]` for one input (named `input`), or `inputs: {name: [...]}` for several", True)
@@ -171,7 +162,7 @@ def _check_document(document: Document, sink, result: Result) -> None:
         if data.get("framework", "keras") == "keras" and isinstance(data.get("layers"), list):
             for layer in data["layers"]:
                 keras_lowercase(layer)
-        top_ok, bad_layers = schema.validate(data, sink)
+        top_ok, bad_layers = schema.validate(data, sink, importer_types)
         if not top_ok:
             return
         model_spec = spec.build(document.path, data, bad_layers)
@@ -195,7 +186,7 @@ def _check_document(document: Document, sink, result: Result) -> None:
             else:
                 if framework == "keras":
                     keras_lowercase(entry.data)
-                ok = schema.validate_layer(framework, entry.data, entry.where, entry_sink, at_fault)
+                ok = schema.validate_layer(framework, entry.data, entry.where, entry_sink, at_fault, importer_types)
             if not ok:
                 bad_layers[index] = frozenset(at_fault or [None])
         model_spec = spec.build(document.path, data, bad_layers, expansion)

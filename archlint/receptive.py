@@ -157,9 +157,10 @@ def check(model, sink) -> None:
             key = "pool_size" if "pool_size" in (layer.cfg or {}) else "kernel_size"
             where = layer.spec.where + ((key,) if key in layer.spec.kwargs else ("type",))
             sink(rules.INPUT_SMALLER_THAN_WINDOW,
-                 f"{layer.name} ({layer.spec.type}) reads windows larger than its input, which no windowed layer "
-                 f"precedes: {detail}; padding lets it run, but every output position reads padding",
-                 where, "give the model a larger input, or a smaller kernel for this input size")
+                 f"{layer.name} ({layer.spec.type}) reads windows larger than its input: "
+                 + ", ".join(f"{number(rf)} > {size} on the {name} axis" for name, rf, size in short),
+                 where, f"{detail}; no windowed layer precedes it, and padding lets it run, but every output "
+                 "position reads padding: give the model a larger input, or a smaller kernel for this input size")
 
 
 def _fields(model) -> dict:

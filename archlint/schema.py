@@ -163,13 +163,20 @@ class _AnyType:
         return self.error.schema
 
 
+def _shown(value) -> str:
+    """A value as JSON for a message: a long one (a list of lists, a huge number) by its start, as the caret
+    shows where it is (issue 15: the finding line stays short)."""
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, str]:
     """A message and a hint for one schema error, in words a user of the layer would use."""
     where = ".".join(str(p) for p in tuple(error.absolute_path)) or owner
     value, kind = error.instance, error.validator
     hint = error.schema.get("description", description) if isinstance(error.schema, dict) else description
     if kind == "type":
-        return f"`{where}` must be {_type_words(error.validator_value)}, got {json.dumps(value)}", hint
+        return f"`{where}` must be {_type_words(error.validator_value)}, got {_shown(value)}", hint
     if kind == "enum":
         allowed = [v for v in error.validator_value if v is not None]
         options = ", ".join(json.dumps(v) for v in error.validator_value)
@@ -177,15 +184,15 @@ def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, st
         close = folded or difflib.get_close_matches(str(value), [str(v) for v in allowed], n=1)
         if len(error.validator_value) > 6:  # a vocabulary (activations): the message stays short
             description = error.schema.get("description", "").split(",")[0].rstrip(".") or "a known value"
-            return (f"`{where}` must be {description[0].lower() + description[1:]}, got {json.dumps(value)}",
+            return (f"`{where}` must be {description[0].lower() + description[1:]}, got {_shown(value)}",
                     f"did you mean {json.dumps(close[0])}?" if close else f"one of {options}")
-        return (f"`{where}` must be one of {options}, got {json.dumps(value)}",
+        return (f"`{where}` must be one of {options}, got {_shown(value)}",
                 f"did you mean {json.dumps(close[0])}?" if close else "")
     if kind == "const":
-        return f"`{where}` must be {json.dumps(error.validator_value)}, got {json.dumps(value)}", hint
+        return f"`{where}` must be {json.dumps(error.validator_value)}, got {_shown(value)}", hint
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[kind]
-        return f"`{where}` must be {sign} {error.validator_value}, got {json.dumps(value)}", hint
+        return f"`{where}` must be {sign} {error.validator_value}, got {_shown(value)}", hint
     if kind in ("minItems", "maxItems"):
         bound = "at least" if kind == "minItems" else "at most"
         items = "item" if error.validator_value == 1 else "items"
@@ -193,7 +200,7 @@ def _describe(error, owner: str, base: tuple, description: str) -> tuple[str, st
     if kind == "minLength":
         return f"`{where}` must not be empty", hint
     if kind == "pattern":
-        return f"`{where}` has an invalid form: {json.dumps(value)}", hint
+        return f"`{where}` has an invalid form: {_shown(value)}", hint
     return f"`{where}`: {error.message}", hint
 
 
@@ -277,8 +284,9 @@ def _report_errors(validator, data: Any, base: tuple, owner: str, sink: Sink, at
     return count
 
 
-def validate(data: dict, sink: Sink) -> tuple[bool, dict[int, frozenset]]:
-    """Report schema findings. Returns (top level valid, {index of a layer that failed: its keys at fault})."""
+def validate(data: dict, sink: Sink, importer_types: bool = False) -> tuple[bool, dict[int, frozenset]]:
+    """Report schema findings. Returns (top level valid, {index of a layer that failed: its keys at fault}).
+    `importer_types`: the layers may use the types importers register (validate_layer)."""
     top_ok = validate_top(data, sink)
     bad_layers: dict[int, frozenset] = {}
     layers = data.get("layers")
@@ -291,7 +299,7 @@ def validate(data: dict, sink: Sink) -> tuple[bool, dict[int, frozenset]]:
         return top_ok, {index: frozenset([None]) for index in range(len(layers))}
     for index, layer in enumerate(layers):
         at_fault: set = set()
-        if not validate_layer(framework, layer, ("layers", index), sink, at_fault):
+        if not validate_layer(framework, layer, ("layers", index), sink, at_fault, importer_types):
             bad_layers[index] = frozenset(at_fault or [None])
     return top_ok, bad_layers
 
@@ -307,22 +315,20 @@ def validate_top(data: dict, sink: Sink) -> bool:
     return _report_errors(_top_validator(), data, (), "the spec", sink) == 0
 
 
-# True while a file converted by an importer is validated (lint.check_document): only then may a layer
-# use the types importers register (plugins.register_layer(importer=True)).
-importer_types_allowed = False
-
-
 def _importer_type(framework: str, layer_type: str) -> bool:
     from archlint import plugins
 
     return (framework, layer_type) in plugins.IMPORTER_TYPES
 
 
-def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: set | None = None) -> bool:
+def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: set | None = None,
+                   importer_types: bool = False) -> bool:
     """Report the findings of one typed layer entry at `where` (its path in the document); True if valid.
 
     Layers expanded from blocks are checked here too, with `where` inside the block's definition.
     `at_fault` receives the keywords the findings are about (None: the layer as a whole).
+    `importer_types`: the layer may use the types importers register (plugins.register_layer(importer=True)),
+    true only for a file an importer converted; a native spec naming one is told the type is unknown (S003).
     """
     if at_fault is None:
         at_fault = set()
@@ -336,7 +342,7 @@ def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: se
                  f"add `type:` with a {_FRAMEWORK_WORDS[framework]} class name, e.g. `type: "
                  f"{'Dense' if framework == 'keras' else 'Linear'}`")
         else:
-            sink(rules.SCHEMA_VIOLATION, f"`type` must be a string, got {json.dumps(layer_type)}",
+            sink(rules.SCHEMA_VIOLATION, f"`type` must be a string, got {_shown(layer_type)}",
                  where + ("type",), "write the layer's class name, e.g. `type: Conv2D`")
         return False
     key = definition_key(framework, layer_type)
@@ -344,7 +350,7 @@ def validate_layer(framework: str, layer, where: tuple, sink: Sink, at_fault: se
         from archlint import plugins  # a layer type a plugin teaches (entry point group archlint.layers)
 
         plugins.load()
-    if key not in schema()["definitions"] or (not importer_types_allowed and _importer_type(framework, layer_type)):
+    if key not in schema()["definitions"] or (not importer_types and _importer_type(framework, layer_type)):
         _unknown_type(framework, layer_type, where + ("type",), sink)
         at_fault.add(None)
         return False

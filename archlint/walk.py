@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from archlint import cost, limits, recover, rules
+from archlint.blocks import with_origin
 from archlint.layers import elementwise
 from archlint.layers.registry import REQUIRED, Call, Output, Stop, Tensor, lookup
 from archlint.shapes import format_shape
@@ -90,10 +91,10 @@ def _check_unmodelled(layer: LayerSpec, unmodelled, sink: Sink) -> None:
         if layer.kwargs.get(key) not in (None, 0, False):
             sink(
                 rules.UNMODELLED_KEYWORD,
-                f"{layer.type} `{key}={layer.kwargs[key]}` changes the layer's weights in a way archlint "
-                "does not model yet: its parameter counts cannot be trusted",
+                f"{layer.type} `{key}={layer.kwargs[key]}` changes the weights in a way archlint does not model",
                 layer.where + (key,),
-                "check the counts in the framework, or remove the keyword from the spec",
+                "its parameter counts cannot be trusted: check the counts in the framework, or remove the keyword "
+                "from the spec",
             )
 
 
@@ -123,13 +124,7 @@ def _check_expect(layer: LayerSpec, output: Output, sink: Sink) -> None:
 
 def sink_for_layer(layer: LayerSpec, sink: Sink) -> Sink:
     """Findings of a layer expanded from a block name the block's use site."""
-    if not layer.origin:
-        return sink
-
-    def report(rule, message, where=(), hint="", key=False):
-        sink(rule, f"{message} ({layer.origin})", where, hint, key)
-
-    return report
+    return with_origin(sink, layer.origin)
 
 
 def _suggest(name: str, known) -> str:
@@ -217,9 +212,9 @@ def _report_cycles(spec: Spec, producers: dict, wiring, waiting: list[int], sink
         chain = " -> ".join(spec.layers[i].name for i in cycle + [first])
         layer = spec.layers[first]
         sink_for_layer(layer, sink)(rules.GRAPH_CYCLE,
-                                    f"the layers read each other in a cycle: {chain} (each reads the "
-                                    "next): no order can compute them", layer.where + ("inputs",),
-                                    "break the cycle: one of these layers must read an earlier tensor")
+                                    f"the layers read each other in a cycle: {chain}", layer.where + ("inputs",),
+                                    "each reads the next, so no order can compute them: break the cycle, one of "
+                                    "these layers must read an earlier tensor")
 
 
 def _tie(spec: Spec, by_name: dict, sink: Sink) -> None:
@@ -351,9 +346,10 @@ def walk(spec: Spec, sink: Sink) -> Model:
         if shared:
             if shared.output is not None and shared.output.params != output.params:
                 layer_sink(rules.SHARED_WEIGHTS_MISMATCH,
-                           f"{layer.name} applies {shared.name} to {format_shape(in_tensors[0].shape)}, which needs "
-                           f"{output.params:,} weights, but {shared.name} was built with {shared.output.params:,} for "
-                           f"{format_shape(tensors[shared.inputs[0]].shape)}", layer.where + ("inputs",),
+                           f"{layer.name} applies {shared.name} to {format_shape(in_tensors[0].shape)}, "
+                           f"but {shared.name} was built for {format_shape(tensors[shared.inputs[0]].shape)}",
+                           layer.where + ("inputs",),
+                           f"on this input it would need {output.params:,} weights, not its {shared.output.params:,}: "
                            "a shared layer must be applied to inputs of the shape it was built for")
                 continue
             output.trainable = output.non_trainable = 0  # the weights are counted once, at the shared layer

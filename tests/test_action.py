@@ -81,8 +81,9 @@ def test_pull_request_summary_annotations_and_sarif(checkout, monkeypatch):
     done, summary, outputs = run_action(checkout, ARCHLINT_SARIF="true")
     assert done.returncode == 0, done.stderr
     assert done.stdout == ("::warning file=models/extra.yaml,line=6,col=24,title=archlint W005 "
-                           "(bias-before-batchnorm)::W005 conv adds a bias that bn (BatchNorm2d) subtracts again: 4 "
-                           "wasted parameters%0Ahint: set bias: false on conv\n")
+                           "(bias-before-batchnorm)::W005 conv adds a bias that bn subtracts again: 4 wasted "
+                           "parameters%0Ahint: bn (BatchNorm2d) subtracts each channel's mean: set bias: false on "
+                           "conv\n")
     assert outputs["exit-code"] == "0"  # a warning does not fail
     runner = checkout.parent / "runner"
     assert outputs["sarif-file"] == str(runner / "archlint.sarif")

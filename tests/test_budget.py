@@ -47,8 +47,7 @@ def test_b001_params_budget_as_int_and_suffix(lint):
         result = lint(VGG16.replace("BUDGET", budget))
         assert codes(result) == [("B001", 4, 18)]
         assert result.findings[0].message == (
-            "the model has 138,357,544 parameters, over the budget of 100,000,000 by 38,357,544 (38.4%); "
-            "largest: dense 102,764,544, dense_1 16,781,312, dense_2 4,097,000")
+            "the model has 138,357,544 parameters, 38.4% over the budget of 100,000,000")
 
 
 def test_b002_trainable_budget(lint):
@@ -65,8 +64,7 @@ def test_b002_trainable_budget(lint):
     # Keras 3.15.1: 896 + 18,496 trainable, 655,370 frozen in the Dense
     assert codes(result) == [("B002", 4, 42)]
     assert result.findings[0].message == (
-        "the model has 19,392 trainable parameters, over the budget of 3,500 by 15,892 (454.1%); "
-        "largest: conv2d_1 18,496, conv2d 896")
+        "the model has 19,392 trainable parameters, 454.1% over the budget of 3,500")
 
 
 def test_within_budget_no_finding(lint):

@@ -21,7 +21,7 @@ def test_w001_truncated_input(lint):
     """)
     assert codes(result) == [("W001", 5, 57)]
     # issue 15: the message says what is lost, the hint why
-    assert result.findings[0].message == "conv2d (Conv2D) never reads the last row of its input (None, 8, 9, 3)"
+    assert result.findings[0].message == "conv2d (Conv2D) never reads the last row of its input"
     assert result.findings[0].hint.startswith("its last window ends before the edge")
     assert layer_rows(result) == [("conv2d", (None, 3, 4, 4), 112, 0)]
 
@@ -82,7 +82,7 @@ def test_w002_stride_skips_input(lint):
     """)
     assert codes(result) == [("W002", 5, 57)]
     message = result.findings[0].message
-    assert "never reads 4 of the 8 rows (1, 3, 5, 7) and 4 of the 8 columns (1, 3, 5, 7)" in message
+    assert "never reads 4 of the 8 rows and columns of its input" in message
     assert result.findings[0].hint.startswith("its stride 2 is larger than its effective kernel 1")
 
 
@@ -96,7 +96,7 @@ def test_w002_dilation_gaps(lint):
           - {type: Conv1d, out_channels: 2, kernel_size: 3, stride: 2, dilation: 2}
     """)
     assert codes(result) == [("W002", 6, 61)]
-    assert "never reads 5 of the 11 steps (1, 3, 5, 7, ...)" in result.findings[0].message
+    assert "never reads 5 of the 11 steps of its input" in result.findings[0].message
     assert "its dilation 2 spaces the 3 taps" in result.findings[0].hint
     assert layer_rows(result) == [("0", (None, 2, 4), 14, 0)]
 
@@ -180,12 +180,12 @@ def test_e009_expectations(lint):
 # framework's refusal (Keras 3.15.1 / torch 2.13.0), checked by building the same model.
 BROKEN = {
     "E001-non-positive-output-size.yaml": [("E001", 6, 45, "output size would be 0")],
-    "E002-invalid-layer-argument.yaml": [("E002", 10, 63, "reflect padding smaller than the input size, 4 there")],
+    "E002-invalid-layer-argument.yaml": [("E002", 10, 63, "PyTorch needs it smaller than the input, 4")],
     "E003-groups-mismatch.yaml": [("E003", 6, 62, "receives 3 input channels, which groups=2 does not divide")],
     "E004-same-padding-with-stride.yaml": [("E004", 6, 74, "(stride=[2, 2])")],
     "E005-strides-with-dilation.yaml": [("E005", 5, 76, "strides=[2] with dilation_rate=[4]")],
     "E007-declared-size-mismatch.yaml": [("E007", 6, 33, "Linear expects 512 input features but receives 2048")],
-    "W002-stride-skips-input.yaml": [("W002", 6, 58, "never reads 16 of the 32 rows (1, 3, 5, 7, ...)")],
+    "W002-stride-skips-input.yaml": [("W002", 6, 58, "never reads 16 of the 32 rows and columns")],
 }
 
 

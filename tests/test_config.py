@@ -126,7 +126,7 @@ def test_per_path_budgets_apply_beside_the_spec_own_budget(tree):
     findings = json.loads(result.stdout)["findings"]
     assert [(f["path"], f["code"], f["line"], f["column"]) for f in findings] == [
         ("mobile/m.yaml", "B001", 1, 1), ("mobile/own.yaml", "B001", 1, 1)]
-    assert findings[0]["message"].startswith("the model has 140 parameters, over the budget of 100 by 40 (40.0%)")
+    assert findings[0]["message"].startswith("the model has 140 parameters, 40.0% over the budget of 100")
     assert findings[0]["hint"].endswith("or raise the budget (set by pyproject.toml budgets 'mobile/**')")
 
 

@@ -135,7 +135,7 @@ def test_torch_padding_modes(lint):
     """)
     assert codes(result) == [("E002", 7, 62)]
     assert "pads the width axis by 3" in result.findings[0].message
-    assert "smaller than the input size, 3 there" in result.findings[0].message
+    assert "smaller than the input, 3" in result.findings[0].message
     assert [row[1] for row in layer_rows(result)] == [(None, 4, 8, 5), None, (None, 4, 8, 7), (None, 4, 20, 19)]
     result = lint("""
         archlint: 1
@@ -145,7 +145,7 @@ def test_torch_padding_modes(lint):
           - {type: Conv2d, out_channels: 4, kernel_size: 3, padding: 3, padding_mode: circular}
     """)
     assert codes(result) == [("E002", 6, 62)]
-    assert "no larger than the input size, 2 there" in result.findings[0].message
+    assert "no larger than the input, 2" in result.findings[0].message
     result = lint("""
         archlint: 1
         framework: pytorch
@@ -240,7 +240,7 @@ def test_w003_keras_same_stride_2_on_even_input(lint):
     assert codes(result) == [("W003", 5, 70)]
     message = result.findings[0].message
     assert "pads the height axis by 1 (0 before, 1 after)" in message
-    assert "with stride 2 on a size of 8" in message
+    assert "with stride 2 on a size of 8" in result.findings[0].hint
     assert layer_rows(result) == [("conv2d", (None, 4, 4, 16), 448, 0)]
 
 
@@ -266,7 +266,7 @@ def test_w003_torch_same_even_kernel(lint):
           - {type: Conv2d, out_channels: 4, kernel_size: 3, padding: same}
     """)
     assert codes(result) == [("W003", 6, 62)]
-    assert "the effective kernel 2 is even" in result.findings[0].message
+    assert "the effective kernel 2 is even" in result.findings[0].hint
     assert layer_rows(result)[0] == ("0", (None, 4, 8, 8), 52, 0)
 
 
@@ -284,9 +284,10 @@ def test_w004_padding_only_output(lint):
     """)
     assert codes(result) == [("W004", 6, 62)]
     message = result.findings[0].message
-    assert "the first and the last of its 12 outputs on the height axis see only padding" in message
-    assert "width axis" in message
-    assert result.findings[0].hint == "pad at most 2 on each side"
+    assert "the first and the last of its 12 outputs on the height and width axes see only padding" in message
+    assert "width axes" in message
+    assert result.findings[0].hint == ("it pads 3 before and 3 after on the height axis, and the padding on a side "
+                                       "reaches the effective kernel size 3: pad at most 2 on each side")
 
 
 def test_w004_dilated_kernel_straddles_the_input(lint):
@@ -299,7 +300,7 @@ def test_w004_dilated_kernel_straddles_the_input(lint):
     """)
     assert [c for c, _, _ in codes(result)] == ["W001", "W004"]
     assert codes(result)[1] == ("W004", 5, 75)
-    assert "effective size 7" in result.findings[1].message
+    assert "effective size 7" in result.findings[1].hint
     assert layer_rows(result) == [("conv2d", (None, 1, 1, 4), 196, 0)]
 
 

@@ -71,7 +71,8 @@ def test_conv_transpose_w004_outputs_no_input_reaches(lint):
           - {type: Conv2DTranspose, filters: 2, kernel_size: 3, strides: 3, inputs: [input]}
     """)
     assert codes(result) == [("W004", 5, 66)]
-    assert "no input reaches 10 (1, 2, 4, 5, 7, 8, ...) of its 15 outputs on the height axis" in result.findings[0].message
+    assert "10 of 15 outputs on the height and width axes hold only the bias" in result.findings[0].message
+    assert "outputs 10 (1, 2, 4, 5, 7, 8, ...)" in result.findings[0].hint
     assert layer_rows(result)[0] == ("conv2d_transpose", (None, 15, 15, 2), 8, 0)
 
 

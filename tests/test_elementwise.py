@@ -259,7 +259,7 @@ def test_torch_glu_odd_size(lint):
     # torch: RuntimeError Halving dimension must be even, but dimension 2 is size 5
     result = lint(spec("{type: GLU}", "[4, 5]", "pytorch"))
     assert codes(result) == [("E002", 5, 12)]
-    assert "dimension 2 is size 5" in result.findings[0].message
+    assert "dimension 2 is size 5" in result.findings[0].hint
     assert codes(lint(spec("{type: GLU, dim: 1}", "[3, 6]", "pytorch"))) == [("E002", 5, 22)]
 
 

@@ -199,7 +199,7 @@ def test_num_key_value_head_typo_says_what_it_costs(tmp_path):
     (finding,) = result.findings
     assert (finding.rule.code, finding.line, finding.column) == ("W100", 19, 24)
     assert "did you mean `num_key_value_heads`" in finding.message
-    assert "8,835,567,616 parameters instead of 8,030,261,248" in finding.message and "+805,306,368" in finding.message
+    assert "8,835,567,616 parameters instead of 8,030,261,248" in finding.hint and "+805,306,368" in finding.hint
     assert result.model.total_params == 8_835_567_616  # what transformers builds with the typo
 
 

@@ -117,9 +117,7 @@ def test_a_first_layer_built_for_another_input_is_e040_at_its_record(tmp_path):
     result, text = _sequential(tmp_path, [None, 5], [None, 4])
     [finding] = result.findings
     assert finding.rule is rules.KERAS_BUILT_FOR_OTHER_INPUT and finding.is_error
-    assert finding.message == ("d (Dense) was built for input (None, 4) (15 weights), but receives (None, 5), which "
-                               "needs 18: Keras builds the layer from the record and its input check refuses the call "
-                               "when loading the file")
+    assert finding.message == "d (Dense) was built for input (None, 4) but receives (None, 5)"
     line = text.splitlines()[finding.line - 1]
     assert line.strip() == '"input_shape": [' and line[finding.column - 1:] == "["
 
@@ -140,7 +138,7 @@ def test_a_layer_without_an_input_check_built_for_another_input_is_w040(tmp_path
     path.write_text(json.dumps(data))
     [finding] = lint_file(str(path)).findings
     assert finding.rule is rules.KERAS_STALE_BUILD and not finding.is_error
-    assert "built for input (None, 3, 4) (56 weights), but receives (None, 3, 5), which needs 64" in finding.message
+    assert "built for input (None, 3, 4) but receives (None, 3, 5)" in finding.message
 
 
 def test_a_nested_model_called_on_another_shape_is_e041(tmp_path):

@@ -113,7 +113,7 @@ def test_keras_bn_axis_out_of_range(lint):
           - {type: BatchNormalization, axis: 3, inputs: [input]}
     """)
     assert codes(result) == [("E002", 5, 38), ("E002", 6, 38)]
-    assert "valid axes are -4 to 3" in result.findings[0].message
+    assert "valid axes are -4 to 3" in result.findings[0].hint
     assert layer_rows(result)[2][2:] == (32, 32)
 
 

@@ -123,3 +123,17 @@ def test_precommit_snippet_rev_is_the_release_tag():
     snippet = README.split("## pre-commit", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
     version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
     assert yaml.safe_load(snippet)["repos"][0]["rev"] == f"v{version}"
+
+
+def test_the_framework_versions_are_the_crosscheck_extras():
+    """pyproject.toml's `crosscheck` extra states the framework versions the cross-checks run against; the
+    README names the same ones, and `.ci/run` installs them from the extra (scripts/crosscheck_pins.py),
+    pinning none of its own."""
+    pins = _script("crosscheck_pins")
+    stated = dict(pin.split("==") for pin in pins.pins())
+    assert set(stated) == {"torch", "keras", "transformers", "ultralytics"}
+    for name, version in stated.items():
+        assert re.search(rf"\b{name} {re.escape(version)}\b", README, re.IGNORECASE), (name, version)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert [name for name in stated if re.search(rf"\b{name}==", ci)] == []
+    assert "pip install -q --no-deps $(python scripts/crosscheck_pins.py --no-deps)" in ci

@@ -64,7 +64,7 @@ def test_keras_rnn_refuses(lint):
     assert codes(lint(keras("{type: SimpleRNN, units: 0}"))) == [("E002", 4, 30)]
     result = lint(keras("{type: LSTM, units: 5}", "[3]"))
     assert codes(result) == [("E008", 4, 12)]
-    assert "expected ndim=3, found ndim=2" in result.findings[0].message
+    assert "expected ndim=3, found ndim=2" in result.findings[0].hint
     assert codes(lint(keras("{type: GRU, units: 5}", "[2, 7, 3]"))) == [("E008", 4, 12)]
 
 

@@ -281,6 +281,7 @@ Model "t" (pytorch), inputs: input (None, 3, 9, 9)
   params = 0
 
 3 (Flatten): (None, 4, 3, 3) -> (None, 36)
+  features: out = 4*3*3 = 36 (axes 1 to 3 flattened)
   params = 0
 
 4 (Linear): (None, 36) -> (None, 2)

@@ -116,9 +116,9 @@ def test_torch_flatten_dims_out_of_range(lint):
           - {type: Flatten, start_dim: -4, end_dim: 3, inputs: [input]}
     """)
     assert codes(result) == [("E002", 6, 32), ("E002", 7, 30), ("E002", 8, 32)]
-    assert "expected to be in range of [-4, 3], but got 4" in result.findings[0].message
-    assert "but got -5" in result.findings[1].message
-    assert "but got 7" in result.findings[2].message
+    assert "expected to be in range of [-4, 3], but got 4" in result.findings[0].hint
+    assert "but got -5" in result.findings[1].hint
+    assert "but got 7" in result.findings[2].hint
     assert layer_rows(result)[3][1] == (None,)  # the batch merged in: torch gives (120,)
 
 
@@ -153,7 +153,7 @@ def test_torch_flatten_of_a_batch_only_tensor(lint):
           - {type: Flatten}
     """)
     assert codes(result) == [("E002", 8, 12)]
-    assert "[-1, 0], but got 1" in result.findings[0].message
+    assert "[-1, 0], but got 1" in result.findings[0].hint
     assert [row[1] for row in layer_rows(result)[:2]] == [(None,), (None,)]
 
 

@@ -72,7 +72,7 @@ def test_keras_zero_padding_rank(lint):
     # Keras 3.15.1: "expected ndim=4, found ndim=3"
     result = lint(keras([5, 3], "{type: ZeroPadding2D}"))
     assert codes(result) == [("E008", K_LINE, TYPE)]
-    assert "expected ndim=4, found ndim=3" in result.findings[0].message
+    assert "expected ndim=4, found ndim=3" in result.findings[0].hint
 
 
 def test_keras_zero_padding_negative_int_crops_with_a_warning(lint):
@@ -100,7 +100,7 @@ def test_padding_then_1x1_conv_is_w004(lint):
     # ZeroPadding2D(3) then a 1x1 conv: its first and last 3 outputs per axis are computed from padding alone
     result = lint(keras([8, 8, 3], "{type: ZeroPadding2D, padding: 3}", "{type: Conv2D, filters: 4, kernel_size: 1}"))
     assert codes(result) == [("W004", K_LINE + 1, TYPE)]
-    assert "plus 3 before and 3 after from the padding layer before it" in result.findings[0].message
+    assert "plus 3 before and 3 after from the padding layer before it" in result.findings[0].hint
 
 
 def test_padding_then_3x3_conv_is_fine(lint):

@@ -281,6 +281,27 @@ def test_top_level_error_stops_before_the_walk(lint):
     assert result.model is None
 
 
+def test_the_types_an_importer_registers_are_valid_only_where_the_caller_allows_them(tmp_path):
+    """An importer's layer types (LlamaRMSNorm, registered by reading a Hugging Face config) pass the schema
+    only when the caller says the file was converted (importer_types=True); a native spec checked in the same
+    run, plain or with blocks, is told the type is unknown (S003)."""
+    from archlint.lint import lint_file
+
+    assert lint_file(str(EXAMPLES / "huggingface" / "tiny-llama.json")).model is not None
+    layer = {"type": "LlamaRMSNorm", "params": 64}
+    seen = []
+    sink = lambda rule, message, where, hint="", certain=False: seen.append((rule.code, where))  # noqa: E731
+    assert schema.validate_layer("pytorch", layer, ("layers", 0), sink, importer_types=True) and seen == []
+    assert not schema.validate_layer("pytorch", layer, ("layers", 0), sink) and seen == [("S003", ("layers", 0, "type"))]
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("archlint: 1\nframework: pytorch\ninput: [4, 8]\nlayers:\n  - {type: LlamaRMSNorm, params: 8}\n")
+    blocks = tmp_path / "blocks.yaml"
+    blocks.write_text("archlint: 1\nframework: pytorch\ninput: [4, 8]\nblocks:\n  norm:\n    layers:\n"
+                      "      - {type: LlamaRMSNorm, params: 8}\nlayers:\n  - {block: norm}\n")
+    assert [(f.rule.code, f.line) for f in lint_file(str(plain)).findings] == [("S003", 5)]
+    assert [(f.rule.code, f.line) for f in lint_file(str(blocks)).findings] == [("S003", 7)]
+
+
 def test_layer_types_lists_a_framework():
     assert "Conv2D" in schema.layer_types("keras") and "Conv2D" not in schema.layer_types("pytorch")
 
@@ -301,6 +322,20 @@ def test_every_shared_keyword_schema_is_used_and_every_override_differs():
             assert keyword in REGISTRY[(fw, name)].defaults, (name, keyword)
             assert fragment != schema_keywords.KEYWORDS[fw].get(keyword), (name, keyword)
     assert set(schema_keywords.DESCRIPTIONS) | schema_keywords.ANY_KEYWORD <= set(REGISTRY)
+
+
+def test_a_fragment_shared_by_several_keywords_keeps_each_ones_default():
+    """One fragment serves Keras ZeroPadding's `padding` and Cropping's `cropping` (2D and 3D): generating
+    the definitions gives each keyword its own default and leaves the shared fragment as written."""
+    from archlint.layers import schema_keywords, schemagen
+
+    load_all()
+    before = json.dumps(schema_keywords.KERAS_SIDES)
+    padding = schemagen.definition(REGISTRY[("keras", "ZeroPadding2D")])["properties"]["padding"]
+    cropping = schemagen.definition(REGISTRY[("keras", "Cropping3D")])["properties"]["cropping"]
+    assert (padding["default"], cropping["default"]) == ([1, 1], [[1, 1], [1, 1], [1, 1]])
+    assert padding["oneOf"] == cropping["oneOf"] == schema_keywords.KERAS_SIDES["oneOf"]
+    assert json.dumps(schema_keywords.KERAS_SIDES) == before and "default" not in schema_keywords.KERAS_SIDES
 
 
 @pytest.mark.parametrize("key", sorted(f"{fw}.{name}" for fw, name in REGISTRY))

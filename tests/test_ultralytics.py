@@ -142,14 +142,14 @@ def test_self_reference_and_negative_out_of_range(tmp_path):
 def test_int_from_for_a_multi_input_head(tmp_path):
     result = check(tmp_path, BASE.replace("[[5, 2], 1, Detect", "[5, 1, Detect"))
     assert found(result) == [("E131", 10, 6)]
-    assert "'int' object is not iterable" in result.findings[0].message
+    assert "'int' object is not iterable" in result.findings[0].hint
 
 
 def test_concat_of_different_sizes_names_rows_and_sizes(tmp_path):
     result = check(tmp_path, BASE.replace("[[-1, 1], 1, Concat", "[[-1, 0], 1, Concat"))
     assert found(result) == [("E132", 8, 18)]
     message = next(f.message for f in result.findings if f.rule.code == "E132")
-    assert "row 3 160x160, row 0 320x320" in message and "Sizes of tensors must match" in message
+    assert "row 3 160x160, row 0 320x320" in message and "Sizes of tensors must match" in result.findings[0].hint
 
 
 def test_channel_mismatch_names_the_row_that_changed_them(tmp_path):
@@ -162,13 +162,13 @@ def test_channel_mismatch_names_the_row_that_changed_them(tmp_path):
     result = check(tmp_path, text)
     assert found(result) == [("W136", 7, 13), ("E133", 8, 19)]
     assert "row 3 (nn.Conv2d) outputs 48 channels, but ultralytics' parse_model counts 64" in result.findings[0].message
-    assert "expected input[1, 48, 80, 80] to have 64 channels" in result.findings[1].message
+    assert "expected input[1, 48, 80, 80] to have 64 channels" in result.findings[1].hint
 
 
 def test_unknown_module_with_did_you_mean(tmp_path):
     result = check(tmp_path, BASE.replace("C2f, [32]", "C2F, [32]"))
     assert found(result) == [("E134", 9, 13)]
-    assert result.findings[0].hint == "did you mean C2f?"
+    assert result.findings[0].hint == "ultralytics fails with KeyError: 'C2F'; did you mean C2f?"
     result = check(tmp_path, BASE.replace("nn.Upsample", "nn.Upsampel"))
     assert found(result) == [("E134", 7, 13)] and result.findings[0].hint == "did you mean nn.Upsample?"
 
@@ -177,7 +177,7 @@ def test_shipped_module_parse_model_cannot_import(tmp_path):
     text = BASE.replace("  - [[5, 2], 1, Detect, [nc]] # 6\n", "  - [-1, 1, CBAM, [32]] # 6\n  - [[6, 2], 1, Detect, [nc]]\n")
     result = check(tmp_path, text)
     assert found(result) == [("E135", 10, 13)]
-    assert "KeyError: 'CBAM'" in result.findings[0].message
+    assert "KeyError: 'CBAM'" in result.findings[0].hint
 
 
 def test_missing_nc_and_kpt_shape(tmp_path):
@@ -212,7 +212,7 @@ def test_unknown_scale(tmp_path):
 def test_module_error_in_torch_words(tmp_path):
     result = check(tmp_path, BASE.replace("Conv, [16, 3, 2]", "Conv, [16, 3, 2, 1, 3]"))
     assert [code for code, _, _ in found(result)] == ["E142"]
-    assert "divisible by groups" in result.findings[0].message
+    assert "divisible by groups" in result.findings[0].hint
 
 
 def test_failure_only_at_the_256_build_probe(tmp_path):

@@ -40,7 +40,7 @@ def _span(doc, where: tuple) -> tuple:
 
 def findings_by_layer(model, findings: list, path: str, options) -> dict:
     """Layer name -> the findings that point into its entry. A block's layers share their entry in the
-    block's definition: a finding goes to the copies its message names (`in layer1.0, block ...`)."""
+    block's definition: a finding goes to the copies its hint names (`(in layer1.0, block ...)`)."""
     placed = [f for f in findings if f.line > 0]
     if not placed:
         return {}
@@ -64,7 +64,7 @@ def findings_by_layer(model, findings: list, path: str, options) -> dict:
         if index < 0 or spans[ordered[index]][1] < position:
             continue
         layers = layers_at[ordered[index]]
-        named = [layer for layer in layers if layer.spec.origin and f"({layer.spec.origin})" in finding.message]
+        named = [layer for layer in layers if layer.spec.origin and f"({layer.spec.origin})" in finding.hint]
         for layer in named or layers:
             found.setdefault(layer.name, []).append(finding)
     return found

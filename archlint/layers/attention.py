@@ -95,7 +95,7 @@ def by_role(call: Call, order: tuple, required: int, self_attention: bool = True
 
 
 def _from(tensor: Tensor, role: str) -> str:
-    return f"the {role} {format_shape(tensor.shape)} from {tensor.producer}"
+    return f"the {role} {tensor.producer} {format_shape(tensor.shape)}"
 
 
 def mismatch(call: Call, a: Tensor, role_a: str, b: Tensor, role_b: str, detail: str, hint: str):
@@ -208,9 +208,10 @@ def _keras_attention_axes(call: Call, query: Tensor) -> tuple:
     if len(set(normalized)) != len(normalized) or any(not 1 <= a <= rank - 2 for a in normalized):
         call.report(rules.SUSPICIOUS_ARGUMENT,
                     f"MultiHeadAttention `attention_axes={call.cfg['attention_axes']}` on the rank-{rank} query names "
-                    "the batch axis, the feature axis or an axis twice: Keras then attends over something other than "
-                    "positions, and fails unless the query's and value's shapes happen to line up", "attention_axes",
-                    hint=f"name each axis between the batch and the features once: 1 to {rank - 2}")
+                    "the batch axis, the feature axis or an axis twice", "attention_axes",
+                    hint="Keras then attends over something other than positions, and fails unless the query's and "
+                    f"value's shapes happen to line up: name each axis between the batch and the features once: 1 to "
+                    f"{rank - 2}")
         return ()
     return normalized
 
@@ -328,8 +329,9 @@ def torch_mha_arguments(call: Call, embed_key: str, heads_key: str) -> None:
     if embed % heads:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} `{embed_key}={embed}` is not divisible by `{heads_key}={heads}`: torch "
-                        "refuses it (embed_dim must be divisible by num_heads)", heads_key,
-                        hint=f"use a number of heads that divides {embed}{_divisor_below(embed, heads)}")
+                        "refuses it", heads_key,
+                        hint=f"torch: embed_dim must be divisible by num_heads; use a number of heads that divides "
+                             f"{embed}{_divisor_below(embed, heads)}")
     dropout = cfg["dropout"]
     if call.type == "MultiheadAttention" and dropout < 0:  # no Dropout module: torch runs it, dropping nothing
         call.report(rules.SUSPICIOUS_ARGUMENT, f"MultiheadAttention `dropout={dropout}` is negative: torch runs it "
@@ -367,9 +369,9 @@ def torch_batch_axes(call: Call, tensors: dict, roles: tuple, batch_first: bool)
     if not batch_first:
         call.report(rules.INPUT_RANK_MISREAD,
                     f"{call.type} with batch_first=False reads the input {format_shape(first.shape)} as (sequence, "
-                    f"batch, features): axis 0, the batch, becomes the sequence, and axis 1 (size {first.shape[1]}) "
-                    "the batch", "batch_first", hint="set batch_first: true (in archlint the first axis is always "
-                    "the batch)")
+                    "batch, features)", "batch_first",
+                    hint=f"axis 0, the batch, becomes the sequence, and axis 1 (size {first.shape[1]}) the batch: set "
+                    "batch_first: true (in archlint the first axis is always the batch)")
         for role in roles[1:]:  # torch's batch is axis 1 here: it must agree
             if _differ(first.shape[1], tensors[role].shape[1]):
                 raise mismatch(call, first, roles[0], tensors[role], role,
@@ -396,9 +398,9 @@ def torch_mha(call: Call) -> Output:
         if tensor.shape[-1] is not None and tensor.shape[-1] != size:
             raise call.fail(rules.DECLARED_SIZE_MISMATCH,
                             f"MultiheadAttention expects {size} features in the {role} ({keyword}={size}) but it has "
-                            f"{tensor.shape[-1]}, shape {format_shape(tensor.shape)} from {tensor.producer}; torch "
-                            "fails on the forward pass", keyword,
-                            hint=f"set {keyword}: {tensor.shape[-1]}, or fix the layer before it")
+                            f"{tensor.shape[-1]}: {tensor.producer} {format_shape(tensor.shape)}", keyword,
+                            hint=f"torch fails on the forward pass: set {keyword}: {tensor.shape[-1]}, or fix the "
+                            "layer before it")
     sequence = 1 if cfg["batch_first"] and query.rank == 3 else 0
     if _differ(key.shape[sequence], value.shape[sequence]):
         raise mismatch(call, key, "key", value, "value",

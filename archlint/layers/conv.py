@@ -110,8 +110,8 @@ def check_padding_mode(call: Call, mode: str, ws: list[AxisWindow]) -> None:
         if w.n is not None and max(w.before, w.after) > limit(w.n):
             raise call.fail(
                 rules.INVALID_ARGUMENT,
-                f"{call.type} padding_mode='{mode}' pads the {w.label} by {max(w.before, w.after)}, but PyTorch "
-                f"needs {mode} padding {phrase} the input size, {w.n} there",
+                f"{call.type} padding_mode='{mode}' pads the {w.label} by {max(w.before, w.after)}: PyTorch needs "
+                f"it {phrase} the input, {w.n}",
                 "padding" if "padding" in call.given else "padding_mode",
                 hint=f"use padding of at most {limit(w.n)} on that axis, or padding_mode='zeros' or 'replicate'",
             )
@@ -136,10 +136,10 @@ def report_asymmetric(call: Call, rank: int, windows_: list[AxisWindow], symmetr
     call.report(
         rules.ASYMMETRIC_PADDING,
         f"{call.type} padding='same' pads the {axis_name(rank, i)} axis by {total} ({w.before} before, {w.after} "
-        f"after): {cause}",
+        "after)",
         "padding",
-        hint=f"the windows sit off-centre, unlike {symmetric_word}; for even padding use {fix}, or pad "
-        "explicitly with a padding layer and padding='valid'",
+        hint=f"{cause}: the windows sit off-centre, unlike {symmetric_word}; for even padding "
+        f"use {fix}, or pad explicitly with a padding layer and padding='valid'",
     )
 
 
@@ -187,10 +187,10 @@ def keras_conv(call: Call, rank: int) -> Output:
     if max(s) > 1 and max(d) > 1:
         raise call.fail(
             rules.STRIDE_WITH_DILATION,
-            f"{call.type} has strides={list(s)} with dilation_rate={list(d)}: Keras refuses "
-            "`strides > 1` in conjunction with `dilation_rate > 1`",
+            f"{call.type} has strides={list(s)} with dilation_rate={list(d)}, which Keras refuses",
             "dilation_rate",
-            hint="use strides 1 with the dilation and downsample in a separate layer",
+            hint="Keras refuses `strides > 1` in conjunction with `dilation_rate > 1`: use strides 1 with the "
+                 "dilation and downsample in a separate layer",
         )
     channel_axis = 1 if channels_first else rank + 1
     in_ch = call.x.shape[channel_axis]

@@ -154,16 +154,18 @@ def _findings(call: Call, axes: list[Scatter], pad_key: str) -> None:
         if lonely:
             cause = (f"the stride {a.s} is larger than the effective kernel {a.k_eff}" if a.s > a.k_eff else
                      "the output extends past what the last input reaches")
-            bias_only.append(f"{windows.describe_runs(lonely, a.out)} of its {a.out} outputs on the {a.label} "
-                             f"({cause})")
+            bias_only.append((f"{windows.describe_runs(lonely, a.out, sample=False)} of {a.out} outputs", a.label,
+                              f"{cause}; outputs {windows.describe_runs(lonely, a.out)}"))
     if dropped:
         call.report(rules.TRUNCATED_INPUT, f"{call.type} crops away every output that "
                     f"{' and '.join(dropped)} contribute to: they never influence the result", pad_key,
                     hint="use padding of at most dilation*(kernel_size-1) on each axis")
     if bias_only:
-        call.report(rules.PADDING_ONLY_OUTPUT, f"{call.type}: no input reaches " + "; ".join(bias_only)
-                    + ": they hold only the bias", "strides" if "strides" in call.cfg else "stride",
-                    hint="use a kernel_size (times dilation) of at least the stride, or less output_padding")
+        call.report(rules.PADDING_ONLY_OUTPUT,
+                    f"{call.type}: {windows.join_axes([found[:2] for found in bias_only])} hold only the bias",
+                    "strides" if "strides" in call.cfg else "stride",
+                    hint=f"no input reaches them: on the {bias_only[0][1]}, {bias_only[0][2]}; use a kernel_size "
+                         "(times dilation) of at least the stride, or less output_padding")
 
 
 def _keras_axis(n: int | None, k: int, s: int, d: int, padding: str, op: int | None) -> tuple[int, int | None]:
@@ -194,9 +196,10 @@ def keras_conv_transpose(call: Call, rank: int) -> Output:
     if filters < 1:
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `filters` must be positive, got {filters}", "filters")
     if max(s) > 1 and max(d) > 1:
-        raise call.fail(rules.STRIDE_WITH_DILATION, f"{call.type} has strides={list(s)} with dilation_rate={list(d)}: "
-                        "Keras refuses `strides > 1` in conjunction with `dilation_rate > 1`", "dilation_rate",
-                        hint="use strides 1 with the dilation, and upsample in a separate layer")
+        raise call.fail(rules.STRIDE_WITH_DILATION, f"{call.type} has strides={list(s)} with dilation_rate={list(d)}, "
+                        "which Keras refuses", "dilation_rate",
+                        hint="Keras refuses `strides > 1` in conjunction with `dilation_rate > 1`: use strides 1 with "
+                             "the dilation, and upsample in a separate layer")
     channel_axis = 1 if channels_first else rank + 1
     in_ch = call.x.shape[channel_axis]
     if in_ch is None:

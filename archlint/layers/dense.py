@@ -39,8 +39,8 @@ def _check_rank(call: Call) -> None:
 def _unknown_features(call: Call, what: str, hint: str):
     return call.fail(
         rules.UNKNOWN_DIMENSION,
-        f"{call.type} needs the size of the last axis to create its {what}, but it is unknown (null), "
-        f"input shape {format_shape(call.x.shape)}",
+        f"{call.type} needs the size of the last axis to create its {what}, but it is unknown (null): "
+        f"{format_shape(call.x.shape)}",
         hint=hint,
     )
 

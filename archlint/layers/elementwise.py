@@ -54,10 +54,10 @@ def _axis(call: Call, key: str, axis: int) -> int:
     """A possibly negative axis as an index into the batched shape; E002 when out of range."""
     rank = call.x.rank
     if not -rank <= axis < rank:
-        raise _fail(call, f"{key}={axis} is out of range for the rank-{rank} input {format_shape(call.x.shape)}: "
-                    f"the framework fails with 'Dimension out of range (expected to be in range of "
-                    f"[{-rank}, {rank - 1}], but got {axis})'", key,
-                    hint=f"use an axis in [{-rank}, {rank - 1}] (the batch axis is 0)")
+        raise _fail(call, f"{key}={axis} is out of range for the rank-{rank} input {format_shape(call.x.shape)}",
+                    key, hint=f"the framework fails with 'Dimension out of range (expected to be in range of "
+                    f"[{-rank}, {rank - 1}], but got {axis})': use an axis in [{-rank}, {rank - 1}] (the batch axis "
+                    "is 0)")
     return axis % rank
 
 
@@ -70,9 +70,9 @@ def _halve(call: Call, axis: int, key: str) -> Output:
     """GLU: split `axis` in two halves, whose size must be even."""
     n = call.x.shape[axis]
     if n is not None and n % 2:
-        raise _fail(call, f"halves axis {axis}, whose size {n} is odd: the framework fails with "
-                    f"'Halving dimension must be even, but dimension {axis} is size {n}'", key,
-                    hint="make that axis even, or split a different axis")
+        raise _fail(call, f"halves axis {axis}, whose size {n} is odd: the framework refuses it", key,
+                    hint=f"the framework fails with 'Halving dimension must be even, but dimension {axis} is size "
+                    f"{n}': make that axis even, or split a different axis")
     if axis == 0:
         _over_batch(call, key, "halves")
     shape = list(call.x.shape)
@@ -85,8 +85,9 @@ def _unit_interval(call: Call, key: str, fails_at_one: bool = False) -> float:
     if not 0 <= value <= 1:
         framework = f"Expected a float value between 0 and 1. Received: {key}={value}" if call.framework == KERAS \
             else f"dropout probability has to be between 0 and 1, but got {value}"
-        raise _fail(call, f"`{key}` must be between 0 and 1: the framework refuses it ({framework})", key,
-                    hint=f"use a {key} in [0, 1), e.g. 0.5")
+        raise _fail(call, f"`{key}` must be between 0 and 1, got {value}: the framework refuses it", key,
+                    hint=f"{'Keras' if call.framework == KERAS else 'torch'}: {framework}; use a {key} in [0, 1), "
+                         "e.g. 0.5")
     if value == 1:
         if fails_at_one:
             # the training forward pass divides by (1 - rate): ZeroDivisionError in Keras
@@ -192,10 +193,9 @@ def _check_noise_shape(call: Call, noise: list) -> None:
     for offset, (m, d) in enumerate(zip(reversed(filled), reversed(shape))):
         if m is not None and d is not None and m not in (1, d):
             axis = len(shape) - 1 - offset
-            raise _fail(call, f"noise_shape={noise} does not broadcast onto the input {format_shape(shape)}: "
-                        f"size {m} against {d} on axis {axis}, so every training step fails", "noise_shape",
-                        hint=f"use 1 (shared mask), {d} or None on that axis; the mask aligns with the input's "
-                        "last axes")
+            raise _fail(call, f"noise_shape={noise} does not broadcast onto the input {format_shape(shape)}",
+                        "noise_shape", hint=f"size {m} against {d} on axis {axis}, so every training step fails: use "
+                        f"1 (shared mask), {d} or None on that axis; the mask aligns with the input's last axes")
 
 
 def keras_spatial_dropout(call: Call, rank: int) -> Output:
@@ -203,9 +203,9 @@ def keras_spatial_dropout(call: Call, rank: int) -> Output:
     want = rank + 2
     if call.x.rank != want:
         raise call.fail(rules.RANK_MISMATCH,
-                        f"{call.type} expects a rank-{want} input (Keras: expected ndim={want}) but receives rank "
-                        f"{call.x.rank}, shape {format_shape(call.x.shape)}",
-                        hint="use Dropout, or the SpatialDropout of the input's rank")
+                        f"{call.type} expects a rank-{want} input but receives rank {call.x.rank}, "
+                        f"{format_shape(call.x.shape)}",
+                        hint=f"Keras: expected ndim={want}; use Dropout, or the SpatialDropout of the input's rank")
     return same(call)
 
 
@@ -215,26 +215,27 @@ def keras_spatial_dropout(call: Call, rank: int) -> Output:
 def torch_dropout(call: Call, feature_rank: int | None = None) -> Output:
     """Dropout, AlphaDropout, FeatureAlphaDropout (any rank); Dropout1d/2d/3d (feature_rank 1/2/3)."""
     _unit_interval(call, "p")
-    rank = call.x.rank
+    rank, note = call.x.rank, ""
     if feature_rank is None or rank == feature_rank + 2:
         return same(call)
     if feature_rank == 1:
         if rank != 2:
             raise call.fail(rules.RANK_MISMATCH,
-                            f"Dropout1d expects a 3D (N, C, L) input but receives rank {rank}, shape "
-                            f"{format_shape(call.x.shape)}: torch fails with 'dropout1d: Expected 2D or 3D "
-                            f"input, but received a {rank}D input'",
-                            hint="use Dropout, or the Dropout of the input's spatial rank")
+                            f"Dropout1d expects a 3D (N, C, L) input but receives rank {rank}, "
+                            f"{format_shape(call.x.shape)}",
+                            hint=f"torch fails with 'dropout1d: Expected 2D or 3D input, but received a {rank}D "
+                            "input': use Dropout, or the Dropout of the input's spatial rank")
         reading = "an unbatched (C, L): each sample of the batch is dropped whole as one channel"
     elif feature_rank == 2 and rank == 3:
-        reading = ("(N, C, L) with a warning that a future release will read it as an unbatched (C, H, W)")
+        reading = "(N, C, L), with a warning"
+        note = "torch warns that a future release will read it as an unbatched (C, H, W): "
     elif feature_rank == 3 and rank == 4:
         reading = "an unbatched (C, D, H, W): each sample of the batch is dropped whole as one channel"
     else:
         reading = f"a deprecated {rank}-D input (torch warns that it will be an error in a future release)"
     suggestion = {3: "Dropout1d", 4: "Dropout2d", 5: "Dropout3d"}.get(rank, "Dropout")
     _warn(call, RANK_MISREAD, f"reads the rank-{rank} input {format_shape(call.x.shape)} as {reading}", None,
-          f"use {suggestion} for this input")
+          f"{note}use {suggestion} for this input")
     return same(call)
 
 

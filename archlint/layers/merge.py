@@ -16,7 +16,7 @@ from archlint.shapes import format_shape, known_product
 
 
 def _from(tensor: Tensor) -> str:
-    return f"{format_shape(tensor.shape)} from {tensor.producer}"
+    return f"{tensor.producer} {format_shape(tensor.shape)}"
 
 
 def _count(call: Call, low: int, high: int | None = None) -> None:
@@ -28,9 +28,10 @@ def _count(call: Call, low: int, high: int | None = None) -> None:
                         hint="list the tensors it combines in `inputs:`")
 
 
-def _mismatch(call: Call, a: Tensor, b: Tensor, detail: str, hint: str):
-    return call.fail(rules.MERGE_SHAPE_MISMATCH,
-                     f"{call.type} cannot combine {_from(a)} with {_from(b)}: {detail}", hint=hint)
+def _mismatch(call: Call, a: Tensor, b: Tensor, detail: str, hint: str, words: str = ""):
+    """E015: the message says which axis differs; the framework's own words go to the hint."""
+    return call.fail(rules.MERGE_SHAPE_MISMATCH, f"{call.type} cannot combine {_from(a)} with {_from(b)}: {detail}",
+                     hint=f"{words}; {hint}" if words else hint)
 
 
 # --- Keras ---------------------------------------------------------------------------------------
@@ -49,10 +50,9 @@ def _keras_broadcast(call: Call, first: Tensor, other: Tensor, shape1: tuple, sh
         elif i == 1 or j == 1:
             out.append(j if i == 1 else i)
         elif i != j:
-            raise _mismatch(call, first, other, f"axis {index + offset + 1} is {i} in one and {j} in the other "
-                            "(Keras: Inputs have incompatible shapes)",
+            raise _mismatch(call, first, other, f"axis {index + offset + 1} differs",
                             "make the shapes equal (a 1x1 convolution or pooling on one branch), or broadcast "
-                            "from a size of 1")
+                            "from a size of 1", "Keras: Inputs have incompatible shapes")
         else:
             out.append(i)
     return tuple(out)
@@ -72,9 +72,9 @@ def keras_concatenate(call: Call) -> Output:
     axis, first = call.cfg["axis"], call.inputs[0]
     for tensor in call.inputs[1:]:
         if tensor.rank != first.rank:
-            raise _mismatch(call, first, tensor, f"ranks {first.rank} and {tensor.rank} differ (Keras requires "
-                            "inputs with matching shapes except for the concatenation axis)",
-                            "give every input the same rank (flatten or reshape one of them)")
+            raise _mismatch(call, first, tensor, f"ranks {first.rank} and {tensor.rank} differ",
+                            "give every input the same rank (flatten or reshape one of them)",
+                            "Keras requires inputs with matching shapes except for the concatenation axis")
     if not -first.rank <= axis < first.rank:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"Concatenate axis={axis} is out of range for rank-{first.rank} inputs "
@@ -88,9 +88,9 @@ def keras_concatenate(call: Call) -> Output:
         for ax in range(1, first.rank):
             a, b = first.shape[ax], tensor.shape[ax]
             if ax != index and a is not None and b is not None and a != b:
-                raise _mismatch(call, first, tensor, f"axis {ax} is {a} in one and {b} in the other; every axis but "
-                                f"the concatenation axis ({axis}) must be equal",
-                                "crop, pad or resample one input so the other axes agree")
+                raise _mismatch(call, first, tensor, f"axis {ax} differs",
+                                "crop, pad or resample one input so the other axes agree",
+                                f"every axis but the concatenation axis ({axis}) must be equal")
         total = None if total is None or tensor.shape[index] is None else total + tensor.shape[index]
     shape = list(first.shape)
     shape[index] = total
@@ -149,8 +149,9 @@ def torch_broadcast(call: Call) -> Output:
         elif i is None or j is None:
             out.append(j if i is None else i)
         else:
-            raise _mismatch(call, a, b, f"the size of tensor a ({i}) must match the size of tensor b ({j}) at "
-                            f"non-singleton dimension {ax}", "make the shapes equal, or broadcast from a size of 1")
+            raise _mismatch(call, a, b, f"dimension {ax} differs", "make the shapes equal, or broadcast from a size "
+                            "of 1", f"torch: The size of tensor a ({i}) must match the size of tensor b ({j}) at "
+                            f"non-singleton dimension {ax}")
     return Output(tuple(out))
 
 
@@ -159,17 +160,19 @@ def torch_cat(call: Call) -> Output:
     first = call.inputs[0]
     for tensor in call.inputs[1:]:
         if tensor.rank != first.rank:
-            raise _mismatch(call, first, tensor, f"tensors must have same number of dimensions: got {first.rank} and "
-                            f"{tensor.rank}", "give every input the same rank")
+            raise _mismatch(call, first, tensor, f"ranks {first.rank} and {tensor.rank} differ",
+                            "give every input the same rank", "torch: Tensors must have same number of dimensions: "
+                            f"got {first.rank} and {tensor.rank}")
     dim = _dim(call, "dim", call.cfg["dim"], first.rank)
     total = first.shape[dim]
     for number, tensor in enumerate(call.inputs[1:], start=1):
         for ax in range(first.rank):
             a, b = first.shape[ax], tensor.shape[ax]
             if ax != dim and a is not None and b is not None and a != b:
-                raise _mismatch(call, first, tensor, f"sizes of tensors must match except in dimension {dim}: "
-                                f"expected size {a} but got size {b} for tensor number {number} in the list",
-                                "crop, pad or resample one input so the other dimensions agree")
+                raise _mismatch(call, first, tensor, f"dimension {ax} differs",
+                                "crop, pad or resample one input so the other dimensions agree",
+                                f"torch: Sizes of tensors must match except in dimension {dim}. Expected size {a} "
+                                f"but got size {b} for tensor number {number} in the list")
         total = None if total is None or tensor.shape[dim] is None else total + tensor.shape[dim]
     shape = list(first.shape)
     shape[dim] = total
@@ -181,9 +184,9 @@ def torch_stack(call: Call) -> Output:
     first = call.inputs[0]
     for number, tensor in enumerate(call.inputs[1:], start=1):
         if tensor.shape[1:] != first.shape[1:] or tensor.rank != first.rank:
-            raise _mismatch(call, first, tensor, f"stack expects each tensor to be equal size, but got "
-                            f"{format_shape(first.shape)} at entry 0 and {format_shape(tensor.shape)} at entry "
-                            f"{number}", "give every input the same shape")
+            raise _mismatch(call, first, tensor, "the shapes differ", "give every input the same shape",
+                            f"torch: stack expects each tensor to be equal size, but got {format_shape(first.shape)} "
+                            f"at entry 0 and {format_shape(tensor.shape)} at entry {number}")
     dim = _dim(call, "dim", call.cfg["dim"], first.rank + 1)
     shape = list(first.shape)
     shape.insert(dim, len(call.inputs))

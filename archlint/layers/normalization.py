@@ -105,10 +105,10 @@ def keras_batchnorm(call: Call) -> Output:
         raise call.fail(
             rules.INVALID_ARGUMENT,
             f"BatchNormalization axis={axis} is out of range for the rank-{rank} input "
-            f"{format_shape(call.x.shape)}: Keras indexes the input shape with it, valid axes are "
-            f"{-rank} to {rank - 1}",
+            f"{format_shape(call.x.shape)}",
             "axis",
-            hint=f"use axis=-1 (channels-last) or axis=1 (channels-first); axes 0 and {-rank} are the batch",
+            hint=f"Keras indexes the input shape with it, valid axes are {-rank} to {rank - 1}: use axis=-1 "
+                 f"(channels-last) or axis=1 (channels-first); axes 0 and {-rank} are the batch",
         )
     index = axis % rank
     channels = call.x.shape[index]
@@ -335,9 +335,9 @@ def torch_layernorm(call: Call) -> Output:
     if trailing is None or any(t is not None and t != n for t, n in zip(trailing, normalized)):
         raise call.fail(rules.DECLARED_SIZE_MISMATCH,
                         f"LayerNorm normalized_shape={written} does not match the trailing axes of the input "
-                        f"{format_shape(shape)}; {torch_words}", "normalized_shape",
-                        hint=f"use the last sizes of the input, e.g. normalized_shape: {shape[-1]}"
-                        if shape[-1] is not None else "use the last sizes of the input")
+                        f"{format_shape(shape)}", "normalized_shape",
+                        hint=f"{torch_words}; use the last sizes of the input" + (
+                            f", e.g. normalized_shape: {shape[-1]}" if shape[-1] is not None else ""))
     if len(normalized) == len(shape):
         call.report(rules.SUSPICIOUS_ARGUMENT,
                     f"LayerNorm normalized_shape={written} covers every axis of {format_shape(shape)}, the batch "
@@ -423,9 +423,10 @@ def torch_instancenorm(call: Call, rank: int) -> Output:
         spatial = shape[2:]
         if all(d is not None for d in spatial) and prod(spatial) == 1:
             raise call.fail(rules.SINGLE_VALUE_NORMALIZATION,
-                            f"{call.type} normalizes each channel of {format_shape(shape)} over a single value: every "
-                            "training step fails (torch: Expected more than 1 spatial element when training)",
-                            hint="apply it before the spatial size shrinks to 1, or drop it")
+                            f"{call.type} normalizes each channel of {format_shape(shape)} over a single value: "
+                            "training fails",
+                            hint="torch: Expected more than 1 spatial element when training; apply it before the "
+                                 "spatial size shrinks to 1, or drop it")
         channels = channels if channels is not None else declared
     if channels is None and cfg["affine"]:
         raise call.fail(rules.UNKNOWN_DIMENSION,

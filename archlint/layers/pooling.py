@@ -170,10 +170,11 @@ def torch_pool(call: Call, rank: int, average: bool) -> Output:
             dilation_note = f" (the dilation {d[i]} does not count)" if d[i] > 1 else ""
             raise call.fail(
                 rules.POOL_PADDING,
-                f"{call.type} padding={p[i]} on the {label} is more than half of kernel_size={k[i]}: PyTorch "
-                f"requires padding <= kernel_size // 2 = {k[i] // 2}{dilation_note}",
+                f"{call.type} padding={p[i]} on the {label} is more than half of kernel_size={k[i]}, which PyTorch "
+                "refuses",
                 "padding",
-                hint=f"use padding of at most {k[i] // 2} there, or pad with a padding layer before the pooling",
+                hint=f"PyTorch requires padding <= kernel_size // 2 = {k[i] // 2}{dilation_note}: use padding of at "
+                     f"most {k[i] // 2} there, or pad with a padding layer before the pooling",
             )
     if average and rank == 3:
         for i, axis in enumerate(axes):

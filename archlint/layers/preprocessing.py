@@ -91,9 +91,9 @@ def _image(call: Call) -> None:
     if call.x.rank not in (3, 4):
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} reads images, (batch, height, width, channels), but receives rank {call.x.rank}, "
-                        f"shape {format_shape(call.x.shape)}: Keras fails with 'Expected image tensor to have rank 3 "
-                        "(single image) or 4 (batch of images)'",
-                        hint="apply image augmentations to the image input, before any Flatten or pooling")
+                        f"{format_shape(call.x.shape)}",
+                        hint="Keras fails with 'Expected image tensor to have rank 3 (single image) or 4 (batch of "
+                             "images)': apply image augmentations to the image input, before any Flatten or pooling")
     channels = call.x.shape[_channels_axis(call)]
     if call.type in RGB_OR_GRAY and channels is not None and channels not in (1, 3):
         raise call.fail(rules.INVALID_ARGUMENT,

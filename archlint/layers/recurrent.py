@@ -103,9 +103,9 @@ def keras_rnn(call: Call) -> Output:
     if call.x.rank != 3:
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a rank-3 input (batch, time, features) but receives rank "
-                        f"{call.x.rank}, shape {format_shape(shape)}: Keras fails with 'expected ndim=3, found "
-                        f"ndim={call.x.rank}'",
-                        hint="give the input as (time, features); add a Reshape, or use TimeDistributed "
+                        f"{call.x.rank}, {format_shape(shape)}",
+                        hint=f"Keras fails with 'expected ndim=3, found ndim={call.x.rank}': give the input as "
+                        "(time, features); add a Reshape, or use TimeDistributed "
                         "for extra axes")
     if shape[2] is None:
         raise call.fail(rules.UNKNOWN_DIMENSION,
@@ -198,8 +198,8 @@ def torch_rnn(call: Call) -> Output:
     elif not cfg["batch_first"]:
         call.report(rules.INPUT_RANK_MISREAD,
                     f"{call.type} with batch_first=False reads the input {format_shape(shape)} as (time, batch, "
-                    f"features): axis 0, the batch, becomes time, and axis 1 (size {shape[1]}) the batch",
-                    "batch_first", hint="set batch_first: true (in archlint the first axis is always the batch)")
+                    "features)", "batch_first", hint=f"axis 0, the batch, becomes time, and axis 1 (size {shape[1]}) "
+                    "the batch: set batch_first: true (in archlint the first axis is always the batch)")
     hidden, proj = cfg["hidden_size"], cfg.get("proj_size", 0)
     directions = 2 if cfg["bidirectional"] else 1
     stacked = directions * cfg["num_layers"]

@@ -40,10 +40,10 @@ def _torch_dim(call: Call, key: str) -> int:
     if not -rank <= dim < rank:
         raise call.fail(
             rules.INVALID_ARGUMENT,
-            f"{call.type} {key}={dim} is out of range for the rank-{rank} input {format_shape(call.x.shape)} "
-            f"(torch: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim}))",
+            f"{call.type} {key}={dim} is out of range for the rank-{rank} input {format_shape(call.x.shape)}",
             key,
-            hint=f"use a dimension in [{-rank}, {rank - 1}]; dimension 0 is the batch",
+            hint=f"torch: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim}); "
+                 f"use a dimension in [{-rank}, {rank - 1}]; dimension 0 is the batch",
         )
     return dim % rank
 
@@ -122,8 +122,9 @@ def keras_permute(call: Call) -> Output:
     if call.x.rank != len(dims) + 1:
         raise call.fail(rules.RANK_MISMATCH,
                         f"Permute dims={dims} expects a rank-{len(dims) + 1} input but receives rank {call.x.rank}, "
-                        f"shape {format_shape(call.x.shape)} (Keras: expected ndim={len(dims) + 1}, found "
-                        f"ndim={call.x.rank})", "dims", hint=f"list each of the axes 1..{call.x.rank - 1} once")
+                        f"{format_shape(call.x.shape)}", "dims",
+                        hint=f"Keras: expected ndim={len(dims) + 1}, found ndim={call.x.rank}; list each of the axes "
+                             f"1..{call.x.rank - 1} once")
     return Output((call.x.shape[0],) + tuple(call.x.shape[d] for d in dims))
 
 
@@ -135,8 +136,9 @@ def keras_repeat_vector(call: Call) -> Output:
     if call.x.rank != 2:
         raise call.fail(rules.RANK_MISMATCH,
                         f"RepeatVector expects a rank-2 input (batch, features) but receives rank {call.x.rank}, "
-                        f"shape {format_shape(call.x.shape)} (Keras: expected ndim=2, found ndim={call.x.rank})",
-                        hint="flatten the input first, or check the input shape (it excludes the batch axis)")
+                        f"{format_shape(call.x.shape)}",
+                        hint=f"Keras: expected ndim=2, found ndim={call.x.rank}; flatten the input first, or check the "
+                             "input shape (it excludes the batch axis)")
     return Output((call.x.shape[0], n, call.x.shape[1]))
 
 

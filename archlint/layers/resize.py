@@ -40,9 +40,10 @@ def keras_rank(call: Call, rank: int, channels_first: bool) -> None:
         layout = "(batch, channels, *spatial)" if channels_first else "(batch, *spatial, channels)"
         raise call.fail(
             rules.RANK_MISMATCH,
-            f"{call.type} expects a rank-{want} input {layout} but receives rank {call.x.rank}, shape "
-            f"{format_shape(call.x.shape)} (Keras: expected ndim={want}, found ndim={call.x.rank})",
-            hint="check the input shape (it excludes the batch axis) or use the layer of the input's rank",
+            f"{call.type} expects a rank-{want} input {layout} but receives rank {call.x.rank}, "
+            f"{format_shape(call.x.shape)}",
+            hint=f"Keras: expected ndim={want}, found ndim={call.x.rank}; check the input shape (it excludes the "
+                 "batch axis) or use the layer of the input's rank",
         )
 
 
@@ -489,9 +490,10 @@ def torch_upsample(call: Call) -> Output:
         scaled = None if size is not None else float(v) * (1.0 if n is None else float(n))
         if scaled is not None and not abs(scaled) < 2**63:  # inf, nan, or beyond int64 (n >= 1 when unknown)
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"Upsample scale_factor={v} gives an output size of {scaled:g} on spatial axis {i + 1}: "
-                            "torch cannot convert it to a 64-bit integer", key,
-                            hint="use a finite scale_factor that gives a size below 2**63")
+                            f"Upsample scale_factor={v} gives an output size of {scaled:g} on spatial axis {i + 1}, "
+                            "beyond a 64-bit integer", key,
+                            hint="torch cannot convert it to a 64-bit integer: use a finite scale_factor that gives a "
+                                 "size below 2**63")
         out.append(v if size is not None else None if n is None else floor(scaled))
     if any(o is not None and o < 1 for o in out):
         raise call.fail(rules.OUTPUT_SIZE,

@@ -9,6 +9,25 @@ the family modules' own."""
 
 from __future__ import annotations
 
+# Keras ZeroPadding and Cropping read `padding` and `cropping` alike: how many positions to add or remove
+# on each side of each spatial axis. (The generator copies a fragment before adding its default, and
+# never changes what it nests, so one fragment serves several keywords.)
+KERAS_SIDES_1D = {
+    "description": "An int (both sides), or [before, after].",
+    "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}],
+}
+KERAS_SIDES = {
+    "description": "An int, one int per spatial axis, or one [before, after] pair per spatial axis.",
+    "oneOf": [
+        {"type": "integer"},
+        {
+            "type": "array",
+            "minItems": 1,
+            "items": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]},
+        },
+    ],
+}
+
 # framework -> keyword -> the JSON Schema (draft-07) of its value
 KEYWORDS: dict[str, dict[str, dict]] = {
     "keras": {
@@ -59,17 +78,7 @@ KEYWORDS: dict[str, dict[str, dict]] = {
         "bias_regularizer": {"$ref": "#/definitions/keras_object"},
         "center": {"type": "boolean", "description": "false drops beta."},
         "crop_to_aspect_ratio": {"type": "boolean"},
-        "cropping": {
-            "description": "An int, one int per spatial axis, or one [before, after] pair per spatial axis.",
-            "oneOf": [
-                {"type": "integer"},
-                {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]},
-                },
-            ],
-        },
+        "cropping": KERAS_SIDES,
         "data_format": {"$ref": "#/definitions/data_format"},
         "depth_multiplier": {"type": "integer", "minimum": 1},
         "depthwise_constraint": {"$ref": "#/definitions/keras_object"},
@@ -441,19 +450,76 @@ KEYWORDS: dict[str, dict[str, dict]] = {
     },
 }
 
+# Fragments several layer types read alike
+TORCH_CONV_PADDING = {"oneOf": [{"enum": ["valid", "same"]}, {"$ref": "#/definitions/size_arg"}]}
+TORCH_NORM_BIAS = {
+    "type": "boolean",
+    "description": "Keyword-only; with affine true, false keeps the weight and drops the bias.",
+}
+TORCH_RNN_BIAS = {"type": "boolean", "description": "Two bias vectors (b_ih, b_hh) per layer and direction."}
+TORCH_BATCH_FIRST = {
+    "type": "boolean",
+    "description": "Leave it false and torch reads the batch axis as the sequence (warning W007).",
+}
+TORCH_ADAPTIVE_1D = {
+    "oneOf": [
+        {"type": "integer"},
+        {"type": "null"},
+        {"type": "array", "items": {"type": ["integer", "null"]}, "minItems": 1},
+    ],
+    "description": "An int, or a list of one int; null (bare or in the list) is refused by PyTorch 2.13 (E002).",
+}
+TORCH_CONV_TRANSPOSE = {
+    "padding": {"$ref": "#/definitions/size_arg"},
+    "padding_mode": {
+        "enum": ["zeros", "reflect", "replicate", "circular"],
+        "description": "Only 'zeros' is supported by ConvTranspose (E002 otherwise).",
+    },
+}
+
+
+def pool_strides(window: str) -> dict:
+    """A pooling layer's strides: null means the window (`pool_size`, `kernel_size`)."""
+    return {"oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}], "description": f"null: the {window}."}
+
+
+def torch_pad(note: str = "") -> dict:
+    """torch's padding layers: an int, or the sides in torch's order; `note` adds what this class requires."""
+    return {
+        "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, front, "
+        "back (a negative value crops)." + note,
+        "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
+    }
+
+
+def per_rank(rank: int) -> dict[tuple[str, str], dict[str, dict]]:
+    """The entries of the classes made for each spatial rank (Conv1d, Conv2d, Conv3d), alike but for it."""
+    sides = 2 * rank
+    return {
+        ("pytorch", f"Conv{rank}d"): {"padding": TORCH_CONV_PADDING},
+        ("pytorch", f"ConvTranspose{rank}d"): TORCH_CONV_TRANSPOSE,
+        ("pytorch", f"BatchNorm{rank}d"): {"bias": TORCH_NORM_BIAS},
+        ("pytorch", f"InstanceNorm{rank}d"): {
+            "affine": {"type": "boolean", "description": "Off by default: no weights."},
+            "bias": TORCH_NORM_BIAS,
+        },
+        ("keras", f"MaxPooling{rank}D"): {"strides": pool_strides("pool_size")},
+        ("keras", f"AveragePooling{rank}D"): {"strides": pool_strides("pool_size")},
+        ("pytorch", f"MaxPool{rank}d"): {"stride": pool_strides("kernel_size")},
+        ("pytorch", f"AvgPool{rank}d"): {"stride": pool_strides("kernel_size")},
+        ("pytorch", f"ZeroPad{rank}d"): {"padding": torch_pad()},
+        ("pytorch", f"ConstantPad{rank}d"): {"padding": torch_pad()},
+        ("pytorch", f"ReflectionPad{rank}d"): {
+            "padding": torch_pad(f" Exactly {sides} values; each smaller than its axis (E002).")},
+        ("pytorch", f"ReplicationPad{rank}d"): {"padding": torch_pad(f" Exactly {sides} values.")},
+        **({("keras", f"ZeroPadding{rank}D"): {"padding": KERAS_SIDES}} if rank > 1 else {}),
+    }
+
+
 # (framework, layer type) -> keyword -> its schema, where the layer type's differs from KEYWORDS
 LAYERS: dict[tuple[str, str], dict[str, dict]] = {
     ("keras", "Conv1D"): {
         "padding": {"enum": ["valid", "same", "causal"]},
-    },
-    ("pytorch", "Conv1d"): {
-        "padding": {"oneOf": [{"enum": ["valid", "same"]}, {"$ref": "#/definitions/size_arg"}]},
-    },
-    ("pytorch", "Conv2d"): {
-        "padding": {"oneOf": [{"enum": ["valid", "same"]}, {"$ref": "#/definitions/size_arg"}]},
-    },
-    ("pytorch", "Conv3d"): {
-        "padding": {"oneOf": [{"enum": ["valid", "same"]}, {"$ref": "#/definitions/size_arg"}]},
     },
     ("keras", "Dense"): {
         "units": {"type": "integer", "minimum": 1},
@@ -461,24 +527,6 @@ LAYERS: dict[tuple[str, str], dict[str, dict]] = {
             "type": ["integer", "null"],
             "description": "LoRA rank: the kernel is frozen and rank*(input features + units) trainable "
             "weights are added.",
-        },
-    },
-    ("pytorch", "BatchNorm1d"): {
-        "bias": {
-            "type": "boolean",
-            "description": "Keyword-only; with affine true, false keeps the weight and drops the bias.",
-        },
-    },
-    ("pytorch", "BatchNorm2d"): {
-        "bias": {
-            "type": "boolean",
-            "description": "Keyword-only; with affine true, false keeps the weight and drops the bias.",
-        },
-    },
-    ("pytorch", "BatchNorm3d"): {
-        "bias": {
-            "type": "boolean",
-            "description": "Keyword-only; with affine true, false keeps the weight and drops the bias.",
         },
     },
     ("keras", "Softmax"): {
@@ -497,100 +545,8 @@ LAYERS: dict[tuple[str, str], dict[str, dict]] = {
             "size must be even.",
         },
     },
-    ("keras", "MaxPooling1D"): {
-        "strides": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the pool_size.",
-        },
-    },
-    ("keras", "AveragePooling1D"): {
-        "strides": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the pool_size.",
-        },
-    },
-    ("pytorch", "MaxPool1d"): {
-        "stride": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the kernel_size.",
-        },
-    },
-    ("pytorch", "AvgPool1d"): {
-        "stride": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the kernel_size.",
-        },
-    },
-    ("pytorch", "AdaptiveAvgPool1d"): {
-        "output_size": {
-            "oneOf": [
-                {"type": "integer"},
-                {"type": "null"},
-                {"type": "array", "items": {"type": ["integer", "null"]}, "minItems": 1},
-            ],
-            "description": "An int, or a list of one int; null (bare or in the list) is refused by "
-            "PyTorch 2.13 (E002).",
-        },
-    },
-    ("pytorch", "AdaptiveMaxPool1d"): {
-        "output_size": {
-            "oneOf": [
-                {"type": "integer"},
-                {"type": "null"},
-                {"type": "array", "items": {"type": ["integer", "null"]}, "minItems": 1},
-            ],
-            "description": "An int, or a list of one int; null (bare or in the list) is refused by "
-            "PyTorch 2.13 (E002).",
-        },
-    },
-    ("keras", "MaxPooling2D"): {
-        "strides": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the pool_size.",
-        },
-    },
-    ("keras", "AveragePooling2D"): {
-        "strides": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the pool_size.",
-        },
-    },
-    ("pytorch", "MaxPool2d"): {
-        "stride": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the kernel_size.",
-        },
-    },
-    ("pytorch", "AvgPool2d"): {
-        "stride": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the kernel_size.",
-        },
-    },
-    ("keras", "MaxPooling3D"): {
-        "strides": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the pool_size.",
-        },
-    },
-    ("keras", "AveragePooling3D"): {
-        "strides": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the pool_size.",
-        },
-    },
-    ("pytorch", "MaxPool3d"): {
-        "stride": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the kernel_size.",
-        },
-    },
-    ("pytorch", "AvgPool3d"): {
-        "stride": {
-            "oneOf": [{"$ref": "#/definitions/size_arg"}, {"type": "null"}],
-            "description": "null: the kernel_size.",
-        },
-    },
+    ("pytorch", "AdaptiveAvgPool1d"): {"output_size": TORCH_ADAPTIVE_1D},
+    ("pytorch", "AdaptiveMaxPool1d"): {"output_size": TORCH_ADAPTIVE_1D},
     ("keras", "Concatenate"): {
         "axis": {"type": "integer", "description": "The concatenation axis; every other axis must be equal."},
     },
@@ -613,132 +569,13 @@ LAYERS: dict[tuple[str, str], dict[str, dict]] = {
         "dim": {"type": "integer"},
     },
     ("keras", "ZeroPadding1D"): {
-        "padding": {
-            "description": "An int (both sides), or [before, after].",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}],
-        },
+        "padding": KERAS_SIDES_1D,
     },
     ("keras", "Cropping1D"): {
-        "cropping": {
-            "description": "An int (both sides), or [before, after].",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}],
-        },
+        "cropping": KERAS_SIDES_1D,
     },
     ("keras", "UpSampling1D"): {
         "size": {"type": "integer"},
-    },
-    ("pytorch", "ZeroPad1d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops).",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("pytorch", "ConstantPad1d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops).",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("pytorch", "ReflectionPad1d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops). Exactly 2 values; each smaller than its "
-            "axis (E002).",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("pytorch", "ReplicationPad1d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops). Exactly 2 values.",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("keras", "ZeroPadding2D"): {
-        "padding": {
-            "description": "An int, one int per spatial axis, or one [before, after] pair per spatial axis.",
-            "oneOf": [
-                {"type": "integer"},
-                {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]},
-                },
-            ],
-        },
-    },
-    ("pytorch", "ZeroPad2d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops).",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("pytorch", "ConstantPad2d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops).",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("pytorch", "ReflectionPad2d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops). Exactly 4 values; each smaller than its "
-            "axis (E002).",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("pytorch", "ReplicationPad2d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops). Exactly 4 values.",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("keras", "ZeroPadding3D"): {
-        "padding": {
-            "description": "An int, one int per spatial axis, or one [before, after] pair per spatial axis.",
-            "oneOf": [
-                {"type": "integer"},
-                {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]},
-                },
-            ],
-        },
-    },
-    ("pytorch", "ZeroPad3d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops).",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("pytorch", "ConstantPad3d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops).",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("pytorch", "ReflectionPad3d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops). Exactly 6 values; each smaller than its "
-            "axis (E002).",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
-    },
-    ("pytorch", "ReplicationPad3d"): {
-        "padding": {
-            "description": "An int for every side, or the sides in torch's order: left, right, top, bottom, "
-            "front, back (a negative value crops). Exactly 6 values.",
-            "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
-        },
     },
     ("keras", "Resizing"): {
         "interpolation": {
@@ -764,15 +601,9 @@ LAYERS: dict[tuple[str, str], dict[str, dict]] = {
     ("keras", "Embedding"): {
         "lora_rank": {"type": ["integer", "null"], "description": "Not modelled: setting it is warning W006."},
     },
-    ("pytorch", "RNN"): {
-        "bias": {"type": "boolean", "description": "Two bias vectors (b_ih, b_hh) per layer and direction."},
-    },
-    ("pytorch", "LSTM"): {
-        "bias": {"type": "boolean", "description": "Two bias vectors (b_ih, b_hh) per layer and direction."},
-    },
-    ("pytorch", "GRU"): {
-        "bias": {"type": "boolean", "description": "Two bias vectors (b_ih, b_hh) per layer and direction."},
-    },
+    ("pytorch", "RNN"): {"bias": TORCH_RNN_BIAS},
+    ("pytorch", "LSTM"): {"bias": TORCH_RNN_BIAS},
+    ("pytorch", "GRU"): {"bias": TORCH_RNN_BIAS},
     ("keras", "LayerNormalization"): {
         "axis": {
             "description": "The normalized axes, counting the batch as axis 0; gamma and beta have their sizes.",
@@ -792,79 +623,18 @@ LAYERS: dict[tuple[str, str], dict[str, dict]] = {
             "oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}],
         },
     },
-    ("pytorch", "GroupNorm"): {
-        "bias": {
-            "type": "boolean",
-            "description": "Keyword-only; with affine true, false keeps the weight and drops the bias.",
-        },
-    },
-    ("pytorch", "InstanceNorm1d"): {
-        "affine": {"type": "boolean", "description": "Off by default: no weights."},
-        "bias": {
-            "type": "boolean",
-            "description": "Keyword-only; with affine true, false keeps the weight and drops the bias.",
-        },
-    },
-    ("pytorch", "InstanceNorm2d"): {
-        "affine": {"type": "boolean", "description": "Off by default: no weights."},
-        "bias": {
-            "type": "boolean",
-            "description": "Keyword-only; with affine true, false keeps the weight and drops the bias.",
-        },
-    },
-    ("pytorch", "InstanceNorm3d"): {
-        "affine": {"type": "boolean", "description": "Off by default: no weights."},
-        "bias": {
-            "type": "boolean",
-            "description": "Keyword-only; with affine true, false keeps the weight and drops the bias.",
-        },
-    },
+    ("pytorch", "GroupNorm"): {"bias": TORCH_NORM_BIAS},
     ("pytorch", "LocalResponseNorm"): {
         "size": {"type": "integer", "description": "The number of neighbouring channels."},
-    },
-    ("pytorch", "ConvTranspose1d"): {
-        "padding": {"$ref": "#/definitions/size_arg"},
-        "padding_mode": {
-            "enum": ["zeros", "reflect", "replicate", "circular"],
-            "description": "Only 'zeros' is supported by ConvTranspose (E002 otherwise).",
-        },
-    },
-    ("pytorch", "ConvTranspose2d"): {
-        "padding": {"$ref": "#/definitions/size_arg"},
-        "padding_mode": {
-            "enum": ["zeros", "reflect", "replicate", "circular"],
-            "description": "Only 'zeros' is supported by ConvTranspose (E002 otherwise).",
-        },
-    },
-    ("pytorch", "ConvTranspose3d"): {
-        "padding": {"$ref": "#/definitions/size_arg"},
-        "padding_mode": {
-            "enum": ["zeros", "reflect", "replicate", "circular"],
-            "description": "Only 'zeros' is supported by ConvTranspose (E002 otherwise).",
-        },
     },
     ("keras", "AdditiveAttention"): {
         "use_scale": {"type": "boolean", "description": "One learned scale per query feature."},
     },
-    ("pytorch", "MultiheadAttention"): {
-        "batch_first": {
-            "type": "boolean",
-            "description": "Leave it false and torch reads the batch axis as the sequence (warning W007).",
-        },
-    },
-    ("pytorch", "TransformerEncoderLayer"): {
-        "batch_first": {
-            "type": "boolean",
-            "description": "Leave it false and torch reads the batch axis as the sequence (warning W007).",
-        },
-    },
-    ("pytorch", "TransformerDecoderLayer"): {
-        "batch_first": {
-            "type": "boolean",
-            "description": "Leave it false and torch reads the batch axis as the sequence (warning W007).",
-        },
-    },
+    ("pytorch", "MultiheadAttention"): {"batch_first": TORCH_BATCH_FIRST},
+    ("pytorch", "TransformerEncoderLayer"): {"batch_first": TORCH_BATCH_FIRST},
+    ("pytorch", "TransformerDecoderLayer"): {"batch_first": TORCH_BATCH_FIRST},
 }
+LAYERS.update({key: entry for rank in (1, 2, 3) for key, entry in per_rank(rank).items()})
 
 # (framework, layer type) -> the description of the layer as a whole, where it needs one
 DESCRIPTIONS: dict[tuple[str, str], str] = {

@@ -70,8 +70,8 @@ def _check_features(call: Call, tensor, role: str) -> None:
     if tensor.shape[-1] is not None and tensor.shape[-1] != d_model:
         raise call.fail(rules.DECLARED_SIZE_MISMATCH,
                         f"{call.type} expects {d_model} features in the {role} (d_model={d_model}) but it has "
-                        f"{tensor.shape[-1]}, shape {format_shape(tensor.shape)} from {tensor.producer}; torch fails "
-                        f"on the forward pass", "d_model", hint=f"set d_model: {tensor.shape[-1]}, or fix the layer "
+                        f"{tensor.shape[-1]}: {tensor.producer} {format_shape(tensor.shape)}", "d_model",
+                        hint=f"torch fails on the forward pass: set d_model: {tensor.shape[-1]}, or fix the layer "
                         "before it")
 
 

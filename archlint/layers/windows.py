@@ -240,8 +240,9 @@ def describe_outputs(indices: list[int], total: int) -> str:
     return describe_runs(runs(indices), total)
 
 
-def describe_runs(found: list[tuple[int, int]], total: int) -> str:
-    """describe_outputs for positions given as runs (first, last): the count is arithmetic on the runs."""
+def describe_runs(found: list[tuple[int, int]], total: int, sample: bool = True) -> str:
+    """describe_outputs for positions given as runs (first, last): the count is arithmetic on the runs.
+    `sample=False`: the count alone, without the first positions ("8 (1, 3, 5, ...)" -> "8")."""
     count = sum(b - a + 1 for a, b in found)
     if count == total:
         return f"all {total}" if total > 1 else "the only one"
@@ -250,28 +251,45 @@ def describe_runs(found: list[tuple[int, int]], total: int) -> str:
     if len(found) <= 2 and first + last == count:
         parts = [f"the {edge}{f' {n}' if n > 1 else ''}" for edge, n in (("first", first), ("last", last)) if n]
         return " and ".join(parts)
-    sample: list[int] = []
+    if not sample:
+        return f"{count:,}"
+    first: list[int] = []
     for a, b in found:
-        sample.extend(range(a, min(b + 1, a + 7 - len(sample))))
-        if len(sample) > 6:
+        first.extend(range(a, min(b + 1, a + 7 - len(first))))
+        if len(first) > 6:
             break
-    return f"{count:,} ({', '.join(str(i) for i in sample[:6])}{', ...' if count > 6 else ''})"
+    return f"{count:,} ({', '.join(str(i) for i in first[:6])}{', ...' if count > 6 else ''})"
 
 
-def padding_only_message(call: Call, w: AxisWindow, bad: list[int]) -> tuple[str, str]:
-    """The W004 message for one axis, and its hint."""
+def padding_only_message(call: Call, w: AxisWindow, bad: list[int]) -> tuple[str, str, str]:
+    """The W004 outputs of one axis ("the first of its 12 outputs"), its label, and the hint (why, what to
+    change: the derivation stays out of the finding line)."""
     head, tail = call.x.padding.get(w.axis, (0, 0))
     label = w.label or f"axis {w.axis}"
     added = f" (plus {head} before and {tail} after from the padding layer before it)" if head or tail else ""
     if max(w.before + head, w.after + tail) >= w.k_eff:
         cause = f"the padding on a side reaches the effective kernel size {w.k_eff}"
-        hint = f"pad at most {w.k_eff - 1} on each side"
+        change = f"pad at most {w.k_eff - 1} on each side"
     else:
         cause = f"the dilated kernel (effective size {w.k_eff}) reaches past both ends of an input of {w.n}"
-        hint = "use a smaller dilation or padding, or a larger input"
-    message = (f"{describe_outputs(bad, w.out)} of its {w.out} outputs on the {label} see only padding: it pads "
-               f"{w.before} before and {w.after} after{added}, and {cause}")
-    return message, hint
+        change = "use a smaller dilation or padding, or a larger input"
+    hint = f"it pads {w.before} before and {w.after} after on the {label}{added}, and {cause}: {change}"
+    return f"{describe_outputs(bad, w.out)} of its {w.out} outputs", label, hint
+
+
+def join_axes(found: list[tuple[str, str]]) -> str:
+    """'the first of its 12 outputs on the height and width axes': axes with the same outputs said once."""
+    groups: dict[str, list[str]] = {}
+    for outputs, label in found:
+        groups.setdefault(outputs, []).append(label)
+    parts = []
+    for outputs, labels in groups.items():
+        if len(labels) > 1 and all(label.endswith(" axis") for label in labels):
+            where = " and ".join(label[:-len(" axis")] for label in labels) + " axes"
+        else:
+            where = " and ".join(labels)
+        parts.append(f"{outputs} on the {where}")
+    return "; ".join(parts)
 
 
 def check_padding_only(call: Call, w: AxisWindow, pad_key: str | None) -> None:
@@ -288,8 +306,8 @@ def check_padding_only_all(call: Call, ws: list[AxisWindow], pad_key: str | None
         if bad:
             found.append(padding_only_message(call, w, bad))
     if found:
-        call.report(rules.PADDING_ONLY_OUTPUT, f"{call.type}: " + "; ".join(m for m, _ in found), pad_key,
-                    hint=found[0][1])
+        call.report(rules.PADDING_ONLY_OUTPUT, f"{call.type}: {join_axes([f[:2] for f in found])} see only padding",
+                    pad_key, hint=found[0][2])
 
 
 def check_output_positive(call: Call, windows: list[AxisWindow], what: str = "kernel") -> None:
@@ -301,11 +319,11 @@ def check_output_positive(call: Call, windows: list[AxisWindow], what: str = "ke
         size_word = "padded input" if (w.before or w.after) else "input"
         raise call.fail(
             rules.OUTPUT_SIZE,
-            f"{call.type} {what} of effective size {w.k_eff} does not fit the {size_word} of size {padded} on the "
-            f"{w.label or f'axis {w.axis}'}: output size would be {w.out} "
-            f"(floor(({w.n} + {w.before + w.after} - {w.k_eff}) / {w.s}) + 1)",
+            f"{call.type} {what} of effective size {w.k_eff} does not fit the {size_word}'s "
+            f"{w.label or f'axis {w.axis}'} of {padded}: output size would be {w.out}",
             "kernel_size" if what == "kernel" else "pool_size" if "pool_size" in call.cfg else "kernel_size",
-            hint="use a smaller kernel or dilation, add padding, or remove a downsampling layer before it",
+            hint=f"output size = floor(({w.n} + {w.before + w.after} - {w.k_eff}) / {w.s}) + 1 = {w.out}; use a "
+                 "smaller kernel or dilation, add padding, or remove a downsampling layer before it",
         )
 
 
@@ -337,7 +355,7 @@ def check_rank(call: Call, rank: int, layout: str,
     if call.x.rank != want:
         raise call.fail(
             rules.RANK_MISMATCH,
-            f"{call.type} expects a rank-{want} input {layout} but receives rank {call.x.rank}, shape "
+            f"{call.type} expects a rank-{want} input {layout} but receives rank {call.x.rank}, "
             f"{format_shape(call.x.shape)}",
             hint=hint,
         )

@@ -115,9 +115,9 @@ def convert(data: dict, family, model_type: str, settings) -> Converted:
     resolved = resolve(data, family, model_type)
     classes = data.get("architectures")
     if isinstance(classes, list) and classes and isinstance(classes[0], str) and classes[0] not in family.ARCHITECTURES:
-        report(_rules().HF_UNKNOWN_ARCHITECTURE, f"`architectures` names {classes[0]!r}, which archlint does not know "
-               f"for model_type {model_type!r}: counted as {resolved.architecture_class}", ("architectures", 0),
-               "one of " + ", ".join(sorted(family.ARCHITECTURES)))
+        report(_rules().HF_UNKNOWN_ARCHITECTURE, f"`architectures` names {classes[0]!r}, unknown for model_type "
+               f"{model_type!r}: counted as {resolved.architecture_class}", ("architectures", 0),
+               "archlint knows one of " + ", ".join(sorted(family.ARCHITECTURES)))
     from archlint.sources.huggingface import ParsedConfig
 
     for key, first, last in data.repeats if isinstance(data, ParsedConfig) else ():

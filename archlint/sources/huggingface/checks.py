@@ -123,9 +123,9 @@ def check_types(resolved: Resolved, data: dict, report: Report) -> set[str]:
         wrong.add(key)
         report(rules.HF_WRONG_TYPE,
                f"`{given}` is {_json_name(value)} ({value!r}), but {resolved.config_class} takes {_type_name(kind)}"
-               f"{' or null' if key in NULLABLE else ''}: the config cannot be constructed",
-               (given,), f"write {_type_name(kind)}, e.g. {defaults.get(key)!r}" if defaults.get(key) is not None
-               else f"write {_type_name(kind)}")
+               f"{' or null' if key in NULLABLE else ''}",
+               (given,), f"the config cannot be constructed: write {_type_name(kind)}" + (
+                   f", e.g. {defaults.get(key)!r}" if defaults.get(key) is not None else ""))
     return wrong
 
 
@@ -237,10 +237,9 @@ def check_activation(resolved: Resolved, data: dict, report: Report) -> None:
         if name not in ACTIVATIONS:
             close = difflib.get_close_matches(name, ACTIVATIONS, n=1)
             report(rules.HF_ACTIVATION, f"`{key}` is {value!r}, whose activation {name!r} transformers' ACT2FN does "
-                   "not know: building the model fails with a KeyError" if name != value else
-                   f"`{key}` is {value!r}, which transformers' ACT2FN does not know: building the model fails with "
-                   "a KeyError", where(resolved, data, key),
-                   f"did you mean {close[0]!r}?" if close else f"one of {', '.join(ACTIVATIONS)}")
+                   "not know" if name != value else f"`{key}` is {value!r}, which transformers' ACT2FN does not know",
+                   where(resolved, data, key), "building the model fails with a KeyError: " + (
+                       f"did you mean {close[0]!r}?" if close else f"one of {', '.join(ACTIVATIONS)}"))
 
 
 def check_rope(resolved: Resolved, data: dict, report: Report) -> None:
@@ -260,9 +259,9 @@ def check_rope(resolved: Resolved, data: dict, report: Report) -> None:
             field = "rope_type" if "rope_type" in entry else "type"
             if not isinstance(kind, str) or kind not in ROPE_REQUIRED:
                 close = difflib.get_close_matches(str(kind), ROPE_REQUIRED, n=1)
-                report(rules.HF_ROPE_SCALING, f"`{key}` has type {kind!r}, which transformers does not know: building "
-                       "the model fails (KeyError in ROPE_INIT_FUNCTIONS)", path + (field,),
-                       f"did you mean {close[0]!r}?" if close else f"one of {', '.join(ROPE_REQUIRED)}")
+                report(rules.HF_ROPE_SCALING, f"`{key}` has type {kind!r}, which transformers does not know",
+                       path + (field,), "building the model fails (KeyError in ROPE_INIT_FUNCTIONS): " + (
+                           f"did you mean {close[0]!r}?" if close else f"one of {', '.join(ROPE_REQUIRED)}"))
                 continue
             missing = [name for name in ROPE_REQUIRED[kind] if name not in entry]
             if missing:
@@ -294,13 +293,13 @@ def check_tokens(resolved: Resolved, data: dict, report: Report) -> None:
             # nn.Embedding takes a padding_idx in [-vocab, vocab); a family without one accepts any id
             padded = getattr(resolved.family, "PADDED_EMBEDDING", True)
             if key == "pad_token_id" and padded and not -vocab <= value < vocab:
-                report(rules.HF_PAD_TOKEN, f"`pad_token_id` is {value}, outside the vocabulary of {vocab:,} tokens: "
-                       "nn.Embedding refuses it as padding_idx when the model is built", path,
-                       f"a token id below vocab_size ({vocab:,}), or null")
+                report(rules.HF_PAD_TOKEN, f"`pad_token_id` is {value}, outside the vocabulary of {vocab:,} tokens",
+                       path, f"nn.Embedding refuses it as padding_idx when the model is built: use a token id below "
+                       f"vocab_size ({vocab:,}), or null")
             else:
-                report(rules.HF_SPECIAL_TOKEN, f"`{key}` is {value}, outside the vocabulary of {vocab:,} tokens: "
-                       "transformers accepts the config, but the token cannot be embedded or generated", path,
-                       f"a token id below vocab_size ({vocab:,})")
+                report(rules.HF_SPECIAL_TOKEN, f"`{key}` is {value}, outside the vocabulary of {vocab:,} tokens",
+                       path, "transformers accepts the config, but the token cannot be embedded or generated: use a "
+                       f"token id below vocab_size ({vocab:,})")
 
 
 def check_sliding_window(resolved: Resolved, data: dict, report: Report) -> None:
@@ -309,8 +308,8 @@ def check_sliding_window(resolved: Resolved, data: dict, report: Report) -> None
         return
     if "sliding_window" in data and window and context and window > context:
         report(rules.HF_SLIDING_WINDOW, f"`sliding_window` ({window:,}) is larger than `max_position_embeddings` "
-               f"({context:,}): no sequence is long enough for the window to matter", ("sliding_window",),
-               "the window size the model was trained with, at most max_position_embeddings (or null)")
+               f"({context:,})", ("sliding_window",), "no sequence is long enough for the window to matter: use the "
+               "window size the model was trained with, at most max_position_embeddings (or null)")
 
 
 def check_unknown_keys(resolved: Resolved, data: dict, report: Report, countable: bool) -> None:
@@ -328,26 +327,27 @@ def check_unknown_keys(resolved: Resolved, data: dict, report: Report, countable
             continue
         close = difflib.get_close_matches(key, own, n=1, cutoff=0.8)
         if not close:
-            report(rules.HF_UNKNOWN_KEY, f"`{key}` is not a key of {resolved.config_class}: transformers keeps it as "
-                   "an attribute that no module of the model reads", (key,),
-                   "remove it, or check the spelling against the config class's documentation")
+            report(rules.HF_UNKNOWN_KEY, f"`{key}` is not a key of {resolved.config_class}", (key,),
+                   "transformers keeps it as an attribute that no module of the model reads: remove it, or check the "
+                   "spelling against the config class's documentation")
             continue
         target = close[0]
         default = resolved.family.CONFIG_DEFAULTS[resolved.model_type][target]
         taken = data[target] if target in data else default
-        message = (f"`{key}` is not a key of {resolved.config_class} (did you mean `{target}`?): transformers keeps "
-                   f"it as an attribute no module reads, and `{target}` ")
-        message += (f"is {taken!r} as the file gives it" if target in data
-                    else f"takes the class's default {default!r}")
+        # the finding line says what is wrong; what transformers does with it, and what it costs, is the hint's
+        why = f"transformers keeps it as an attribute no module reads, and `{target}` "
+        why += (f"is {taken!r} as the file gives it" if target in data
+                else f"takes the class's default {default!r}")
         if target not in data and default == value and type(default) is type(value):
-            message += ", the value written, so the counts do not change"
+            why += ", the value written, so the counts do not change"
         difference = _difference(resolved, target, value) if countable and target not in data else None
         if difference:
             before, after = difference
             change = after - before
-            message += (f", so the model has {before:,} parameters instead of {after:,} with {target}={value!r} "
-                        f"({'+' if before > after else '-'}{abs(change):,})")
-        report(rules.HF_UNKNOWN_KEY, message, (key,), f"rename `{key}` to `{target}`")
+            why += (f", so the model has {before:,} parameters instead of {after:,} with {target}={value!r} "
+                    f"({'+' if before > after else '-'}{abs(change):,})")
+        report(rules.HF_UNKNOWN_KEY, f"`{key}` is not a key of {resolved.config_class} (did you mean `{target}`?)",
+               (key,), f"{why}: rename `{key}` to `{target}`")
 
 
 def _difference(resolved: Resolved, key: str, value) -> tuple[int, int] | None:
@@ -366,8 +366,8 @@ def _difference(resolved: Resolved, key: str, value) -> tuple[int, int] | None:
 def check_tie(resolved: Resolved, data: dict, report: Report, part_list) -> None:
     if data.get("tie_word_embeddings") is True and not any(part.tied_to for part in part_list):
         report(rules.HF_TIE_WITHOUT_HEAD, f"`tie_word_embeddings` is true, but {resolved.architecture_class} has no "
-               "output head whose weight could be the token embedding's: the setting does nothing",
-               ("tie_word_embeddings",), "remove it, or name a class with a language-model head in `architectures`")
+               "output head to tie", ("tie_word_embeddings",), "no weight can be the token embedding's, so the setting "
+               "does nothing: remove it, or name a class with a language-model head in `architectures`")
 
 
 def check_layer_types(resolved: Resolved, data: dict, report: Report) -> bool:
@@ -421,8 +421,8 @@ def check_validate(resolved: Resolved, data: dict, report: Report, wrong: set[st
         if key in wrong:
             continue
         path = where(resolved, data, key) if "." not in key else tuple(key.split("."))
-        report(refusal_rule(key, message), f"{message}: transformers refuses the config", path,
-               f"change `{key}` (or the value it is checked against)")
+        report(refusal_rule(key, message), message, path,
+               f"transformers refuses the config: change `{key}` (or the value it is checked against)")
 
 
 def run(resolved: Resolved, data: dict, report: Report) -> bool:

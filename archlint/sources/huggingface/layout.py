@@ -37,6 +37,39 @@ def lm_head(hidden: int, vocab: int, tied: bool, embedding: str = "model.embed_t
                 base=False)
 
 
+# What a task class builds -> the suffix transformers gives its class after the family's prefix
+# ("Bloom" + "ForCausalLM"); a class named otherwise (GPT2LMHeadModel) is given by its name.
+TASK_CLASSES = {
+    "base": "Model",
+    "causal_lm": "ForCausalLM",
+    "masked_lm": "ForMaskedLM",
+    "seq2seq_lm": "ForConditionalGeneration",
+    "pretraining": "ForPreTraining",
+    "next_sentence_prediction": "ForNextSentencePrediction",
+    "sequence_classification": "ForSequenceClassification",
+    "multiple_choice": "ForMultipleChoice",
+    "token_classification": "ForTokenClassification",
+    "question_answering": "ForQuestionAnswering",
+    "image_classification": "ForImageClassification",
+    "masked_image_modeling": "ForMaskedImageModeling",
+    "audio_classification": "ForAudioClassification",
+}
+
+
+def architectures(prefix: str, kinds: tuple[str, ...], **own: str) -> dict[str, str]:
+    """A family's ARCHITECTURES: `prefix` + the usual suffix of each kind (TASK_CLASSES), and the
+    classes named otherwise, `own` (class name -> kind)."""
+    return {f"{prefix}{TASK_CLASSES[kind]}": kind for kind in kinds} | own
+
+
+def decoder_classes(prefixes: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A decoder family module's ARCHITECTURES and DEFAULT_ARCHITECTURE, from its class prefix per
+    model_type: each type's causal LM (the default), base model and classifiers."""
+    kinds = ("causal_lm", "base", "sequence_classification", "token_classification")
+    return ({name: kind for prefix in prefixes.values() for name, kind in architectures(prefix, kinds).items()},
+            {model_type: f"{prefix}{TASK_CLASSES['causal_lm']}" for model_type, prefix in prefixes.items()})
+
+
 def decoder_layer_class(prefixes: dict[str, str]):
     """A family module's `layer_class`: its decoder layers' class, "<Prefix>DecoderLayer"."""
     return lambda cfg: f"{prefixes[cfg['model_type']]}DecoderLayer"

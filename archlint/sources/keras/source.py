@@ -54,10 +54,10 @@ class KerasSource(SourceHooks):
             also = f" (registered as {registered!r})" if registered and registered != class_name else ""
             sink(rules.UNKNOWN_KERAS_LAYER,
                  f"unknown Keras layer class {class_name!r}{also} in layer {layer.name if layer else index!r}: "
-                 f"its weights are not counted, so the totals are a lower bound; {then}",
+                 "its weights are not counted",
                  ("layers", index, "type"),
-                 "teach archlint the layer with a plugin (entry point group `archlint.layers`, see docs/keras.md), "
-                 "or check the counts in Keras")
+                 f"the totals are a lower bound; {then}. Teach archlint the layer with a plugin (entry point group "
+                 "`archlint.layers`, see docs/keras.md), or check the counts in Keras")
         self._compare_records(model, sink)
         self._compare_builds(model, sink)
         self._check_nested_inputs(model, sink)
@@ -99,13 +99,13 @@ class KerasSource(SourceHooks):
             want = ", ".join(format_shape(tuple(s)) for s in shapes)
             checked = layer.spec.type in INPUT_SPEC_TYPES or layer.family == "conv"
             sink(rules.KERAS_BUILT_FOR_OTHER_INPUT if checked else rules.KERAS_STALE_BUILD,
-                 f"{layer.name} ({layer.spec.type}) was built for input {want} ({built.params:,} weights), but "
-                 f"receives {got}, which needs {layer.output.params:,}: " + (
-                     "Keras builds the layer from the record and its input check refuses the call when loading "
-                     "the file" if checked else "Keras loads the file, but the weights it builds from the record "
-                     "do not fit the input, so the forward pass fails"),
+                 f"{layer.name} ({layer.spec.type}) was built for input {want} but receives {got}",
                  (ORIGINAL,) + tuple(recorded.input_at),
-                 "the config was edited or is stale: save it again from the model, or restore the input shape "
+                 f"the record's {built.params:,} weights do not fit the input, which needs "
+                 f"{layer.output.params:,}: " + (
+                     "Keras builds the layer from the record and its input check refuses the call when loading "
+                     "the file" if checked else "Keras loads the file, but the forward pass fails") +
+                 "; the config was edited or is stale: save it again from the model, or restore the input shape "
                  "the layer was built for")
 
     def _check_nested_inputs(self, model, sink) -> None:
@@ -120,11 +120,11 @@ class KerasSource(SourceHooks):
                 continue
             sink(rules.KERAS_NESTED_INPUT_MISMATCH,
                  f"the nested model {nested!r} takes inputs of shape {format_shape(tuple(shape))} but is called on "
-                 f"{format_shape(got)}: Keras refuses the call when loading the file (expected shape="
-                 f"{format_shape(tuple(shape))}, found shape={format_shape(got)})",
+                 f"{format_shape(got)}",
                  (ORIGINAL,) + tuple(where),
-                 "the nested model's input layer must match what it is called on: fix its batch_shape, or the "
-                 "layers before the call")
+                 f"Keras refuses the call when loading the file (expected shape={format_shape(tuple(shape))}, found "
+                 f"shape={format_shape(got)}); the nested model's input layer must match what it is called on: fix "
+                 "its batch_shape, or the layers before the call")
 
 
     def _compare_records(self, model, sink) -> None:

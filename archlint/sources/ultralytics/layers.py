@@ -37,30 +37,34 @@ def infer(call: registry.Call) -> registry.Output:
     if any(None in shape for shape in shapes):
         raise call.fail(rules.YOLO_NOT_MODELLED, f"row {index} ({module}): an input's size is unknown")
     if builder(module)[0] is None:
-        raise call.fail(rules.YOLO_NOT_MODELLED, f"row {index}: archlint does not model {module} yet, so the rows "
-                        "after it that read it are not computed and the totals are a lower bound",
-                        hint="check the counts with ultralytics (model.info())")
+        raise call.fail(rules.YOLO_NOT_MODELLED, f"row {index}: archlint does not model {module} yet",
+                        hint="the rows after it that read it are not computed and the totals are a lower bound: check "
+                             "the counts with ultralytics (model.info())")
     if module in _TAKES_C1 and args and isinstance(args[0], int) and len(shapes) == 1 and len(shapes[0]) == 3 \
             and shapes[0][0] != args[0]:
         c, h, w = shapes[0]
         producer = call.x.producer
         raise call.fail(rules.YOLO_CHANNEL_MISMATCH,
-                        f"row {index} ({module}) is built for {args[0]} input channels, the count ultralytics tracks "
-                        f"for {_row_name(producer)}, but {_row_name(producer)} outputs {c}: torch fails with "
-                        f"'expected input[1, {c}, {h}, {w}] to have {args[0]} channels, but got {c} channels instead'",
-                        "args", "make the rows before it agree: the row that changes channels without telling "
-                        "parse_model is reported too")
+                        f"row {index} ({module}) is built for {args[0]} input channels, but {_row_name(producer)} "
+                        f"outputs {c}",
+                        "args", f"{args[0]} is the count ultralytics tracks for {_row_name(producer)}; torch fails "
+                        f"with 'expected input[1, {c}, {h}, {w}] to have {args[0]} channels, but got {c} channels "
+                        "instead': "
+                        "make the rows before it agree (the row that changes channels without telling parse_model is "
+                        "reported too)")
     sources = [_row_number(tensor.producer) for tensor in call.inputs]
     row = Row(index, "", 0, None, sources, len(shapes) > 1, 1, 1, call.cfg["copies"], module, list(args),
               [], None, 0, splits=call.cfg["splits"], guide=call.cfg["guide"])
     outcome = apply(row, shapes, call.cfg["legacy"])
     if isinstance(outcome, tuple):
         message, argument = outcome
-        rule = rules.YOLO_CONCAT_SIZES if module == "Concat" and message.startswith("Concat") else \
-            rules.YOLO_MODULE_ERROR
-        call.sink(rule, f"row {index} ({module}): {message}",
-                  call.where + (("args", argument) if argument is not None else ("type",)),
-                  "fix the row's arguments or the rows it reads")
+        fix = "fix the row's arguments or the rows it reads"
+        if module == "Concat" and message.startswith("Concat"):
+            call.sink(rules.YOLO_CONCAT_SIZES, f"row {index} ({module}): {message}", call.where + ("type",),
+                      f"torch fails with 'Sizes of tensors must match except in dimension 1': {fix}")
+        else:  # the module's own error (torch's words) is the hint: it can be as long as torch makes it
+            call.sink(rules.YOLO_MODULE_ERROR, f"row {index} ({module}) fails when ultralytics builds and runs it",
+                      call.where + (("args", argument) if argument is not None else ("type",)), f"{message}; {fix}")
         raise registry.Stop()
     return registry.Output(shape=(None, *outcome.shape), trainable=outcome.params - outcome.frozen,
                            non_trainable=outcome.frozen, macs=outcome.macs)

@@ -200,9 +200,9 @@ class _Reader:
         written = list(args)
         for j, value in enumerate(args):
             if value == "nc" and self.nc is None:
-                self.problem(rules.YOLO_MISSING_NC, f"row {index}: {module} reads `nc`, but the file gives no `nc`: "
-                             "ultralytics fails with TypeError (None where the number of classes should be)",
-                             where + (3, j), "add `nc: 80` (the number of classes) at the top of the file")
+                self.problem(rules.YOLO_MISSING_NC, f"row {index}: {module} reads `nc`, but the file gives no `nc`",
+                             where + (3, j), "ultralytics fails with TypeError (None where the number of classes "
+                             "should be): add `nc: 80` (the number of classes) at the top of the file")
                 return None
             if value == "kpt_shape" and self.names["kpt_shape"] is None:
                 self.problem(rules.YOLO_MISSING_KPT, f"row {index}: {module} reads `kpt_shape`, but the file gives "
@@ -240,16 +240,17 @@ class _Reader:
             return True
         if module in M.SHIPPED_NOT_IMPORTABLE:
             self.problem(rules.YOLO_NOT_IMPORTABLE, f"row {index}: {module} is an ultralytics module that "
-                         f"parse_model cannot import: building fails with KeyError: {module!r}", where + (2,),
-                         "use a module parse_model knows (C2PSA, PSA, A2C2f for attention), or register it in "
-                         "ultralytics.nn.tasks yourself")
+                         "parse_model cannot import", where + (2,),
+                         f"building fails with KeyError: {module!r}; use a module parse_model knows (C2PSA, PSA, "
+                         "A2C2f for attention), or register it in ultralytics.nn.tasks yourself")
             return False
         lowered = {name.lower(): name for name in M.IMPORTABLE}
         close = [lowered[module.lower()]] if module.lower() in lowered else \
             difflib.get_close_matches(module, sorted(M.IMPORTABLE), 1, 0.6)
-        self.problem(rules.YOLO_UNKNOWN_MODULE, f"row {index}: unknown module {module!r}: ultralytics fails with "
-                     f"KeyError: {module!r}", where + (2,),
-                     f"did you mean {close[0]}?" if close else "use an ultralytics module name or nn.<torch module>")
+        self.problem(rules.YOLO_UNKNOWN_MODULE, f"row {index}: unknown module {module!r}", where + (2,),
+                     f"ultralytics fails with KeyError: {module!r}; " + (
+                         f"did you mean {close[0]}?" if close else
+                         "use an ultralytics module name or nn.<torch module>"))
         return False
 
     def _sources(self, index, written, module, where) -> list[int] | None:
@@ -261,16 +262,16 @@ class _Reader:
                              f"indices, not {written!r}", where + (0,))
                 return None
             if not multi:
-                self.problem(rules.YOLO_FROM_TYPE, f"row {index}: {module} reads one input, but `from` is a list: "
-                             "ultralytics fails with TypeError: list indices must be integers or slices, not list",
-                             where + (0,), f"write one index, e.g. {written[0]}")
+                self.problem(rules.YOLO_FROM_TYPE, f"row {index}: {module} reads one input, but `from` is a list",
+                             where + (0,), "ultralytics fails with TypeError: list indices must be integers or "
+                             f"slices, not list; write one index, e.g. {written[0]}")
                 return None
             items = list(enumerate(written))
         elif _is_int(written):
             if multi:
                 self.problem(rules.YOLO_FROM_TYPE, f"row {index}: {module} reads a list of inputs, but `from` is "
-                             f"the single index {written}: ultralytics fails with TypeError: 'int' object is not "
-                             "iterable", where + (0,), f"write a list, e.g. [{written}]")
+                             f"the single index {written}", where + (0,), "ultralytics fails with TypeError: 'int' "
+                             f"object is not iterable; write a list, e.g. [{written}]")
                 return None
             items = [(None, written)]
         else:
@@ -286,12 +287,12 @@ class _Reader:
                 if value >= index and value >= 0:
                     what = "itself" if value == index else f"row {value}, which comes after it"
                     self.problem(rules.YOLO_FROM_RANGE, f"row {index} reads {what}: `from` can only name earlier "
-                                 "rows; ultralytics fails with IndexError: list index out of range", at,
-                                 "name an earlier row (renumber `from` after inserting or removing rows)")
+                                 "rows", at, "ultralytics fails with IndexError: list index out of range; name an "
+                                 "earlier row (renumber `from` after inserting or removing rows)")
                 else:
                     self.problem(rules.YOLO_FROM_RANGE, f"row {index}: `from` {value} is out of range (the rows "
-                                 f"before it are 0..{index - 1}): ultralytics fails with IndexError: list index "
-                                 "out of range", at, "name an earlier row")
+                                 f"before it are 0..{index - 1})", at, "ultralytics fails with IndexError: list "
+                                 "index out of range; name an earlier row")
                 continue
             if index == 0:
                 if value != -1:  # the image is only reachable as -1: the forward pass finds no row 0

@@ -116,16 +116,15 @@ class UltralyticsSource(SourceHooks):
             if index in failed_here or not probe.reached(row):
                 continue
             sink(rules.YOLO_BUILD_PROBE, _tag(scaled, f"row {index} ({row.module}) fails in the "
-                 f"{PROBE}x{PROBE} forward "
-                 f"pass ultralytics runs while building the model: {error}"),
-                 _arg_path(row, argument), "make every level's size divide evenly: check the strides and the "
-                 "rows this one reads")
+                 f"{PROBE}x{PROBE} forward pass ultralytics runs while building the model"),
+                 _arg_path(row, argument), f"{error}; make every level's size divide evenly: check the strides and "
+                 "the rows this one reads")
         head = rows[-1]
         if head.module in M.DETECT_FAMILY | M.LIST_HEADS | {"RTDETRDecoder"} and not probe.errors \
                 and scaled.parsed.complete:
             stride = max(PROBE // shape[1] for shape in probe.inputs_of(head))
             if self.imgsz % stride:
-                sink(rules.YOLO_STRIDE, _tag(scaled, f"the image size {self.imgsz} is not a multiple of the model's "
+                sink(rules.YOLO_STRIDE, _tag(scaled, f"the image size {self.imgsz} is not a multiple of the "
                      f"largest stride {stride}: ultralytics rounds it up to {-(-self.imgsz // stride) * stride}"),
                      (ORIGINAL,) + head.where + (0,), f"use --imgsz {self.imgsz // stride * stride or stride}")
         at640 = probe if GFLOPS_SIZE == PROBE else run(rows, GFLOPS_SIZE, scaled.parsed.legacy)
@@ -141,10 +140,10 @@ class UltralyticsSource(SourceHooks):
             real = layer.shape[1] if len(layer.shape) == 4 else None
             if real is not None and real != row.c2 and not _passes_desync(row, model, scaled):
                 sink(rules.YOLO_CHANNEL_DESYNC, _tag(scaled, f"row {row.index} ({row.module}) outputs {real} channels, "
-                     f"but ultralytics' parse_model counts {row.c2} for it (it takes {row.module}'s arguments "
-                     "verbatim): the rows reading it are built for the wrong count"),
-                     (ORIGINAL,) + row.where + (2,), "use an ultralytics module (Conv) whose first argument is the "
-                     "output channels, so parse_model tracks them")
+                     f"but ultralytics' parse_model counts {row.c2} for it"),
+                     (ORIGINAL,) + row.where + (2,), f"parse_model takes {row.module}'s arguments verbatim, so the "
+                     "rows reading it are built for the wrong count: use an ultralytics module (Conv) whose first "
+                     "argument is the output channels, so parse_model tracks them")
 
     def _skips(self, model, scaled: Scaled, sink) -> None:
         """A row read by a later Concat or head although the row right after it refines it at the same
@@ -176,8 +175,9 @@ class UltralyticsSource(SourceHooks):
         for row in heads[:-1] if heads and heads[-1] is rows[-1] else heads:
             if row is not rows[-1]:
                 sink(rules.YOLO_HEAD_NOT_LAST, _tag(scaled, f"row {row.index}: the head {row.module} is not the last "
-                     f"row: ultralytics takes the last row ({rows[-1].module}) as the model's output"),
-                     (ORIGINAL,) + row.where + (2,), "move the head to the end of `head`")
+                     "row"), (ORIGINAL,) + row.where + (2,),
+                     f"ultralytics takes the last row ({rows[-1].module}) as the model's output: move the head to the "
+                     "end of `head`")
         read = set()
         for row in rows:
             read.update(row.sources)
@@ -193,9 +193,9 @@ class UltralyticsSource(SourceHooks):
             if (row.repeats > 1 and row.module not in M.REPEAT and row.module != "HGBlock"
                     and row.module in M.BASE and row.c2 != row.c1):
                 sink(rules.YOLO_REPEATED_CHANNEL_CHANGE, _tag(scaled, f"row {row.index}: {row.module} is repeated "
-                     f"{row.n} times, but it changes channels ({row.c1} -> {row.c2}): the second copy receives "
-                     f"{row.c2} channels where it expects {row.c1}"), (ORIGINAL,) + row.where + (1,),
-                     "write repeats 1, or use a repeat module (C2f, C3k2) whose repeats are inner blocks")
+                     f"{row.n} times, but it changes channels ({row.c1} -> {row.c2})"), (ORIGINAL,) + row.where + (1,),
+                     f"the second copy receives {row.c2} channels where it expects {row.c1}: write repeats 1"
+                     ", or use a repeat module (C2f, C3k2) whose repeats are inner blocks")
 
     def _index_comments(self, sink) -> None:
         """`# 4-P3/8`-style comments that number the rows: one that no longer matches its row's index is a
@@ -213,9 +213,9 @@ class UltralyticsSource(SourceHooks):
             if found and int(found.group(1)) != row.index:
                 warned += 1
                 if warned == 1:
-                    sink(rules.YOLO_INDEX_COMMENT, f"row {row.index}'s comment numbers it {found.group(1)}: a row "
-                         "was inserted or removed above without renumbering, so check every `from` after it",
-                         (ORIGINAL,) + row.where, "renumber the comments and every `from` that names a row after "
+                    sink(rules.YOLO_INDEX_COMMENT, f"row {row.index}'s comment numbers it {found.group(1)}",
+                         (ORIGINAL,) + row.where, "a row was inserted or removed above without renumbering, so check "
+                         "every `from` after it: renumber the comments and every `from` that names a row after "
                          "the change")
 
     def _row_line(self, row: Row):
@@ -367,8 +367,7 @@ def concat_sizes(row: Row, inputs: list) -> str | None:
     if len(set(sizes)) <= 1:
         return None
     parts = ", ".join(f"row {s if s >= 0 else 'input'} {h}x{w}" for s, (h, w) in zip(row.sources, sizes))
-    return (f"Concat of feature maps of different sizes ({parts}): torch fails with 'Sizes of tensors must match "
-            f"except in dimension 1'")
+    return f"Concat of feature maps of different sizes ({parts})"
 
 
 # ---------------------------------------------------------------------------------- conversion

@@ -9,13 +9,24 @@ by the pooler. The masked-LM decoder shares the word embeddings' weight and its 
 prediction head's own `bias` parameter when `tie_word_embeddings` (the default); untied, the decoder
 is a full Linear with its own bias and the `bias` parameter remains. `add_cross_attention` (with
 `is_decoder`) adds a cross-attention block to every layer. The extra `ALIASES` and `validate(cfg)`
-are described in gpt2.py.
+are described in classic.py.
 """
 
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import divisible, head, layer_norm, linear, num_labels, padding_in_vocab, rebase
+from .classic import (
+    architectures,
+    divisible,
+    encoder_task_head,
+    head,
+    layer_norm,
+    linear,
+    norm,
+    num_labels,
+    padding_in_vocab,
+    rebase,
+)
 
 MODEL_TYPES = ("bert", "roberta")
 
@@ -42,24 +53,11 @@ ALIASES: dict[str, dict[str, str]] = {"bert": {}, "roberta": {}}
 
 ACTIVATION_KEYS = {"bert": ("hidden_act",), "roberta": ("hidden_act",)}
 
-ARCHITECTURES = {
-    "BertModel": "base",
-    "BertForMaskedLM": "masked_lm",
-    "BertLMHeadModel": "causal_lm",
-    "BertForPreTraining": "pretraining",
-    "BertForNextSentencePrediction": "next_sentence_prediction",
-    "BertForSequenceClassification": "sequence_classification",
-    "BertForMultipleChoice": "multiple_choice",
-    "BertForTokenClassification": "token_classification",
-    "BertForQuestionAnswering": "question_answering",
-    "RobertaModel": "base",
-    "RobertaForMaskedLM": "masked_lm",
-    "RobertaForCausalLM": "causal_lm",
-    "RobertaForSequenceClassification": "sequence_classification",
-    "RobertaForMultipleChoice": "multiple_choice",
-    "RobertaForTokenClassification": "token_classification",
-    "RobertaForQuestionAnswering": "question_answering",
-}
+ARCHITECTURES = (architectures("Bert", ("base", "masked_lm", "pretraining", "next_sentence_prediction",
+                                       "sequence_classification", "multiple_choice", "token_classification",
+                                       "question_answering"), BertLMHeadModel="causal_lm")
+                 | architectures("Roberta", ("base", "masked_lm", "causal_lm", "sequence_classification",
+                                          "multiple_choice", "token_classification", "question_answering")))
 
 DEFAULT_ARCHITECTURE = {"bert": "BertModel", "roberta": "RobertaModel"}
 
@@ -73,10 +71,10 @@ def _embeddings(cfg: dict) -> list[Part]:
     word = Part("embeddings.word_embeddings", "Embedding", cfg["vocab_size"] * d, "embeddings")
     position = Part("embeddings.position_embeddings", "Embedding", cfg["max_position_embeddings"] * d, "embeddings")
     token_type = Part("embeddings.token_type_embeddings", "Embedding", cfg["type_vocab_size"] * d, "embeddings")
-    norm = Part("embeddings.LayerNorm", "LayerNorm", layer_norm(d), "norm")
+    embeddings_norm = norm("embeddings.LayerNorm", d)
     if cfg["model_type"] == "roberta":
-        return [word, token_type, norm, position]
-    return [word, position, token_type, norm]
+        return [word, token_type, embeddings_norm, position]
+    return [word, position, token_type, embeddings_norm]
 
 
 def _attention(prefix: str, d: int) -> list[Part]:
@@ -84,7 +82,7 @@ def _attention(prefix: str, d: int) -> list[Part]:
             Part(f"{prefix}.self.key", "Linear", linear(d, d), "attention.k"),
             Part(f"{prefix}.self.value", "Linear", linear(d, d), "attention.v"),
             Part(f"{prefix}.output.dense", "Linear", linear(d, d), "attention.o"),
-            Part(f"{prefix}.output.LayerNorm", "LayerNorm", layer_norm(d), "norm")]
+            norm(f"{prefix}.output.LayerNorm", d)]
 
 
 def base_parts(cfg: dict, pooler: bool = True) -> list[Part]:
@@ -97,7 +95,7 @@ def base_parts(cfg: dict, pooler: bool = True) -> list[Part]:
             out += _attention(f"{layer}.crossattention", d)
         out += [Part(f"{layer}.intermediate.dense", "Linear", linear(d, ffn), "mlp"),
                 Part(f"{layer}.output.dense", "Linear", linear(ffn, d), "mlp"),
-                Part(f"{layer}.output.LayerNorm", "LayerNorm", layer_norm(d), "norm")]
+                norm(f"{layer}.output.LayerNorm", d)]
     if pooler:
         out.append(Part("pooler.dense", "Linear", linear(d, d), "other"))
     return out
@@ -131,17 +129,9 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
         return out
     if kind == "next_sentence_prediction":
         return out + [head("cls.seq_relationship", d, 2)]
-    if kind == "sequence_classification":
-        if model_type == "roberta":
-            return out + [head("classifier.dense", d, d), head("classifier.out_proj", d, num_labels(cfg))]
-        return out + [head("classifier", d, num_labels(cfg))]
-    if kind == "multiple_choice":
-        return out + [head("classifier", d, 1)]
-    if kind == "token_classification":
-        return out + [head("classifier", d, num_labels(cfg))]
-    if kind == "question_answering":
-        return out + [head("qa_outputs", d, num_labels(cfg))]
-    raise ValueError(f"unknown architecture kind {kind!r}")
+    if kind == "sequence_classification" and model_type == "roberta":
+        return out + [head("classifier.dense", d, d), head("classifier.out_proj", d, num_labels(cfg))]
+    return out + encoder_task_head(kind, d, cfg)
 
 
 def validate(cfg: dict) -> list[tuple[str, str]]:
@@ -162,6 +152,6 @@ def validate(cfg: dict) -> list[tuple[str, str]]:
         found.append(("type_vocab_size", "type_vocab_size must be at least 1: the forward pass looks up token "
                                          "type 0 by default"))
     if cfg["add_cross_attention"] and not cfg["is_decoder"]:
-        found.append(("add_cross_attention", "add_cross_attention needs is_decoder: true (the layers refuse "
-                                             "cross attention in an encoder at construction)"))
+        found.append(("add_cross_attention", "add_cross_attention needs is_decoder: true (an encoder "
+                                             "refuses cross attention when built)"))
     return found

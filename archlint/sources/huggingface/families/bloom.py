@@ -2,15 +2,15 @@
 
 ALiBi positions have no parameters; the token embeddings are followed by their own
 `word_embeddings_layernorm`; the MLP is always 4 x hidden_size wide. The fused
-`self_attention.query_key_value` is one Part in "attention.other" (see gpt2.py). The extra `ALIASES`
+`self_attention.query_key_value` is one Part in "attention.other" (see classic.py). The extra `ALIASES`
 (including the legacy `n_embed`, which BloomConfig still reads) and `validate(cfg)` are described in
-gpt2.py.
+classic.py.
 """
 
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import decoder_task_head, divisible, layer_norm, linear, lm_head, rebase
+from .classic import DECODER_TASKS, architectures, decoder_parts, divisible, norm, stack
 
 MODEL_TYPES = ("bloom",)
 
@@ -27,13 +27,7 @@ ALIASES = {"bloom": {"num_hidden_layers": "n_layer", "num_attention_heads": "n_h
 
 ACTIVATION_KEYS = {"bloom": ()}  # BloomGelu, not configurable
 
-ARCHITECTURES = {
-    "BloomModel": "base",
-    "BloomForCausalLM": "causal_lm",
-    "BloomForSequenceClassification": "sequence_classification",
-    "BloomForTokenClassification": "token_classification",
-    "BloomForQuestionAnswering": "question_answering",
-}
+ARCHITECTURES = architectures("Bloom", DECODER_TASKS)
 
 DEFAULT_ARCHITECTURE = {"bloom": "BloomForCausalLM"}
 
@@ -41,32 +35,19 @@ DEFAULT_ARCHITECTURE = {"bloom": "BloomForCausalLM"}
 PADDED_EMBEDDING = False
 
 
+# (name, role) of each module of a BloomBlock, in registration order (classic.block)
+LAYER = (("input_layernorm", "norm"), ("self_attention.query_key_value", "qkv"), ("self_attention.dense", "o"),
+         ("post_attention_layernorm", "norm"), ("mlp.dense_h_to_4h", "up"), ("mlp.dense_4h_to_h", "down"))
+
+
 def base_parts(cfg: dict) -> list[Part]:
     d = cfg["hidden_size"]
-    out = [Part("word_embeddings", "Embedding", cfg["vocab_size"] * d, "embeddings"),
-           Part("word_embeddings_layernorm", "LayerNorm", layer_norm(d), "norm")]
-    for i in range(cfg["n_layer"]):
-        h = f"h.{i}"
-        out += [Part(f"{h}.input_layernorm", "LayerNorm", layer_norm(d), "norm"),
-                Part(f"{h}.self_attention.query_key_value", "Linear", linear(d, 3 * d), "attention.other"),
-                Part(f"{h}.self_attention.dense", "Linear", linear(d, d), "attention.o"),
-                Part(f"{h}.post_attention_layernorm", "LayerNorm", layer_norm(d), "norm"),
-                Part(f"{h}.mlp.dense_h_to_4h", "Linear", linear(d, 4 * d), "mlp"),
-                Part(f"{h}.mlp.dense_4h_to_h", "Linear", linear(4 * d, d), "mlp")]
-    out.append(Part("ln_f", "LayerNorm", layer_norm(d), "norm"))
-    return out
+    return ([Part("word_embeddings", "Embedding", cfg["vocab_size"] * d, "embeddings"),
+             norm("word_embeddings_layernorm", d)]
+            + stack("h", cfg["n_layer"], d, 4 * d, LAYER) + [norm("ln_f", d)])
 
 
-def parts(cfg: dict, architecture: str) -> list[Part]:
-    kind = ARCHITECTURES.get(architecture, architecture)
-    base = base_parts(cfg)
-    if kind == "base":
-        return base
-    d, out = cfg["hidden_size"], rebase(base, "transformer")
-    if kind == "causal_lm":
-        return out + [lm_head("lm_head", d, cfg["vocab_size"], cfg["tie_word_embeddings"],
-                              "transformer.word_embeddings")]
-    return out + decoder_task_head(kind, d, cfg)
+parts = decoder_parts(ARCHITECTURES, base_parts, "transformer", "word_embeddings")
 
 
 def validate(cfg: dict) -> list[tuple[str, str]]:

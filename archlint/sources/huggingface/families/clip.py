@@ -10,14 +10,14 @@ parameter; CLIPModel is its own base model (AutoModel), so all of it is `base`. 
 logit_scale are category "other". The text tower has learned token and position embeddings; the
 vision tower a bias-free Conv2d patch embedding, a `class_embedding` parameter and
 `(image_size // patch_size) ** 2 + 1` learned positions, with `pre_layrnorm` (transformers' spelling)
-and `post_layernorm`. The extra `ALIASES` and `validate(cfg)` are described in gpt2.py; a key inside
+and `post_layernorm`. The extra `ALIASES` and `validate(cfg)` are described in classic.py; a key inside
 a sub-config is named with a dot ("vision_config.num_attention_heads").
 """
 
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import divisible, encoder_layer, head, layer_norm, linear, num_labels, rebase
+from .classic import block, divisible, head, linear, norm, num_labels, rebase
 from .vit import patch_fits
 
 MODEL_TYPES = ("clip", "clip_text_model", "clip_vision_model")
@@ -79,14 +79,14 @@ LAYER = (("self_attn.k_proj", "k"), ("self_attn.v_proj", "v"), ("self_attn.q_pro
 def _encoder(cfg: dict) -> list[Part]:
     d, ffn = cfg["hidden_size"], cfg["intermediate_size"]
     return [part for i in range(cfg["num_hidden_layers"])
-            for part in encoder_layer(f"encoder.layers.{i}", d, ffn, LAYER)]
+            for part in block(f"encoder.layers.{i}", d, ffn, LAYER)]
 
 
 def text_parts(cfg: dict) -> list[Part]:
     d = cfg["hidden_size"]
     return ([Part("embeddings.token_embedding", "Embedding", cfg["vocab_size"] * d, "embeddings"),
              Part("embeddings.position_embedding", "Embedding", cfg["max_position_embeddings"] * d, "embeddings")]
-            + _encoder(cfg) + [Part("final_layer_norm", "LayerNorm", layer_norm(d), "norm")])
+            + _encoder(cfg) + [norm("final_layer_norm", d)])
 
 
 def vision_parts(cfg: dict) -> list[Part]:
@@ -95,8 +95,8 @@ def vision_parts(cfg: dict) -> list[Part]:
     return ([Part("embeddings.class_embedding", "Parameter", d, "embeddings"),
              Part("embeddings.patch_embedding", "Conv2d", cfg["num_channels"] * d * patch * patch, "embeddings"),
              Part("embeddings.position_embedding", "Embedding", positions * d, "embeddings"),
-             Part("pre_layrnorm", "LayerNorm", layer_norm(d), "norm")]
-            + _encoder(cfg) + [Part("post_layernorm", "LayerNorm", layer_norm(d), "norm")])
+             norm("pre_layrnorm", d)]
+            + _encoder(cfg) + [norm("post_layernorm", d)])
 
 
 def parts(cfg: dict, architecture: str) -> list[Part]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from archlint.sources.huggingface.families.llama import finish
 from archlint.sources.huggingface.layout import (
     Attention,
+    decoder_classes,
     decoder_layer_class,
     experts_per_token,  # noqa: F401 - this family's hook
     gated_mlp,
@@ -51,10 +52,7 @@ ALIASES = {"deepseek_v2": {"num_experts": "n_routed_experts"},
 
 CONFIG_CLASS = {"deepseek_v2": "DeepseekV2Config", "deepseek_v3": "DeepseekV3Config"}
 PREFIX = {"deepseek_v2": "DeepseekV2", "deepseek_v3": "DeepseekV3"}
-_TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
-          "ForTokenClassification": "token_classification"}
-ARCHITECTURES = {f"{prefix}{suffix}": task for prefix in PREFIX.values() for suffix, task in _TASKS.items()}
-DEFAULT_ARCHITECTURE = {model_type: f"{prefix}ForCausalLM" for model_type, prefix in PREFIX.items()}
+ARCHITECTURES, DEFAULT_ARCHITECTURE = decoder_classes(PREFIX)
 
 
 def qk_head_dim(cfg: dict) -> int:
@@ -139,9 +137,9 @@ def check(cfg: dict, report) -> bool:
     if cfg["num_hidden_layers"] <= cfg["first_k_dense_replace"]:
         return True  # no layer routes
     if isinstance(top_k, int) and top_k > count:
-        report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `n_routed_experts` ({count}): "
-               "the first forward pass fails when the router picks its top experts", "num_experts_per_tok",
-               f"at most {count} experts per token")
+        report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `n_routed_experts` ({count})",
+               "num_experts_per_tok", "the first forward pass fails when the router picks its top experts: use at "
+               f"most {count} experts per token")
     groups, chosen = cfg.get("n_group"), cfg.get("topk_group")
     grouped = cfg["model_type"] == "deepseek_v3" or cfg.get("topk_method") == "group_limited_greedy"
     if grouped and isinstance(groups, int) and groups > 0:

@@ -3,13 +3,24 @@
 Learned positions (with `sinusoidal_pos_embds` the same Embedding, filled with fixed values: still
 parameters), no token types, no pooler. The masked-LM `vocab_projector` shares the word embeddings'
 weight when `tie_word_embeddings` (the default) and keeps its own bias, so its Part counts the
-bias only. The extra `ALIASES` and `validate(cfg)` are described in gpt2.py.
+bias only. The extra `ALIASES` and `validate(cfg)` are described in classic.py.
 """
 
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import divisible, encoder_layer, head, layer_norm, lm_head, num_labels, padding_in_vocab, rebase
+from .classic import (
+    architectures,
+    block,
+    divisible,
+    encoder_task_head,
+    head,
+    layer_norm,
+    lm_head,
+    norm,
+    padding_in_vocab,
+    rebase,
+)
 
 MODEL_TYPES = ("distilbert",)
 
@@ -26,14 +37,8 @@ ALIASES = {"distilbert": {"hidden_size": "dim", "num_attention_heads": "n_heads"
 
 ACTIVATION_KEYS = {"distilbert": ("activation",)}
 
-ARCHITECTURES = {
-    "DistilBertModel": "base",
-    "DistilBertForMaskedLM": "masked_lm",
-    "DistilBertForSequenceClassification": "sequence_classification",
-    "DistilBertForMultipleChoice": "multiple_choice",
-    "DistilBertForTokenClassification": "token_classification",
-    "DistilBertForQuestionAnswering": "question_answering",
-}
+ARCHITECTURES = architectures("DistilBert", ("base", "masked_lm", "sequence_classification", "multiple_choice",
+                                             "token_classification", "question_answering"))
 
 DEFAULT_ARCHITECTURE = {"distilbert": "DistilBertModel"}
 
@@ -46,9 +51,9 @@ def base_parts(cfg: dict) -> list[Part]:
     d, ffn = cfg["dim"], cfg["hidden_dim"]
     out = [Part("embeddings.word_embeddings", "Embedding", cfg["vocab_size"] * d, "embeddings"),
            Part("embeddings.position_embeddings", "Embedding", cfg["max_position_embeddings"] * d, "embeddings"),
-           Part("embeddings.LayerNorm", "LayerNorm", layer_norm(d), "norm")]
+           norm("embeddings.LayerNorm", d)]
     for i in range(cfg["n_layers"]):
-        out += encoder_layer(f"transformer.layer.{i}", d, ffn, LAYER)
+        out += block(f"transformer.layer.{i}", d, ffn, LAYER)
     return out
 
 
@@ -63,15 +68,9 @@ def parts(cfg: dict, architecture: str) -> list[Part]:
                       Part("vocab_layer_norm", "LayerNorm", layer_norm(d), "head", base=False),
                       lm_head("vocab_projector", d, cfg["vocab_size"], cfg["tie_word_embeddings"],
                               "distilbert.embeddings.word_embeddings", bias=True)]
-    if kind == "sequence_classification":
-        return out + [head("pre_classifier", d, d), head("classifier", d, num_labels(cfg))]
-    if kind == "multiple_choice":
-        return out + [head("pre_classifier", d, d), head("classifier", d, 1)]
-    if kind == "token_classification":
-        return out + [head("classifier", d, num_labels(cfg))]
-    if kind == "question_answering":
-        return out + [head("qa_outputs", d, num_labels(cfg))]
-    raise ValueError(f"unknown architecture kind {kind!r}")
+    if kind in ("sequence_classification", "multiple_choice"):  # through a pre_classifier
+        out.append(head("pre_classifier", d, d))
+    return out + encoder_task_head(kind, d, cfg)
 
 
 def validate(cfg: dict) -> list[tuple[str, str]]:

@@ -1,20 +1,20 @@
 """Falcon (`model_type` "falcon"), counted as transformers 5.25.0 builds it.
 
 The fused `self_attention.query_key_value` (one FalconLinear, one Part in "attention.other", see
-gpt2.py) is as wide as the attention variant makes it: with `new_decoder_architecture` (Falcon-40B,
+classic.py) is as wide as the attention variant makes it: with `new_decoder_architecture` (Falcon-40B,
 180B) `(2 * num_kv_heads + num_attention_heads) * head_dim`; else with `multi_query` (Falcon-7B)
 `hidden_size + 2 * head_dim`; else `3 * hidden_size`. `bias` covers every projection.
 `parallel_attn: false` gives each layer `post_attention_layernorm` and `input_layernorm`; a parallel
 layer has `ln_attn` and `ln_mlp` when `num_ln_in_parallel_attn` is 2 (its default under
 `new_decoder_architecture`), else one `input_layernorm`. Rotary or ALiBi (`alibi`) positions have no
 parameters. `ffn_hidden_size` defaults to 4 x hidden_size. The extra `ALIASES` (including the legacy
-`n_embed`) and `validate(cfg)` are described in gpt2.py.
+`n_embed`) and `validate(cfg)` are described in classic.py.
 """
 
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import decoder_task_head, divisible, layer_norm, linear, lm_head, odd_rotary, rebase
+from .classic import DECODER_TASKS, architectures, decoder_parts, divisible, norm, odd_rotary, stack
 
 MODEL_TYPES = ("falcon",)
 
@@ -34,13 +34,7 @@ ALIASES = {"falcon": {"n_embed": "hidden_size"}}
 
 ACTIVATION_KEYS = {"falcon": ("activation",)}
 
-ARCHITECTURES = {
-    "FalconModel": "base",
-    "FalconForCausalLM": "causal_lm",
-    "FalconForSequenceClassification": "sequence_classification",
-    "FalconForTokenClassification": "token_classification",
-    "FalconForQuestionAnswering": "question_answering",
-}
+ARCHITECTURES = architectures("Falcon", DECODER_TASKS)
 
 DEFAULT_ARCHITECTURE = {"falcon": "FalconForCausalLM"}
 
@@ -62,51 +56,38 @@ def _qkv_width(cfg: dict) -> int:
     return 3 * d
 
 
-def _norms(cfg: dict, prefix: str, d: int) -> list[Part]:
-    names = ["post_attention_layernorm", "input_layernorm"]
-    if cfg["parallel_attn"]:
-        n_ln = cfg["num_ln_in_parallel_attn"]
-        if n_ln is None and cfg["new_decoder_architecture"]:
-            n_ln = 2
-        names = ["ln_attn", "ln_mlp"] if n_ln == 2 else ["input_layernorm"]
-    return [Part(f"{prefix}.{name}", "LayerNorm", layer_norm(d), "norm") for name in names]
+def _parallel_norms(cfg: dict) -> object:
+    """num_ln_in_parallel_attn, 2 by default under new_decoder_architecture."""
+    n_ln = cfg["num_ln_in_parallel_attn"]
+    return 2 if n_ln is None and cfg["new_decoder_architecture"] else n_ln
+
+
+def _norm_names(cfg: dict) -> list[str]:
+    if not cfg["parallel_attn"]:
+        return ["post_attention_layernorm", "input_layernorm"]
+    return ["ln_attn", "ln_mlp"] if _parallel_norms(cfg) == 2 else ["input_layernorm"]
 
 
 def base_parts(cfg: dict) -> list[Part]:
-    d, bias = cfg["hidden_size"], cfg["bias"]
+    d = cfg["hidden_size"]
     ffn = cfg["ffn_hidden_size"] if cfg["ffn_hidden_size"] is not None else 4 * d
-    out = [Part("word_embeddings", "Embedding", cfg["vocab_size"] * d, "embeddings")]
-    for i in range(cfg["num_hidden_layers"]):
-        h = f"h.{i}"
-        out += [Part(f"{h}.self_attention.query_key_value", "FalconLinear", linear(d, _qkv_width(cfg), bias),
-                     "attention.other"),
-                Part(f"{h}.self_attention.dense", "FalconLinear", linear(d, d, bias), "attention.o"),
-                Part(f"{h}.mlp.dense_h_to_4h", "FalconLinear", linear(d, ffn, bias), "mlp"),
-                Part(f"{h}.mlp.dense_4h_to_h", "FalconLinear", linear(ffn, d, bias), "mlp")]
-        out += _norms(cfg, h, d)
-    out.append(Part("ln_f", "LayerNorm", layer_norm(d), "norm"))
-    return out
+    # a FalconDecoderLayer registers its projections, then its norms (classic.block)
+    layer = (("self_attention.query_key_value", "qkv"), ("self_attention.dense", "o"), ("mlp.dense_h_to_4h", "up"),
+             ("mlp.dense_4h_to_h", "down"), *((name, "norm") for name in _norm_names(cfg)))
+    return ([Part("word_embeddings", "Embedding", cfg["vocab_size"] * d, "embeddings")]
+            + stack("h", cfg["num_hidden_layers"], d, ffn, layer, qkv=_qkv_width(cfg), bias=cfg["bias"],
+                    cls="FalconLinear")
+            + [norm("ln_f", d)])
 
 
-def parts(cfg: dict, architecture: str) -> list[Part]:
-    kind = ARCHITECTURES.get(architecture, architecture)
-    base = base_parts(cfg)
-    if kind == "base":
-        return base
-    d, out = cfg["hidden_size"], rebase(base, "transformer")
-    if kind == "causal_lm":
-        return out + [lm_head("lm_head", d, cfg["vocab_size"], cfg["tie_word_embeddings"],
-                              "transformer.word_embeddings")]
-    return out + decoder_task_head(kind, d, cfg)
+parts = decoder_parts(ARCHITECTURES, base_parts, "transformer", "word_embeddings")
 
 
 def _norm_layout(cfg: dict) -> list[tuple[str, str]]:
-    """The layer norms a FalconDecoderLayer builds (see _norms) and those its forward pass reads must be
+    """The layer norms a FalconDecoderLayer builds (see _norm_names) and those its forward pass reads must be
     the same: under new_decoder_architecture only the parallel layout with 1 or 2 norms runs; otherwise
     a parallel layer with num_ln_in_parallel_attn 2 builds ln_attn/ln_mlp but reads input_layernorm."""
-    n_ln, new, parallel = cfg["num_ln_in_parallel_attn"], cfg["new_decoder_architecture"], cfg["parallel_attn"]
-    if n_ln is None and new:
-        n_ln = 2
+    n_ln, new, parallel = _parallel_norms(cfg), cfg["new_decoder_architecture"], cfg["parallel_attn"]
     if new and not parallel:
         return [("parallel_attn", "new_decoder_architecture needs parallel_attn: true (the sequential layer "
                                   "fails at the first forward pass)")]

@@ -2,14 +2,14 @@
 
 Rotary positions have no parameters (`rope_parameters`, legacy `rotary_pct`/`rotary_emb_base`, only
 change which head dimensions rotate); `use_parallel_residual` changes the data flow, not the modules.
-The fused `attention.query_key_value` is one Part in "attention.other" (see gpt2.py). The extra
-`ALIASES` and `validate(cfg)` are described in gpt2.py.
+The fused `attention.query_key_value` is one Part in "attention.other" (see classic.py). The extra
+`ALIASES` and `validate(cfg)` are described in classic.py.
 """
 
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import decoder_task_head, divisible, layer_norm, linear, lm_head, odd_rotary, rebase
+from .classic import DECODER_TASKS, architectures, decoder_parts, divisible, norm, odd_rotary, stack
 
 MODEL_TYPES = ("gpt_neox",)
 
@@ -28,13 +28,7 @@ ALIASES: dict[str, dict[str, str]] = {"gpt_neox": {}}
 
 ACTIVATION_KEYS = {"gpt_neox": ("hidden_act",)}
 
-ARCHITECTURES = {
-    "GPTNeoXModel": "base",
-    "GPTNeoXForCausalLM": "causal_lm",
-    "GPTNeoXForSequenceClassification": "sequence_classification",
-    "GPTNeoXForTokenClassification": "token_classification",
-    "GPTNeoXForQuestionAnswering": "question_answering",
-}
+ARCHITECTURES = architectures("GPTNeoX", DECODER_TASKS)
 
 DEFAULT_ARCHITECTURE = {"gpt_neox": "GPTNeoXForCausalLM"}
 
@@ -42,30 +36,21 @@ DEFAULT_ARCHITECTURE = {"gpt_neox": "GPTNeoXForCausalLM"}
 PADDED_EMBEDDING = False
 
 
+# (name, role) of each module of a GPTNeoXLayer, in registration order (classic.block)
+LAYER = (("input_layernorm", "norm"), ("post_attention_layernorm", "norm"), ("attention.query_key_value", "qkv"),
+         ("attention.dense", "o"), ("mlp.dense_h_to_4h", "up"), ("mlp.dense_4h_to_h", "down"))
+
+
 def base_parts(cfg: dict) -> list[Part]:
-    d, ffn, bias = cfg["hidden_size"], cfg["intermediate_size"], cfg["attention_bias"]
-    out = [Part("embed_in", "Embedding", cfg["vocab_size"] * d, "embeddings")]
-    for i in range(cfg["num_hidden_layers"]):
-        layer = f"layers.{i}"
-        out += [Part(f"{layer}.input_layernorm", "LayerNorm", layer_norm(d), "norm"),
-                Part(f"{layer}.post_attention_layernorm", "LayerNorm", layer_norm(d), "norm"),
-                Part(f"{layer}.attention.query_key_value", "Linear", linear(d, 3 * d, bias), "attention.other"),
-                Part(f"{layer}.attention.dense", "Linear", linear(d, d, bias), "attention.o"),
-                Part(f"{layer}.mlp.dense_h_to_4h", "Linear", linear(d, ffn), "mlp"),
-                Part(f"{layer}.mlp.dense_4h_to_h", "Linear", linear(ffn, d), "mlp")]
-    out.append(Part("final_layer_norm", "LayerNorm", layer_norm(d), "norm"))
-    return out
+    d = cfg["hidden_size"]
+    # attention_bias covers the attention projections; the MLP's always have biases
+    return ([Part("embed_in", "Embedding", cfg["vocab_size"] * d, "embeddings")]
+            + stack("layers", cfg["num_hidden_layers"], d, cfg["intermediate_size"], LAYER,
+                    bias=cfg["attention_bias"], mlp_bias=True)
+            + [norm("final_layer_norm", d)])
 
 
-def parts(cfg: dict, architecture: str) -> list[Part]:
-    kind = ARCHITECTURES.get(architecture, architecture)
-    base = base_parts(cfg)
-    if kind == "base":
-        return base
-    d, out = cfg["hidden_size"], rebase(base, "gpt_neox")
-    if kind == "causal_lm":
-        return out + [lm_head("lm_head", d, cfg["vocab_size"], cfg["tie_word_embeddings"], "gpt_neox.embed_in")]
-    return out + decoder_task_head(kind, d, cfg)
+parts = decoder_parts(ARCHITECTURES, base_parts, "gpt_neox", "embed_in")
 
 
 def rotary_fraction(cfg: dict) -> float:

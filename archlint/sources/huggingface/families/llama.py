@@ -10,6 +10,7 @@ from dataclasses import replace
 from archlint.sources.huggingface.layout import (
     Attention,
     attention,
+    decoder_classes,
     decoder_layer_class,
     gated_mlp,
     linear,
@@ -96,11 +97,8 @@ CONFIG_CLASS = {"llama": "LlamaConfig", "mistral": "MistralConfig", "qwen2": "Qw
                 "phi3": "Phi3Config"}
 PREFIX = {"llama": "Llama", "mistral": "Mistral", "qwen2": "Qwen2", "qwen3": "Qwen3", "gemma": "Gemma",
           "gemma2": "Gemma2", "gemma3_text": "Gemma3", "phi3": "Phi3"}
-_TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
-          "ForTokenClassification": "token_classification"}
-ARCHITECTURES = {f"{prefix}{suffix}": task for prefix in PREFIX.values() for suffix, task in _TASKS.items()}
+ARCHITECTURES, DEFAULT_ARCHITECTURE = decoder_classes(PREFIX)
 ARCHITECTURES["Gemma3TextModel"] = "base"
-DEFAULT_ARCHITECTURE = {model_type: f"{prefix}ForCausalLM" for model_type, prefix in PREFIX.items()}
 
 
 def head_dim(cfg: dict) -> int:
@@ -233,10 +231,10 @@ def check_heads(cfg: dict, report, rotary_dim: int | None) -> bool:
                    "it", "num_attention_heads", "a positive head count")
         return runs
     if model_type.startswith("deepseek") and isinstance(kv, int) and kv > 0 and heads // kv != 1:
-        report(rules.HF_KV_HEADS_DIVIDE_HEADS, f"`num_key_value_heads` ({kv}) with `num_attention_heads` ({heads}): "
-               "DeepSeek's attention expands keys and values to every head from the latent, then repeats them "
-               f"again by heads // kv heads ({heads // kv}), and the first forward pass fails", "num_key_value_heads",
-               f"{heads} (or leave it out)")
+        report(rules.HF_KV_HEADS_DIVIDE_HEADS, f"`num_key_value_heads` ({kv}) differs from `num_attention_heads` "
+               f"({heads}): DeepSeek's first forward pass fails", "num_key_value_heads",
+               "its attention expands keys and values to every head from the latent, then repeats them again by "
+               f"heads // kv heads ({heads // kv}): use {heads} (or leave it out)")
     if model_type.startswith("deepseek"):
         kv = None  # MLA does not group the query heads: only the repeat above matters
     if model_type in VALIDATES_HEADS and hidden % heads:
@@ -245,9 +243,10 @@ def check_heads(cfg: dict, report, rotary_dim: int | None) -> bool:
                f"a head count that divides {hidden}, or a hidden size that is a multiple of {heads}")
     if isinstance(kv, int) and kv > 0 and heads % kv:
         report(rules.HF_KV_HEADS_DIVIDE_HEADS, f"`num_attention_heads` ({heads}) is not a multiple of "
-               f"`num_key_value_heads` ({kv}): the model builds, but the first forward pass fails when the "
-               "key/value heads are repeated for the query heads", "num_key_value_heads",
-               f"a kv head count that divides {heads} (1 for multi-query, {heads} for multi-head attention)")
+               f"`num_key_value_heads` ({kv})", "num_key_value_heads",
+               "the model builds, but the first forward pass fails when the key/value heads are repeated for the "
+               f"query heads: use a kv head count that divides {heads} (1 for multi-query, {heads} for multi-head "
+               "attention)")
     if rotary_dim is not None and rotary_dim > 4 and rotary_dim % 2:
         report(rules.HF_HEAD_DIM, f"the rotary dimension is {rotary_dim}, odd: the config class refuses it (RoPE "
                "rotates pairs of dimensions)", "head_dim" if cfg["model_type"] not in ("deepseek_v2", "deepseek_v3")

@@ -8,6 +8,7 @@ from archlint.sources.huggingface.families.llama import finish, head_dim, kv_hea
 from archlint.sources.huggingface.layout import (
     Attention,
     attention,
+    decoder_classes,
     decoder_layer_class,
     experts_per_token,  # noqa: F401 - this family's hook
     gated_mlp,
@@ -57,10 +58,7 @@ ALIASES = {"mixtral": {"num_experts": "num_local_experts"}, "qwen3_moe": {"num_l
 
 CONFIG_CLASS = {"mixtral": "MixtralConfig", "qwen2_moe": "Qwen2MoeConfig", "qwen3_moe": "Qwen3MoeConfig"}
 PREFIX = {"mixtral": "Mixtral", "qwen2_moe": "Qwen2Moe", "qwen3_moe": "Qwen3Moe"}
-_TASKS = {"ForCausalLM": "causal_lm", "Model": "base", "ForSequenceClassification": "sequence_classification",
-          "ForTokenClassification": "token_classification"}
-ARCHITECTURES = {f"{prefix}{suffix}": task for prefix in PREFIX.values() for suffix, task in _TASKS.items()}
-DEFAULT_ARCHITECTURE = {model_type: f"{prefix}ForCausalLM" for model_type, prefix in PREFIX.items()}
+ARCHITECTURES, DEFAULT_ARCHITECTURE = decoder_classes(PREFIX)
 
 
 def experts(cfg: dict) -> int:
@@ -148,7 +146,7 @@ def check(cfg: dict, report) -> bool:
     key = "num_local_experts" if cfg["model_type"] == "mixtral" else "num_experts"
     top_k, count = cfg.get("num_experts_per_tok"), experts(cfg)
     if isinstance(top_k, int) and top_k > count and any(sparse(cfg, i) for i in range(cfg["num_hidden_layers"])):
-        report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `{key}` ({count}): the first forward "
-               "pass fails when the router picks its top experts", "num_experts_per_tok",
-               f"at most {count} experts per token")
+        report(rules.HF_TOP_K, f"`num_experts_per_tok` ({top_k}) is larger than `{key}` ({count})",
+               "num_experts_per_tok", "the first forward pass fails when the router picks its top experts: use at "
+               f"most {count} experts per token")
     return True

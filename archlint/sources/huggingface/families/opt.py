@@ -6,13 +6,13 @@ embeddings and every head are `word_embed_proj_dim` wide, with `project_in`/`pro
 around the decoder. The final layer norm exists only when `do_layer_norm_before` and not
 `_remove_final_layer_norm`; `layer_norm_elementwise_affine: false` leaves the norms without
 parameters; `enable_bias` covers the attention and MLP projections. The extra `ALIASES` and
-`validate(cfg)` are described in gpt2.py.
+`validate(cfg)` are described in classic.py.
 """
 
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import decoder_task_head, divisible, layer_norm, linear, lm_head, padding_in_vocab, rebase
+from .classic import architectures, decoder_parts, divisible, linear, norm, padding_in_vocab, stack
 
 MODEL_TYPES = ("opt",)
 
@@ -31,12 +31,7 @@ ALIASES: dict[str, dict[str, str]] = {"opt": {}}
 
 ACTIVATION_KEYS = {"opt": ("activation_function",)}
 
-ARCHITECTURES = {
-    "OPTModel": "base",
-    "OPTForCausalLM": "causal_lm",
-    "OPTForSequenceClassification": "sequence_classification",
-    "OPTForQuestionAnswering": "question_answering",
-}
+ARCHITECTURES = architectures("OPT", ("base", "causal_lm", "sequence_classification", "question_answering"))
 
 DEFAULT_ARCHITECTURE = {"opt": "OPTForCausalLM"}
 
@@ -45,8 +40,13 @@ def _width(cfg: dict) -> int:
     return cfg["word_embed_proj_dim"] if cfg["word_embed_proj_dim"] is not None else cfg["hidden_size"]
 
 
+# (name, role) of each module of an OPTDecoderLayer, in registration order (classic.block)
+LAYER = (("self_attn.k_proj", "k"), ("self_attn.v_proj", "v"), ("self_attn.q_proj", "q"), ("self_attn.out_proj", "o"),
+         ("self_attn_layer_norm", "norm"), ("fc1", "up"), ("fc2", "down"), ("final_layer_norm", "norm"))
+
+
 def base_parts(cfg: dict) -> list[Part]:
-    d, ffn, bias, affine = cfg["hidden_size"], cfg["ffn_dim"], cfg["enable_bias"], cfg["layer_norm_elementwise_affine"]
+    d, affine = cfg["hidden_size"], cfg["layer_norm_elementwise_affine"]
     width = _width(cfg)
     out = [Part("decoder.embed_tokens", "Embedding", cfg["vocab_size"] * width, "embeddings"),
            Part("decoder.embed_positions", "OPTLearnedPositionalEmbedding",
@@ -55,30 +55,12 @@ def base_parts(cfg: dict) -> list[Part]:
         out += [Part("decoder.project_out", "Linear", linear(d, width, False), "other"),
                 Part("decoder.project_in", "Linear", linear(width, d, False), "other")]
     if cfg["do_layer_norm_before"] and not cfg["_remove_final_layer_norm"]:
-        out.append(Part("decoder.final_layer_norm", "LayerNorm", layer_norm(d, affine), "norm"))
-    for i in range(cfg["num_hidden_layers"]):
-        layer = f"decoder.layers.{i}"
-        out += [Part(f"{layer}.self_attn.k_proj", "Linear", linear(d, d, bias), "attention.k"),
-                Part(f"{layer}.self_attn.v_proj", "Linear", linear(d, d, bias), "attention.v"),
-                Part(f"{layer}.self_attn.q_proj", "Linear", linear(d, d, bias), "attention.q"),
-                Part(f"{layer}.self_attn.out_proj", "Linear", linear(d, d, bias), "attention.o"),
-                Part(f"{layer}.self_attn_layer_norm", "LayerNorm", layer_norm(d, affine), "norm"),
-                Part(f"{layer}.fc1", "Linear", linear(d, ffn, bias), "mlp"),
-                Part(f"{layer}.fc2", "Linear", linear(ffn, d, bias), "mlp"),
-                Part(f"{layer}.final_layer_norm", "LayerNorm", layer_norm(d, affine), "norm")]
-    return out
+        out.append(norm("decoder.final_layer_norm", d, affine))
+    return out + stack("decoder.layers", cfg["num_hidden_layers"], d, cfg["ffn_dim"], LAYER, bias=cfg["enable_bias"],
+                       affine=affine)
 
 
-def parts(cfg: dict, architecture: str) -> list[Part]:
-    kind = ARCHITECTURES.get(architecture, architecture)
-    base = base_parts(cfg)
-    if kind == "base":
-        return base
-    width, out = _width(cfg), rebase(base, "model")
-    if kind == "causal_lm":
-        return out + [lm_head("lm_head", width, cfg["vocab_size"], cfg["tie_word_embeddings"],
-                              "model.decoder.embed_tokens")]
-    return out + decoder_task_head(kind, width, cfg)
+parts = decoder_parts(ARCHITECTURES, base_parts, "model", "decoder.embed_tokens", width=_width)
 
 
 def validate(cfg: dict) -> list[tuple[str, str]]:

@@ -9,13 +9,13 @@ the decoder output scaling of T5 v1.1), so `encoder.embed_tokens`, `decoder.embe
 `relative_attention_num_buckets x num_heads`, category "attention.other") exists in block 0 of the
 encoder and of the decoder only. `feed_forward_proj` "gated-<act>" gives the gated MLP
 (`wi_0`, `wi_1`, `wo`), else `wi`, `wo`; norms are T5LayerNorm (a weight only). `num_decoder_layers`
-defaults to `num_layers`. The extra `ALIASES` and `validate(cfg)` are described in gpt2.py.
+defaults to `num_layers`. The extra `ALIASES` and `validate(cfg)` are described in classic.py.
 """
 
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import head, linear, num_labels
+from .classic import architectures, head, linear, num_labels
 
 MODEL_TYPES = ("t5",)
 
@@ -36,14 +36,8 @@ ALIASES = {"t5": {"hidden_size": "d_model", "num_attention_heads": "num_heads", 
 
 ACTIVATION_KEYS = {"t5": ("feed_forward_proj",)}  # the activation is the part after "gated-"
 
-ARCHITECTURES = {
-    "T5Model": "base",
-    "T5ForConditionalGeneration": "seq2seq_lm",
-    "T5EncoderModel": "encoder",
-    "T5ForSequenceClassification": "sequence_classification",
-    "T5ForTokenClassification": "token_classification",
-    "T5ForQuestionAnswering": "question_answering",
-}
+ARCHITECTURES = architectures("T5", ("base", "seq2seq_lm", "sequence_classification", "token_classification",
+                                     "question_answering"), T5EncoderModel="encoder")
 
 DEFAULT_ARCHITECTURE = {"t5": "T5ForConditionalGeneration"}
 

@@ -10,13 +10,13 @@ the file sets it), so a head count that does not divide hidden_size is accepted 
 wide, default hidden_size) is in ViTModel only; ViTForImageClassification's classifier has
 `num_labels` outputs (none when num_labels is 0); ViTForMaskedImageModeling adds a `mask_token` and
 a 1x1 Conv2d decoder to `encoder_stride**2 * num_channels`. The extra `ALIASES` and `validate(cfg)`
-are described in gpt2.py.
+are described in classic.py.
 """
 
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import head, layer_norm, linear, num_labels, rebase
+from .classic import architectures, head, linear, norm, num_labels, rebase
 
 MODEL_TYPES = ("vit",)
 
@@ -34,11 +34,7 @@ ALIASES: dict[str, dict[str, str]] = {"vit": {}}
 
 ACTIVATION_KEYS = {"vit": ("hidden_act",)}  # pooler_act too, where the class has the pooler (ViTModel)
 
-ARCHITECTURES = {
-    "ViTModel": "base",
-    "ViTForImageClassification": "image_classification",
-    "ViTForMaskedImageModeling": "masked_image_modeling",
-}
+ARCHITECTURES = architectures("ViT", ("base", "image_classification", "masked_image_modeling"))
 
 DEFAULT_ARCHITECTURE = {"vit": "ViTModel"}
 
@@ -79,11 +75,11 @@ def base_parts(cfg: dict, pooler: bool = True, mask_token: bool = False) -> list
                 Part(f"{layer}.attention.k_proj", "Linear", linear(d, inner, qkv_bias), "attention.k"),
                 Part(f"{layer}.attention.v_proj", "Linear", linear(d, inner, qkv_bias), "attention.v"),
                 Part(f"{layer}.attention.o_proj", "Linear", linear(inner, d), "attention.o"),
-                Part(f"{layer}.layernorm_before", "LayerNorm", layer_norm(d), "norm"),
-                Part(f"{layer}.layernorm_after", "LayerNorm", layer_norm(d), "norm"),
+                norm(f"{layer}.layernorm_before", d),
+                norm(f"{layer}.layernorm_after", d),
                 Part(f"{layer}.mlp.fc1", "Linear", linear(d, ffn), "mlp"),
                 Part(f"{layer}.mlp.fc2", "Linear", linear(ffn, d), "mlp")]
-    out.append(Part("layernorm", "LayerNorm", layer_norm(d), "norm"))
+    out.append(norm("layernorm", d))
     if pooler:
         width = cfg["pooler_output_size"] or d
         out.append(Part("pooler.dense", "Linear", linear(d, width), "other"))

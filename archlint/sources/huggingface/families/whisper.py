@@ -7,13 +7,23 @@ attention block `k_proj` has no bias while q/v/out do. `proj_out` (the LM head) 
 token embeddings when `tie_word_embeddings` (the default). WhisperForAudioClassification is the
 encoder with a `projector` to `classifier_proj_size` and a classifier, plus a `layer_weights`
 parameter (encoder_layers + 1) when `use_weighted_layer_sum`. The extra `ALIASES` and
-`validate(cfg)` are described in gpt2.py.
+`validate(cfg)` are described in classic.py.
 """
 
 from __future__ import annotations
 
 from ..parts import Part
-from .gpt2 import divisible, head, layer_norm, linear, lm_head, num_labels, padding_in_vocab, rebase
+from .classic import (
+    architectures,
+    divisible,
+    head,
+    linear,
+    lm_head,
+    norm,
+    num_labels,
+    padding_in_vocab,
+    rebase,
+)
 
 MODEL_TYPES = ("whisper",)
 
@@ -39,12 +49,7 @@ ALIASES = {"whisper": {"num_key_value_heads": "encoder_attention_heads",
 
 ACTIVATION_KEYS = {"whisper": ("activation_function",)}
 
-ARCHITECTURES = {
-    "WhisperModel": "base",
-    "WhisperForConditionalGeneration": "seq2seq_lm",
-    "WhisperForCausalLM": "causal_lm",
-    "WhisperForAudioClassification": "audio_classification",
-}
+ARCHITECTURES = architectures("Whisper", ("base", "seq2seq_lm", "causal_lm", "audio_classification"))
 
 DEFAULT_ARCHITECTURE = {"whisper": "WhisperForConditionalGeneration"}
 
@@ -59,7 +64,7 @@ def _attention(prefix: str, d: int) -> list[Part]:
 def _mlp(prefix: str, d: int, ffn: int) -> list[Part]:
     return [Part(f"{prefix}.fc1", "Linear", linear(d, ffn), "mlp"),
             Part(f"{prefix}.fc2", "Linear", linear(ffn, d), "mlp"),
-            Part(f"{prefix}.final_layer_norm", "LayerNorm", layer_norm(d), "norm")]
+            norm(f"{prefix}.final_layer_norm", d)]
 
 
 def encoder(cfg: dict) -> list[Part]:
@@ -70,9 +75,9 @@ def encoder(cfg: dict) -> list[Part]:
     for i in range(cfg["encoder_layers"]):
         layer = f"encoder.layers.{i}"
         out += _attention(f"{layer}.self_attn", d)
-        out.append(Part(f"{layer}.self_attn_layer_norm", "LayerNorm", layer_norm(d), "norm"))
+        out.append(norm(f"{layer}.self_attn_layer_norm", d))
         out += _mlp(layer, d, cfg["encoder_ffn_dim"])
-    out.append(Part("encoder.layer_norm", "LayerNorm", layer_norm(d), "norm"))
+    out.append(norm("encoder.layer_norm", d))
     return out
 
 
@@ -84,11 +89,11 @@ def decoder(cfg: dict) -> list[Part]:
     for i in range(cfg["decoder_layers"]):
         layer = f"decoder.layers.{i}"
         out += _attention(f"{layer}.self_attn", d)
-        out.append(Part(f"{layer}.self_attn_layer_norm", "LayerNorm", layer_norm(d), "norm"))
+        out.append(norm(f"{layer}.self_attn_layer_norm", d))
         out += _attention(f"{layer}.encoder_attn", d)
-        out.append(Part(f"{layer}.encoder_attn_layer_norm", "LayerNorm", layer_norm(d), "norm"))
+        out.append(norm(f"{layer}.encoder_attn_layer_norm", d))
         out += _mlp(layer, d, cfg["decoder_ffn_dim"])
-    out.append(Part("decoder.layer_norm", "LayerNorm", layer_norm(d), "norm"))
+    out.append(norm("decoder.layer_norm", d))
     return out
 
 
