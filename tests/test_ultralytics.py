@@ -350,3 +350,128 @@ def test_a_hugging_face_config_read_first_leaves_the_rows_types_alone(tmp_path):
     # counts 3 channels for it, as ultralytics does for nn.* modules)
     assert result.model.layers[0].params == 448
     assert [f.rule.code for f in result.findings] == ["W136", "E133"]  # and the Conv built for 3 channels
+
+
+# ---------------------------------------------------------------- open-vocabulary and dense heads
+
+TEXT = (80, 512)  # the text embeddings WorldModel and YOLOEModel pass when built from a YAML: 80 of 512
+
+
+@pytest.mark.parametrize("name,args,inputs,legacy,shape,params,trainable,flops", [
+    # yolov8n-world / -worldv2: ContrastiveHead, then BNContrastiveHead; the class branch is the older form
+    ("WorldDetect", [80, 512, False, 16, None, [64, 128, 256]], LEVELS + [TEXT], True, (84, 8400), 1_002_646,
+     1_002_630, 4_910_438_400),
+    ("WorldDetect", [80, 512, True, 16, None, [64, 128, 256]], LEVELS + [TEXT], True, (84, 8400), 1_005_718,
+     1_005_702, 4_944_844_800),
+    # end2end: Detect's one-to-one branches, which the forward pass does not run (parameters only)
+    ("WorldDetect", [80, 256, True, 16, True, [64, 128, 256]], LEVELS + [(80, 256)], False, (84, 8400), 1_406_870,
+     1_406_854, 4_239_513_600),
+    # yoloe-v8n, yoloe-11n, yoloe-26n: the SwiGLU and visual-prompt parts hold parameters, no FLOPs
+    ("YOLOEDetect", [80, 512, True, 16, None, [64, 128, 256]], LEVELS + [TEXT], True, (84, 8400), 3_278_870,
+     3_278_854, 4_944_844_800),
+    ("YOLOEDetect", [80, 512, True, 16, None, [64, 128, 256]], LEVELS + [TEXT], False, (84, 8400), 2_846_118,
+     2_846_102, 3_203_289_600),
+    ("YOLOEDetect", [80, 512, True, 1, True, [64, 128, 256]], LEVELS + [TEXT], False, (84, 8400), 2_798_916,
+     2_798_916, 3_856_204_800),
+    ("YOLOEDetect", [7, 512, True, 16, None, [64, 128, 256]], LEVELS + [TEXT], False, (84, 8400), 2_641_078,
+     2_641_062, 2_998_374_400),  # nc only sizes the branches: one score per text embedding
+    ("YOLOESegment", [80, 32, 64, 512, True, 16, None, [64, 128, 256]], LEVELS + [TEXT], True, (116, 8400),
+     3_531_638, 3_531_622, 8_230_860_800),
+    ("YOLOESegment", [80, 16, 128, 512, True, 16, True, [64, 128, 256]], LEVELS + [TEXT], False, (100, 8400),
+     3_853_372, 3_853_356, 16_381_926_400),
+    ("YOLOESegment26", [80, 32, 64, 512, True, 1, True, [64, 128, 256]], LEVELS + [TEXT], False, (116, 8400),
+     3_352_916, 3_352_916, 8_246_912_000),
+    ("YOLOESegment26", [20, 32, 96, 512, True, 16, None, [64, 128, 256]], LEVELS + [TEXT], False, (116, 8400),
+     3_228_554, 3_228_538, 10_309_324_800),
+    # yolo26n-sem (the auxiliary branch: parameters only), yolo26n-depth
+    ("SemanticSegment", [19, [64, 128]], LEVELS[:2], False, (19, 80, 80), 113_318, 113_318, 490_700_800),
+    ("SemanticSegment", [5, [64]], LEVELS[:1], False, (5, 80, 80), 37_317, 37_317, 479_232_000),
+    ("Depth", [256, [64, 128, 256]], LEVELS, False, (1, 160, 160), 2_912_321, 2_912_321, 27_702_886_400),
+    ("Depth", [70, [64, 128, 256]], LEVELS, False, (1, 160, 160), 241_202, 241_202, 2_150_496_000),
+])
+def test_text_and_dense_heads_match_ultralytics(name, args, inputs, legacy, shape, params, trainable, flops):
+    """Output shape, parameters, trainable parameters and thop's FLOPs x 2 of the heads ultralytics 8.4.190
+    built with these arguments (Detect.legacy set as parse_model sets it), run on zeros of these inputs."""
+    from archlint.sources.ultralytics.heads import HEADS
+
+    built = HEADS[name](args, inputs, legacy)
+    assert (built.shape, built.params, built.params - built.frozen) == (shape, params, trainable)
+    assert (built.flops if built.flops is not None else 2 * built.macs) == flops
+
+
+@pytest.mark.parametrize("name,args,inputs,message", [
+    # torch's words for the real module (ultralytics 8.4.190): YOLO-World scores 80 text embeddings whatever nc
+    ("WorldDetect", [7, 512, False, 16, None, [64, 128, 256]], LEVELS + [TEXT],
+     "shape '[1, 71, -1]' is invalid for input of size 921600"),
+    ("WorldDetect", [8, 512, False, 16, None, [64, 128, 256]], LEVELS + [TEXT],
+     "The size of tensor a (8400) must match the size of tensor b (16800) at non-singleton dimension 2"),
+    ("YOLOEDetect", [80, 256, True, 16, None, [64, 128, 256]], LEVELS + [TEXT],
+     "Expected size for first two dimensions of batch2 tensor to be: [1, 512] but got: [1, 256]."),
+    ("YOLOEDetect", [80, 64, True, 16, None, [64, 128, 256]], LEVELS + [(80, 64)], "AssertionError"),
+    ("YOLOEDetect", [80, 512, False, 16, None, [64, 128, 256]], LEVELS + [TEXT], "AssertionError"),
+    ("Depth", [64, [64, 128, 256]], [(64, 10, 10), (128, 5, 5), (256, 3, 3)],
+     "The size of tensor a (6) must match the size of tensor b (5) at non-singleton dimension 3"),
+])
+def test_text_and_dense_head_failures(name, args, inputs, message):
+    from archlint.sources.ultralytics.blocks import BlockError
+    from archlint.sources.ultralytics.heads import HEADS
+
+    with pytest.raises(BlockError) as caught:
+        HEADS[name](args, inputs, False)
+    assert caught.value.message.startswith(message)
+
+
+WORLD = """\
+nc: 80
+backbone:
+  - [-1, 1, Conv, [16, 3, 2]] # 0-P1/2
+  - [-1, 1, Conv, [32, 3, 2]] # 1-P2/4
+  - [-1, 1, Conv, [64, 3, 2]] # 2-P3/8
+  - [-1, 1, Conv, [128, 3, 2]] # 3-P4/16
+head:
+  - [-1, 1, C2fAttn, [128, 64, 2]] # 4
+  - [[2, 4], 1, ImagePoolingAttn, [64]] # 5
+  - [4, 1, C2fAttn, [128, 64, 2]] # 6
+  - [[2, 6], 1, WorldDetect, [nc, 512, True]] # 7
+"""
+
+
+def test_a_yolo_world_file_matches_ultralytics(tmp_path):
+    # tasks.WorldModel(this file): per-row parameters, 1,105,000 parameters, 1,104,984 gradients, and
+    # get_flops(model, 640) = 6.520489984 GFLOPs (thop counts the attention's einsums and the text products)
+    result = check(tmp_path, WORLD)
+    assert found(result) == []
+    assert [layer.params for layer in result.model.layers] == [464, 4672, 18560, 73984, 193474, 88128, 193474,
+                                                                532244]
+    assert (result.model.total_params, result.model.trainable_params) == (1_105_000, 1_104_984)
+    assert result.source.by_scale[""].flops == 6_520_489_984
+    assert result.model.layers[5].output.shape == (None, 80, 512)  # the updated text embeddings
+
+
+def test_a_yolo_world_file_with_another_nc_fails_as_ultralytics_does(tmp_path):
+    # WorldModel's text embeddings are 80 whatever the file's nc (ultralytics 8.4.190 fails to build
+    # nc: 7 with "shape '[1, 71, -1]' is invalid"); an ImagePoolingAttn whose ct is not the embeddings' 512
+    # fails in its LayerNorm, and the rows after it are not blamed for it
+    result = check(tmp_path, WORLD.replace("nc: 80", "nc: 7"))
+    assert found(result) == [("E142", 11, 31)]  # the `nc` argument
+    assert "shape '[1, 71, -1]' is invalid" in result.findings[0].message
+    result = check(tmp_path, WORLD.replace("ImagePoolingAttn, [64]", "ImagePoolingAttn, [64, 256]"))
+    assert found(result) == [("E142", 9, 40)]  # its ct argument, 256
+    assert "Given normalized_shape=[256]" in result.findings[0].message
+
+
+def test_c2fattn_reads_the_80_text_embeddings_whatever_nc(tmp_path):
+    # tasks.WorldModel(this file) with nc: 7: 670,064 parameters, get_flops(model, 640) = 4.04471808 GFLOPs, the
+    # count of C2fAttn's attention over 80 text embeddings (the model's, not nc's)
+    result = check(tmp_path, WORLD.replace("nc: 80", "nc: 7").split("  - [[2, 4]")[0] + "  - [[2, 4], 1, Detect, [nc]]\n")
+    assert found(result) == []
+    assert (result.model.total_params, result.source.by_scale[""].flops) == (670_064, 4_044_718_080)
+
+
+def test_a_row_reading_image_pooling_attn_fails(tmp_path):
+    # WorldModel keeps ImagePoolingAttn's output (the text embeddings) for itself: a row reading it gets the
+    # list of its inputs, and ultralytics 8.4.190 fails with "TypeError: conv2d() received an invalid
+    # combination of arguments - got (list, ...)"
+    result = check(tmp_path, WORLD.replace("  - [4, 1, C2fAttn", "  - [-1, 1, C2fAttn"))
+    assert found(result) == [("E142", 10, 6)]
+    assert "reads row 5 (ImagePoolingAttn)" in result.findings[0].message

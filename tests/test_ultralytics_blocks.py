@@ -73,6 +73,11 @@ MEASURED = [
     ('C2fAttn', [32, 64, 2, 32, 2, 24], [(32, 8, 8), (5, 24)], (64, 8, 8), 59746, 3749632, 7646720),
     ('C2fAttn', [1280, 640, 3, 320, 10], [(1280, 40, 40), (80, 512)], (640, 40, 40), 8670410, 13652787200,
      27350630400),
+    # the feature maps, then the text embeddings (tokens, features)
+    ('ImagePoolingAttn', [256, [64, 128, 256]], [(64, 80, 80), (128, 40, 40), (256, 20, 20), (80, 512)], (80, 512),
+     512000, 209117184, 418672640),
+    ('ImagePoolingAttn', [64, [32, 64], 128, 4, 2, True], [(32, 8, 8), (64, 4, 4), (7, 128)], (7, 128), 31681,
+     384000, 783360),
 ]
 
 
@@ -97,7 +102,7 @@ def test_every_shipped_backbone_module_is_built():
     shipped = {"Conv", "Concat", "C3k2", "nn.Upsample", "C2f", "RepNCSPELAN4", "SPPF", "C3Ghost", "ADown", "A2C2f",
                "GhostConv", "ResNetLayer", "Bottleneck", "C2fCIB", "C3", "C2PSA", "SCDown", "C2", "HGBlock", "RepC3",
                "AConv", "CBLinear", "CBFuse", "C2fAttn", "SPPELAN", "DWConv", "PSA", "nn.MaxPool2d", "AIFI", "HGStem",
-               "nn.ConvTranspose2d", "nn.Identity", "ELAN1", "SPP", "nn.ZeroPad2d"}
+               "nn.ConvTranspose2d", "nn.Identity", "ELAN1", "SPP", "nn.ZeroPad2d", "ImagePoolingAttn"}
     assert shipped <= set(BLOCKS)
 
 
@@ -138,6 +143,10 @@ FAILURES = [
     ("Attention", [96, 5], [(96, 8, 8)], "shape '[1, 5, 37, 64]' is invalid for input of size 11904"),
     ("AAttn", [64, 2, 3], [(64, 8, 8)], "shape '[3, 21, 192]' is invalid for input of size 12288"),
     ("A2C2f", [32, 48, 1, True], [(32, 8, 8)], "Dimension of ABlock must be a multiple of 32."),
+    ("ImagePoolingAttn", [64, [32], 128, 3], [(32, 8, 8), (7, 128)], "shape '[1, -1, 3, 21]' is invalid for input of "
+     "size 448"),
+    ("ImagePoolingAttn", [64, [32], 256], [(32, 8, 8), (80, 512)], "Given normalized_shape=[256], expected input "
+     "with shape [*, 256], but got input of size[1, 80, 512]"),
     ("A2C2f", [32, 64, 1, True, 4, True], [(32, 8, 8)],
      "The size of tensor a (32) must match the size of tensor b (64) at non-singleton dimension 1"),
     ("AIFI", [30, 64, 3], [(30, 4, 4)], "Embed dimension must be divisible by 4 for 2D sin-cos position embedding"),

@@ -27,8 +27,22 @@ from helpers import EXAMPLES  # noqa: E402
 from hypothesis import HealthCheck, assume, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+# a small YOLO-World file of ours: the text-guided rows (C2fAttn, ImagePoolingAttn, WorldDetect)
+WORLD = """\
+nc: 80
+backbone:
+  - [-1, 1, Conv, [16, 3, 2]]
+  - [-1, 1, Conv, [32, 3, 2]]
+  - [-1, 1, Conv, [64, 3, 2]]
+  - [-1, 1, Conv, [128, 3, 2]]
+head:
+  - [-1, 1, C2fAttn, [128, 64, 2]]
+  - [[2, 4], 1, ImagePoolingAttn, [64]]
+  - [4, 1, C2fAttn, [128, 64, 2]]
+  - [[2, 6], 1, WorldDetect, [nc, 512, True]]
+"""
 BASES = [yaml.safe_load((EXAMPLES / "yolo" / name).read_text(encoding="utf-8"))
-         for name in ("tiny-detector.yaml", "yolov8n-like.yaml")]
+         for name in ("tiny-detector.yaml", "yolov8n-like.yaml")] + [yaml.safe_load(WORLD)]
 NOT_IN_VERDICT = {"E139"}
 
 ONE_INPUT_ROWS = [
@@ -70,10 +84,11 @@ def edited(draw):
 
 
 def ultralytics_accepts(data: dict, imgsz: int) -> bool:
-    from ultralytics.nn.tasks import DetectionModel
+    from ultralytics.nn.tasks import DetectionModel, WorldModel
 
+    kind = WorldModel if data["head"][-1][2] == "WorldDetect" else DetectionModel  # as YOLOWorld builds it
     try:
-        model = DetectionModel(copy.deepcopy(data), verbose=False)
+        model = kind(copy.deepcopy(data), verbose=False)
         model.eval()
         with torch.no_grad():
             model(torch.zeros(1, 3, imgsz, imgsz))

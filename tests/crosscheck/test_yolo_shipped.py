@@ -44,7 +44,12 @@ def build(data: dict, scale):
         data["scale"] = scale
     task = tasks.guess_model_task(data)
     kind = {"segment": tasks.SegmentationModel, "pose": tasks.PoseModel, "obb": tasks.OBBModel,
-            "classify": tasks.ClassificationModel}.get(task, tasks.DetectionModel)
+            "classify": tasks.ClassificationModel, "semantic": tasks.SemanticSegmentationModel,
+            "depth": tasks.DepthModel}.get(task, tasks.DetectionModel)
+    # YOLO() builds a `-world` file with WorldModel and a `yoloe` one with YOLOEModel/YOLOESegModel (by file
+    # name); the shipped files are recognised by their heads
+    kind = {"WorldDetect": tasks.WorldModel, "YOLOEDetect": tasks.YOLOEModel, "YOLOESegment": tasks.YOLOESegModel,
+            "YOLOESegment26": tasks.YOLOESegModel}.get(data["head"][-1][2], kind)
     return kind(data, verbose=False)
 
 

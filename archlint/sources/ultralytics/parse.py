@@ -45,7 +45,7 @@ class Row:
     c2: int  # tracked output channels (what later rows are told)
     written_args: list = field(default_factory=list)
     splits: list | None = None  # CBFuse: per input but the last, the channels of a CBLinear's outputs
-    guide: list | None = None  # C2fAttn: the (tokens, features) of the text embeddings YOLO-World passes it
+    guide: list | None = None  # text-guided rows: the (tokens, features) of the text embeddings the model passes
 
     @property
     def where(self) -> tuple:
@@ -134,6 +134,7 @@ class _Reader:
         self.legacy = True
         self.complete = True
         self.failed: set = set()  # rows that could not be read, and the rows reading them
+        self.read_by_the_model: dict = {}  # rows whose output only the model reads (ImagePoolingAttn): index -> module
         self.nc = data.get("nc")
         # the names a string argument may stand for (parse_model looks strings up among its variables)
         self.names = {"nc": self.nc, "depth": depth, "width": width, "max_channels": max_channels,
@@ -167,6 +168,8 @@ class _Reader:
                 continue
             self.ch.append(row.c2)
             self.rows.append(row)
+            if row.module in M.READ_BY_THE_MODEL:
+                self.read_by_the_model[index] = row.module
 
     def row(self, index, section, position, entry) -> Row | None:
         where = (section, position)
@@ -196,6 +199,14 @@ class _Reader:
             return None
         if self.failed.intersection(sources):
             return None  # it reads a row that could not be read: reported there
+        for k, source in enumerate(sources):
+            if source in self.read_by_the_model:
+                at = where + ((0, k) if isinstance(written_from, list) else (0,))
+                self.problem(rules.YOLO_MODULE_ERROR, f"row {index} reads row {source} "
+                             f"({self.read_by_the_model[source]}), whose output the model keeps for itself (the text "
+                             "embeddings): the row receives the list of that row's inputs and fails with TypeError",
+                             at, "read the feature map rows instead")
+                return None
         args = list(args)
         written = list(args)
         for j, value in enumerate(args):
@@ -355,8 +366,8 @@ class _Reader:
                 args.insert(2, row.n)
                 origin.insert(2, None)
                 row.copies = 1
-            if m == "C2fAttn":  # YOLO-World's model passes nc text embeddings of 512 features beside the image
-                row.guide = [self.nc if _is_int(self.nc) else 80, 512]
+            if m in M.TEXT_GUIDED:  # C2fAttn: YOLO-World's model passes its text embeddings beside the image
+                row.guide = list(M.TEXT_EMBEDDINGS)
             if m == "C3k2":
                 self.legacy = False
                 if self.scale and self.scale in "mlx" and len(args) > 3:
@@ -442,9 +453,19 @@ class _Reader:
         elif m == "RTDETRDecoder":
             args = [args[0] if args else 80, chs, *args[1:]]
             origin = [0 if origin else None, None, *origin[1:]]
+        elif m == "ImagePoolingAttn":  # the channel list is its second argument
+            # (it returns text embeddings of its ct features, which must be those it receives: the model's
+            # embeddings keep their size for the rows after it)
+            args = [*args[:1], chs, *args[1:]]
+            origin = [*origin[:1], None, *origin[1:]]
+        elif m == "Depth":  # only c_mid is kept before the channel list
+            args = [*args[:1], chs]
+            origin = [*origin[:1], None]
         else:
             args = [*args, chs]
             origin.append(None)
+        if m in M.TEXT_GUIDED:
+            row.guide = list(M.TEXT_EMBEDDINGS)
         row.args, row.origin, row.c2 = args, origin, 0
         row.copies = max(row.n, 1)
         return True

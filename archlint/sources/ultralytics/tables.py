@@ -57,6 +57,13 @@ HEADS = DETECT_FAMILY | LIST_HEADS - {"ImagePoolingAttn"} | {"RTDETRDecoder", "C
 READ_BY_THE_MODEL = frozenset(("ImagePoolingAttn",))
 MULTI_INPUT = DETECT_FAMILY | LIST_HEADS | {"RTDETRDecoder", "Concat", "CBFuse"}
 
+# The text embeddings YOLO-World's and YOLOE's models pass to their text-guided rows (C2fAttn,
+# ImagePoolingAttn, the WorldDetect and YOLOE heads) when built from a YAML: (tokens, features). Observed:
+# WorldModel holds 80 (its `nc` argument is None: the file's nc is not used), YOLOEModel passes 80 of 512.
+TEXT_EMBEDDINGS = (80, 512)
+TEXT_GUIDED = frozenset(("C2fAttn", "ImagePoolingAttn", "WorldDetect", "YOLOEDetect", "YOLOESegment",
+                         "YOLOESegment26"))
+
 # Scale letters a file name carries: yolov8n.yaml -> n.
 SCALE_LETTERS = "nslmx"
 

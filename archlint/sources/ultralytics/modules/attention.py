@@ -1,13 +1,13 @@
 """ultralytics' attention modules (PSA's Attention and PSABlock, C3TR's transformer, AIFI, CBAM and its
-parts), as observed in 8.4. Attention's matrix products are MACs (archlint/cost.py) and ultralytics 8.4's
-GFLOPs counts them too (thop sees torch.matmul and nn.MultiheadAttention); nn.MultiheadAttention's
-softmax is in thop's count, a `Tensor.softmax` call is not."""
+parts, YOLO-World's ImagePoolingAttn), as observed in 8.4. Attention's matrix products are MACs
+(archlint/cost.py) and ultralytics 8.4's GFLOPs counts them too (thop sees torch.matmul, torch.einsum and
+nn.MultiheadAttention); nn.MultiheadAttention's softmax is in thop's count, a `Tensor.softmax` call is not."""
 
 from __future__ import annotations
 
-from archlint.sources.ultralytics.blocks import BlockError
+from archlint.sources.ultralytics.blocks import BlockError, Built
 from archlint.sources.ultralytics.modules.conv import block
-from archlint.sources.ultralytics.modules.ops import REQUIRED, Net, Shape, add, channels
+from archlint.sources.ultralytics.modules.ops import REQUIRED, Net, Shape, add, bind, channels
 
 R = REQUIRED
 
@@ -156,6 +156,53 @@ def spatial_attention(net: Net, x: Shape, kernel_size=7) -> Shape:
     return x
 
 
+def _heads_view(tokens: int, ec: int, nh: int, hc: int) -> int:
+    """Rows of `tokens` x `ec` values viewed as (1, -1, nh, hc): the count of the -1, or torch's error."""
+    if (tokens * ec) % (nh * hc):
+        raise BlockError(f"shape '[1, -1, {nh}, {hc}]' is invalid for input of size {tokens * ec}")
+    return tokens * ec // (nh * hc)
+
+
+def ImagePoolingAttn(args: list, inputs: list) -> Built:
+    """ImagePoolingAttn(ec, ch, ct, nh, k, scale) on [feature maps (C, H, W)..., text (tokens, ct)]: YOLO-World's
+    update of the text embeddings from the image. Per level a 1x1 Conv2d (bias) to ec and an adaptive max pool
+    to k x k (nl k^2 image tokens); LayerNorm + Linear for the text queries (ct -> ec) and for the image keys and
+    values (ec -> ec); attention over nh heads of ec // nh (two einsums, which thop counts; the softmax is a
+    Tensor method, which it does not); Linear(ec, ct) back; the result (times a learnt scale when scale) added
+    to the text. Output (tokens, ct)."""
+    ec, ch, ct, nh, k, scale = bind("ImagePoolingAttn", args, ("ec", 256), ("ch", ()), ("ct", 512), ("nh", 8),
+                                    ("k", 3), ("scale", False))
+    if len(inputs) < 2 or len(inputs[-1]) != 2:
+        raise BlockError("ImagePoolingAttn takes the feature maps and the text embeddings: inputs [(C, H, W), ..., "
+                         "(tokens, features)]")
+    *levels, (tokens, features) = inputs
+    if not isinstance(ch, (list, tuple)):
+        raise BlockError(f"ImagePoolingAttn's ch must be the list of input channels, got {ch!r}", 1)
+    ec, ct, nh, k = channels(ec, "ec"), channels(ct, "ct"), channels(nh, "nh"), channels(k, "k")
+    if nh == 0:
+        raise BlockError("integer division or modulo by zero", 3)
+    hc = ec // nh
+    net = Net()
+    for c_in, x in zip(ch, levels):  # zip: a level without a projection is left out, as the forward pass does
+        net.conv2d(x, c_in, ec, 1, bias=True)
+    pooled = min(len(ch), len(levels)) * k * k
+    if features != ct:
+        raise BlockError(f"Given normalized_shape=[{ct}], expected input with shape [*, {ct}], but got input of "
+                         f"size[1, {tokens}, {features}]", 2)
+    net.layernorm(tokens, ct)
+    net.linear(tokens, ct, ec)
+    for _ in range(2):  # keys and values
+        net.layernorm(pooled, ec)
+        net.linear(pooled, ec, ec)
+    queries, keys = _heads_view(tokens, ec, nh, hc), _heads_view(pooled, ec, nh, hc)
+    if nh * hc != ec:
+        raise BlockError(f"shape '[1, -1, {ec}]' is invalid for input of size {queries * ec}")
+    net.products(2 * queries * keys * ec)
+    net.linear(tokens, ec, ct)
+    net.params += 1 if scale else 0
+    return net.built((tokens, ct))
+
+
 @block("Attention", ("dim", R), ("num_heads", 8), ("attn_ratio", 0.5))
 def Attention(net, x, *a):
     return attention(net, x, *a)
@@ -205,4 +252,4 @@ def CBAM(net, x, c1, k):
 
 
 BLOCKS = {f.__name__: f for f in (Attention, PSABlock, TransformerBlock, AAttn, ABlock, AIFI, ChannelAttention,
-                                  SpatialAttention, CBAM)}
+                                  SpatialAttention, CBAM, ImagePoolingAttn)}
