@@ -6,7 +6,11 @@ from, so a finding inside an expanded block points at the line in the block's de
 `origin` names the use site ("in stage1.1, block bottleneck used at line 42").
 
 Names inside a block are local: a block used as `stage1` names its layer `c1` as `stage1.c1`, and
-`inputs: [c1]` inside it reads `stage1.c1`; `input` is the tensor the block is applied to. The cost is
+`inputs: [c1]` inside it reads `stage1.c1`; `input` is the tensor the block is applied to. In the
+PyTorch dialect a layer or block use without a name is named as `nn.Sequential` names its children:
+its index among the entries of its list that are built (`when:` false builds none), so a spec reads
+like `named_modules()` (`0`, `2.conv1`, `stage1.0.1`), and the copies of a `repeat:` count from 0; in
+the Keras dialect automatic names are Keras's (`conv2d_1`), and copies count from 1. The cost is
 bounded for hostile input: a block that uses itself is a finding, and the expansion stops with a
 finding once it has produced MAX_LAYERS layers.
 """
@@ -41,6 +45,9 @@ class Entry:
     valid: bool = True  # False when an expression in it failed: it keeps its place, is not applied
     final_name: str = ""  # set by spec.build
     roles: tuple | None = None  # the keys of a mapping `inputs:` (attention roles), in order
+    # PyTorch: the name holds an index the spec did not write (the layer's, or an enclosing block use's),
+    # so it shifts when a layer is inserted before it (diff does not match layers by such a name)
+    default_name: bool = False
 
 
 @dataclass
@@ -62,6 +69,7 @@ class _Scope:
     start: Any = None  # what the block's first layer reads by default (None at the top level)
     stack: tuple = ()  # the blocks being expanded, outermost first
     parent: _Scope | None = None
+    default_name: bool = False  # the prefix holds a PyTorch default index (Entry.default_name)
 
     def qualify(self, local_name: str) -> str:
         return f"{self.prefix}{self.separator}{local_name}" if self.prefix else local_name
@@ -103,6 +111,7 @@ class _Expander:
         self.sink = sink
         self.position = position
         self.blocks = data.get("blocks") or {}
+        self.torch = data.get("framework") == "pytorch"  # default names: nn.Sequential's indices
         self.first_input = next(iter(data.get("inputs") or {"input": None}))
         self.out = Expansion()
         self.count = 0
@@ -157,24 +166,31 @@ class _Expander:
         sink = with_origin(self.sink, scope.origin)
         auto: dict[str, int] = {}
         current = scope.start  # what a layer without `inputs` reads: the block's input, then the previous layer
+        built = 0  # entries of this list built so far: a PyTorch default name is this index
         for index, entry in enumerate(layers):
             where = base + (index,)
             if not isinstance(entry, dict):
                 self.tick(where, sink)
-                self.out.entries.append(Entry({"type": entry}, where, origin=scope.origin, valid=False))
+                name = scope.qualify(str(built)) if self.torch else None
+                self.out.entries.append(Entry({"type": entry}, where, name, origin=scope.origin, valid=False,
+                                              default_name=self.torch))
+                built += 1
                 continue
             try:
                 if "when" in entry and not self.value(entry["when"], scope.variables, where + ("when",), sink):
                     continue
             except ExprError:
                 continue
+            # an entry that fails still takes its index, so the names after it are those the file means
             if "block" in entry:
-                self.use_block(entry, where, scope, sink, auto, current)
+                self.use_block(entry, where, scope, sink, auto, current, built)
             else:
-                self.layer(entry, where, scope, sink, auto, current)
+                self.layer(entry, where, scope, sink, auto, current, built)
+            built += 1
             current = None
 
-    def _name(self, entry: dict, where: tuple, scope: _Scope, sink: Sink, auto: dict, base: str):
+    def _name(self, entry: dict, where: tuple, scope: _Scope, sink: Sink, auto: dict, base: str, index: int):
+        """The entry's final name, and whether it holds a PyTorch default index (Entry.default_name)."""
         name = entry.get("name")
         if isinstance(name, str):
             try:
@@ -182,12 +198,14 @@ class _Expander:
             except ExprError:
                 name = None
             if isinstance(name, str):
-                return scope.qualify(name) if scope.prefix else name
+                return (scope.qualify(name) if scope.prefix else name), scope.default_name
+        if self.torch:
+            return scope.qualify(str(index)), True
         if not scope.prefix:
-            return None  # the top level keeps Keras-style automatic names, given by spec.build
+            return None, False  # the top level keeps Keras-style automatic names, given by spec.build
         count = auto.get(base, 0)
         auto[base] = count + 1
-        return scope.qualify(base if count == 0 else f"{base}_{count}")
+        return scope.qualify(base if count == 0 else f"{base}_{count}"), False
 
     def _inputs(self, entry: dict, where: tuple, scope: _Scope, sink: Sink):
         refs = entry.get("inputs")
@@ -206,7 +224,7 @@ class _Expander:
             resolved.append(scope.resolve(ref) if isinstance(ref, str) else ref)
         return resolved
 
-    def layer(self, entry: dict, where: tuple, scope: _Scope, sink: Sink, auto: dict, current) -> None:
+    def layer(self, entry: dict, where: tuple, scope: _Scope, sink: Sink, auto: dict, current, index: int) -> None:
         self.tick(where, sink)
         valid = True
         data = {}
@@ -221,14 +239,17 @@ class _Expander:
         if "apply" in data and isinstance(data["apply"], str):
             data["apply"] = scope.resolve(data["apply"])
         layer_type = data.get("type") if isinstance(data.get("type"), str) else "layer"
-        name = self._name(entry, where, scope, sink, auto, snake_case(layer_type.split(".")[-1]) or "layer")
+        name, default_name = self._name(entry, where, scope, sink, auto,
+                                        snake_case(layer_type.split(".")[-1]) or "layer", index)
         inputs = self._inputs(entry, where, scope, sink)
         if inputs is None and current is not None:
             inputs = [current]
         roles = tuple(entry["inputs"]) if isinstance(entry.get("inputs"), dict) and entry["inputs"] else None
-        self.out.entries.append(Entry(data, where, name, inputs, scope.origin, valid, roles=roles))
+        self.out.entries.append(Entry(data, where, name, inputs, scope.origin, valid, roles=roles,
+                                      default_name=default_name))
 
-    def use_block(self, entry: dict, where: tuple, scope: _Scope, sink: Sink, auto: dict, current) -> None:
+    def use_block(self, entry: dict, where: tuple, scope: _Scope, sink: Sink, auto: dict, current,
+                  index: int) -> None:
         from archlint import schema
 
         if not schema.validate_definition("block_use", entry, where, "the block use", sink):
@@ -262,7 +283,8 @@ class _Expander:
                      where + ("repeat",), "repeat: 2 chains two copies of the block")
                 return
         separator = entry.get("separator", ".")
-        name = self._name(entry, where, scope, sink, auto, block_name) if "name" in entry or scope.prefix else None
+        name, default_name = (self._name(entry, where, scope, sink, auto, block_name, index)
+                              if "name" in entry or scope.prefix or self.torch else (None, False))
         if name is None:
             count = auto.get(block_name, 0)
             auto[block_name] = count + 1
@@ -281,7 +303,8 @@ class _Expander:
         line = self.position(where)[0]
         for copy in range(1, repeat + 1):
             self.tick(where, sink)
-            prefix = f"{name}{separator}{copy}" if repeat > 1 else name
+            # nn.Sequential numbers the copies of a repeated module from 0; Keras's names (conv2_block1) from 1
+            prefix = f"{name}{separator}{copy - 1 if self.torch else copy}" if repeat > 1 else name
             # the first copy reads the use's inputs (default: what a layer here would read), later
             # copies read the copy before them in place of the first input
             first = current if copy == 1 and current is not None else self.previous()
@@ -296,7 +319,7 @@ class _Expander:
                 if isinstance(item, dict) and isinstance(item.get("name"), str) and "${" not in item["name"]:
                     local.add(item["name"])
             inner = _Scope(prefix, separator, {**self.out.variables, **params}, frozenset(local), feeds, origin,
-                           feeds[declared[0]], scope.stack + (block_name,), scope)
+                           feeds[declared[0]], scope.stack + (block_name,), scope, default_name)
             before = len(self.out.entries)
             self.expand_list(layers, ("blocks", block_name, "layers"), inner)
             output = self.out.entries[-1] if len(self.out.entries) > before else feeds[declared[0]]

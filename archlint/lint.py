@@ -156,6 +156,8 @@ def check_document(document: Document, sink, result: Result) -> None:
         sink(rules.SCHEMA_VIOLATION, "the spec gives both `input` and `inputs`", ("inputs",),
              "keep `input: [...]` for one input (named `input`), or `inputs: {name: [...]}` for several", True)
         return
+    if data.get("framework") == "pytorch":
+        spec.read_integer_names(data)  # `inputs: [0, 2]` names nn.Sequential's children 0 and 2
     if _plain(data):
         if data.get("framework", "keras") == "keras" and isinstance(data.get("layers"), list):
             for layer in data["layers"]:

@@ -82,6 +82,7 @@ def _plain_entries(data: dict) -> list:
     """The layers of a spec without blocks, as expansion entries (used when no expansion ran)."""
     from archlint.blocks import Entry
 
+    torch = data.get("framework") == "pytorch"
     entries = []
     for index, entry in enumerate(data["layers"]):
         entry = entry if isinstance(entry, dict) else {}
@@ -90,8 +91,41 @@ def _plain_entries(data: dict) -> list:
         inputs, roles = entry.get("inputs"), None
         if isinstance(inputs, dict) and inputs:  # by role: {query: q, value: v}
             inputs, roles = list(inputs.values()), tuple(inputs)
-        entries.append(Entry(body, ("layers", index), name, inputs, roles=roles))
+        default_name = torch and name is None  # nn.Sequential names its children by index
+        entries.append(Entry(body, ("layers", index), str(index) if default_name else name, inputs, roles=roles,
+                             default_name=default_name))
     return entries
+
+
+def read_integer_names(data: dict) -> None:
+    """PyTorch dialect: a layer name or reference that YAML types as an integer (`inputs: [0, 2]`,
+    `name: 3`, `apply: 1`, `outputs: [5]`, `tie: {7: 0}`) is read as its decimal text, the name
+    `nn.Sequential` gives its child at that index. Negative numbers stay as written (the schema refuses
+    them: `-1` is no module's name)."""
+    def text(value):
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else value
+
+    def entries(layers):
+        for entry in layers if isinstance(layers, list) else ():
+            if not isinstance(entry, dict):
+                continue
+            for key in ("name", "apply"):
+                if key in entry:
+                    entry[key] = text(entry[key])
+            refs = entry.get("inputs")
+            if isinstance(refs, list):
+                entry["inputs"] = [text(ref) for ref in refs]
+            elif isinstance(refs, dict):
+                entry["inputs"] = {role: text(ref) for role, ref in refs.items()}
+
+    entries(data.get("layers"))
+    for block in (data.get("blocks") or {}).values() if isinstance(data.get("blocks"), dict) else ():
+        if isinstance(block, dict):
+            entries(block.get("layers"))
+    if isinstance(data.get("outputs"), list):
+        data["outputs"] = [text(ref) for ref in data["outputs"]]
+    if isinstance(data.get("tie"), dict):
+        data["tie"] = {text(layer): text(source) for layer, source in data["tie"].items()}
 
 
 def _auto_namer(explicit: set):
@@ -109,7 +143,8 @@ def _auto_namer(explicit: set):
 
 
 def build(path: str, data: dict, invalid_layers: dict[int, frozenset] | None = None, expansion=None) -> Spec:
-    """Turn schema-checked data into a Spec; names are given Keras-style defaults.
+    """Turn schema-checked data into a Spec; unnamed layers get Keras-style default names (`conv2d_1`) in
+    the Keras dialect (PyTorch's, the index `nn.Sequential` gives, come with the entries).
 
     `expansion` (blocks.Expansion) holds the layers with blocks expanded; without it the `layers` list
     is taken as written. Layers listed in `invalid_layers` (indices into that list) failed their own
@@ -118,7 +153,7 @@ def build(path: str, data: dict, invalid_layers: dict[int, frozenset] | None = N
     """
     framework = data.get("framework", DEFAULT_FRAMEWORK)
     entries = expansion.entries if expansion is not None else _plain_entries(data)
-    explicit = {entry.name for entry in entries if entry.name}
+    explicit = {entry.name for entry in entries if entry.name and not entry.default_name}
     auto = _auto_namer(explicit)
     for entry in entries:  # names first: an alias or an input may point at a later entry
         if entry.name:
@@ -155,7 +190,7 @@ def build(path: str, data: dict, invalid_layers: dict[int, frozenset] | None = N
                 inputs=layer_inputs,
                 expect=body.get("expect") if valid else None,
                 trainable=body.get("trainable", True) is not False,
-                named=entry.name is not None,
+                named=entry.name is not None and not entry.default_name,
                 valid=valid,
                 at_fault=_at_fault(invalid_layers, index) if not valid else frozenset(),
                 origin=entry.origin,

@@ -137,9 +137,12 @@ def _connect(spec: Spec, sink: Sink) -> tuple[dict, list[list[str]]]:
     producers: dict[str, int | None] = {name: None for name in spec.inputs}  # name -> layer index
     for index, layer in enumerate(spec.layers):
         if layer.name in producers:
-            what = "a model input" if producers[layer.name] is None else "another layer"
+            first = producers[layer.name]
+            what = "a model input" if first is None else "another layer"
+            # a PyTorch default name (the index) taken by a written name: the written one is what to change
+            at = spec.layers[first] if first is not None and spec.layers[first].named and not layer.named else layer
             sink(rules.DUPLICATE_NAME, f"the name {layer.name!r} is used twice: {what} has it already",
-                 layer.where + (("name",) if layer.named else ("type",)), "give every layer a unique name")
+                 at.where + (("name",) if at.named else ("type",)), "give every layer a unique name")
             continue
         producers[layer.name] = index
     known = list(producers) + list(spec.aliases)

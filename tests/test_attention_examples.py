@@ -15,11 +15,11 @@ def test_transformer_encoder_torch_example():
     result = lint_file(str(EXAMPLES / "transformer" / "transformer_encoder_torch.yaml"))
     assert codes(result) == []
     assert layer_rows(result) == [
-        ("embedding", (None, 128, 64), 640_000, 0),
+        ("0", (None, 128, 64), 640_000, 0),
         # two deep copies of a 49,984-parameter layer, and the final LayerNorm's 128
-        ("transformer_encoder", (None, 128, 64), 100_096, 0),
-        ("mean", (None, 64), 0, 0),
-        ("linear", (None, 5), 325, 0),
+        ("1", (None, 128, 64), 100_096, 0),
+        ("2", (None, 64), 0, 0),
+        ("3", (None, 5), 325, 0),
     ]
     assert result.model.total_params == 740_421
     assert result.model.trainable_params == 740_421

@@ -38,7 +38,7 @@ def test_w001_counts_rows_and_columns(lint):
     """)
     assert codes(result) == [("W001", 6, 61)]
     assert "never reads the last 2 rows and the last 3 columns" in result.findings[0].message
-    assert layer_rows(result) == [("conv2d", (None, 1, 2, 2), 17, 0)]
+    assert layer_rows(result) == [("0", (None, 1, 2, 2), 17, 0)]
 
 
 def test_no_w001_when_only_padding_is_dropped(lint):
@@ -51,7 +51,7 @@ def test_no_w001_when_only_padding_is_dropped(lint):
           - {type: Conv2d, out_channels: 4, kernel_size: 3, stride: 2, padding: 1}
     """)
     assert codes(result) == []
-    assert layer_rows(result) == [("conv2d", (None, 4, 4, 4), 112, 0)]
+    assert layer_rows(result) == [("0", (None, 4, 4, 4), 112, 0)]
 
 
 def test_no_w001_when_a_padding_layer_supplied_the_dropped_rows(lint):
@@ -98,7 +98,7 @@ def test_w002_dilation_gaps(lint):
     assert codes(result) == [("W002", 6, 61)]
     assert "never reads 5 of the 11 steps of its input" in result.findings[0].message
     assert "its dilation 2 spaces the 3 taps" in result.findings[0].hint
-    assert layer_rows(result) == [("conv1d", (None, 2, 4), 14, 0)]
+    assert layer_rows(result) == [("0", (None, 2, 4), 14, 0)]
 
 
 def test_no_w002_when_another_reader_covers_the_skipped_positions(lint):

@@ -116,7 +116,7 @@ def test_torch_shapes_and_counts(lint):
           - {type: Conv2d, out_channels: 4, kernel_size: 3, padding: 2, inputs: [input]}
     """)
     assert codes(result) == []
-    assert layer_rows(result) == [("conv2d", (None, 4, 4, 4), 112, 0), ("conv2d_1", (None, 4, 11, 11), 112, 0)]
+    assert layer_rows(result) == [("0", (None, 4, 4, 4), 112, 0), ("1", (None, 4, 11, 11), 112, 0)]
 
 
 def test_torch_padding_modes(lint):
@@ -155,7 +155,7 @@ def test_torch_padding_modes(lint):
           - {type: Conv1d, out_channels: 4, kernel_size: 3, padding: -1, inputs: [input]}
     """)
     assert codes(result) == [("E002", 7, 62)]
-    assert layer_rows(result)[0] == ("conv1d", (None, 4, 6), 28, 0)
+    assert layer_rows(result)[0] == ("0", (None, 4, 6), 28, 0)
 
 
 def test_torch_one_element_padding_list_with_padding_mode_is_refused(lint):
@@ -169,7 +169,7 @@ def test_torch_one_element_padding_list_with_padding_mode_is_refused(lint):
           - {type: Conv2d, out_channels: 1, kernel_size: 3, padding: [1], inputs: [input]}
     """)
     assert codes(result) == [("E002", 6, 62)]
-    assert layer_rows(result)[1] == ("conv2d_1", (None, 1, 6, 6), 10, 0)
+    assert layer_rows(result)[1] == ("1", (None, 1, 6, 6), 10, 0)
 
 
 def test_torch_same_with_padding_mode_and_one_element_dilation_pads_first_axis_only(lint):
@@ -182,7 +182,7 @@ def test_torch_same_with_padding_mode_and_one_element_dilation_pads_first_axis_o
           - {type: Conv2d, out_channels: 1, kernel_size: 3, padding: same, padding_mode: reflect, dilation: [2]}
     """)
     assert codes(result) == []
-    assert layer_rows(result) == [("conv2d", (None, 1, 8, 4), 10, 0)]
+    assert layer_rows(result) == [("0", (None, 1, 8, 4), 10, 0)]
 
 
 def test_torch_refusals(lint):
@@ -226,7 +226,7 @@ def test_torch_unknown_channels_use_in_channels(lint):
           - {type: Conv2d, out_channels: 8, kernel_size: 3, inputs: [input]}
     """)
     assert codes(result) == [("E010", 7, 12)]
-    assert layer_rows(result)[0] == ("conv2d", (None, 8, 6, 6), 224, 0)
+    assert layer_rows(result)[0] == ("0", (None, 8, 6, 6), 224, 0)
 
 
 def test_w003_keras_same_stride_2_on_even_input(lint):
@@ -267,7 +267,7 @@ def test_w003_torch_same_even_kernel(lint):
     """)
     assert codes(result) == [("W003", 6, 62)]
     assert "the effective kernel 2 is even" in result.findings[0].hint
-    assert layer_rows(result)[0] == ("conv2d", (None, 4, 8, 8), 52, 0)
+    assert layer_rows(result)[0] == ("0", (None, 4, 8, 8), 52, 0)
 
 
 def test_w004_padding_only_output(lint):

@@ -86,7 +86,7 @@ def test_torch_conv_transpose_shapes_and_counts(lint):
           - {type: ConvTranspose2d, out_channels: 6, kernel_size: 3, stride: 2, padding: 1, output_padding: 1, groups: 2}
     """)
     assert codes(result) == []
-    assert layer_rows(result) == [("conv_transpose2d", (None, 6, 10, 10), 114, 0)]
+    assert layer_rows(result) == [("0", (None, 6, 10, 10), 114, 0)]
     result = lint("""
         archlint: 1
         framework: pytorch
@@ -98,7 +98,7 @@ def test_torch_conv_transpose_shapes_and_counts(lint):
     # output_padding 1 with stride 1 is accepted because it is smaller than the dilation; it adds a
     # trailing output no input reaches (W004)
     assert codes(result) == [("W004", 6, 12)]
-    assert layer_rows(result) == [("conv_transpose1d", (None, 2, 10), 18, 0), ("conv_transpose1d_1", (None, 2, 3), 20, 0)]
+    assert layer_rows(result) == [("0", (None, 2, 10), 18, 0), ("1", (None, 2, 3), 20, 0)]
     result = lint("""
         archlint: 1
         framework: pytorch
@@ -106,7 +106,7 @@ def test_torch_conv_transpose_shapes_and_counts(lint):
         layers:
           - {type: ConvTranspose3d, out_channels: 4, kernel_size: [1, 2, 3], stride: [2, 1, 1]}
     """)
-    assert layer_rows(result) == [("conv_transpose3d", (None, 4, 5, 4, 5), 52, 0)]
+    assert layer_rows(result) == [("0", (None, 4, 5, 4, 5), 52, 0)]
 
 
 def test_torch_conv_transpose_refusals(lint):
@@ -143,7 +143,7 @@ def test_torch_conv_transpose_cropped_inputs_and_empty_output(lint):
     """)
     assert codes(result) == [("W001", 6, 71)]
     assert "the first and the last of its 5 input positions on the length axis" in result.findings[0].message
-    assert layer_rows(result) == [("conv_transpose1d", (None, 2, 1), 20, 0)]
+    assert layer_rows(result) == [("0", (None, 2, 1), 20, 0)]
     result = lint("""
         archlint: 1
         framework: pytorch
@@ -152,7 +152,7 @@ def test_torch_conv_transpose_cropped_inputs_and_empty_output(lint):
           - {type: ConvTranspose1d, out_channels: 2, kernel_size: 1, padding: 1}
     """)
     assert codes(result) == [("W021", 6, 71)]
-    assert layer_rows(result) == [("conv_transpose1d", (None, 2, 0), 8, 0)]
+    assert layer_rows(result) == [("0", (None, 2, 0), 8, 0)]
     result = lint("""
         archlint: 1
         framework: pytorch
@@ -238,4 +238,4 @@ def test_torch_depthwise_through_groups(lint):
           - {type: Conv2d, out_channels: 6, kernel_size: 3, groups: 4, inputs: [input]}
     """)
     assert codes(result) == [("E003", 7, 61)]
-    assert layer_rows(result)[0] == ("conv2d", (None, 8, 4, 4), 80, 0)
+    assert layer_rows(result)[0] == ("0", (None, 8, 4, 4), 80, 0)

@@ -52,7 +52,7 @@ def test_linear_any_rank(lint):
           - {type: Linear, out_features: 2, bias: false}
     """)
     assert codes(result) == []
-    assert layer_rows(result) == [("linear", (None, 3, 10, 16), 528, 0), ("linear_1", (None, 3, 10, 2), 32, 0)]
+    assert layer_rows(result) == [("0", (None, 3, 10, 16), 528, 0), ("1", (None, 3, 10, 2), 32, 0)]
 
 
 def test_linear_in_features_mismatch(lint):
@@ -68,7 +68,7 @@ def test_linear_in_features_mismatch(lint):
     assert codes(result) == [("E007", 6, 33)]
     assert result.findings[0].message == "Linear expects 512 input features but receives 2048, input shape (None, 2048)"
     assert result.findings[0].hint == "set in_features: 2048, or fix the layer before it"
-    assert layer_rows(result)[1] == ("linear_1", (None, 10), 20490, 0)
+    assert layer_rows(result)[1] == ("1", (None, 10), 20490, 0)
 
 
 def test_linear_unknown_last_axis_uses_in_features(lint):
@@ -82,7 +82,7 @@ def test_linear_unknown_last_axis_uses_in_features(lint):
           - {type: Linear, out_features: 3, inputs: [input]}
     """)
     assert codes(result) == [("E010", 7, 12)]
-    assert layer_rows(result)[0] == ("linear", (None, 5, 3), 27, 0)
+    assert layer_rows(result)[0] == ("0", (None, 5, 3), 27, 0)
 
 
 def test_dense_lora_rank_counts(lint):

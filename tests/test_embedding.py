@@ -78,8 +78,8 @@ def test_torch_embedding_counts_and_shapes(lint):
           - {type: Embedding, num_embeddings: 10, embedding_dim: 4, _freeze: true, inputs: [input]}
     """)
     assert codes(result) == []
-    assert layer_rows(result) == [("embedding", (None, 7, 4), 40, 0), ("linear", (None, 7, 3), 15, 0),
-                                  ("embedding_1", (None, 7, 4), 0, 40)]
+    assert layer_rows(result) == [("0", (None, 7, 4), 40, 0), ("1", (None, 7, 3), 15, 0),
+                                  ("2", (None, 7, 4), 0, 40)]
 
 
 def test_torch_padding_idx_range(lint):
@@ -111,4 +111,4 @@ def test_torch_embedding_sizes(lint):
           - {type: Embedding, num_embeddings: 10, embedding_dim: 0, inputs: [input]}
     """)
     assert codes(result) == [("E002", 6, 39), ("E002", 7, 39), ("W008", 8, 58)]
-    assert layer_rows(result)[2] == ("embedding_2", (None, 7, 0), 0, 0)
+    assert layer_rows(result)[2] == ("2", (None, 7, 0), 0, 0)

@@ -187,8 +187,8 @@ def test_torch_bn2d_counts_weight_and_bias_buffers_are_not_parameters(lint):
           - {type: BatchNorm2d, num_features: 16}
     """)
     assert codes(result) == []
-    assert layer_rows(result) == [("batch_norm2d", (None, 16, 8, 8), 32, 0),
-                                  ("batch_norm2d_1", (None, 16, 8, 8), 32, 0)]
+    assert layer_rows(result) == [("0", (None, 16, 8, 8), 32, 0),
+                                  ("1", (None, 16, 8, 8), 32, 0)]
 
 
 def test_torch_bn_affine_and_bias(lint):
@@ -216,7 +216,7 @@ def test_torch_bn_frozen(lint):
         layers:
           - {type: BatchNorm2d, trainable: false}
     """)
-    assert layer_rows(result) == [("batch_norm2d", (None, 16, 8, 8), 0, 32)]
+    assert layer_rows(result) == [("0", (None, 16, 8, 8), 0, 32)]
 
 
 def test_torch_bn_num_features_mismatch(lint):
@@ -264,8 +264,8 @@ def test_torch_bn1d_accepts_rank_2_and_3(lint):
           - {type: BatchNorm1d}
     """)
     assert codes(result) == []
-    assert layer_rows(result) == [("batch_norm1d", (None, 16, 5), 32, 0), ("flatten", (None, 80), 0, 0),
-                                  ("batch_norm1d_1", (None, 80), 160, 0)]
+    assert layer_rows(result) == [("0", (None, 16, 5), 32, 0), ("1", (None, 80), 0, 0),
+                                  ("2", (None, 80), 160, 0)]
 
 
 def test_torch_bn_rank_mismatch(lint):
@@ -298,7 +298,7 @@ def test_torch_bn3d(lint):
           - {type: BatchNorm3d, num_features: 16}
     """)
     assert codes(result) == []
-    assert layer_rows(result) == [("batch_norm3d", (None, 16, 4, 4, 4), 32, 0)]
+    assert layer_rows(result) == [("0", (None, 16, 4, 4, 4), 32, 0)]
 
 
 def test_torch_bn_unknown_channels(lint):
@@ -413,4 +413,4 @@ def test_w005_torch_linear_before_bn1d(lint):
           - {type: BatchNorm1d}
     """)
     assert codes(neighbour) == []
-    assert layer_rows(neighbour) == [("linear", (None, 4, 32), 544, 0), ("batch_norm1d", (None, 4, 32), 8, 0)]
+    assert layer_rows(neighbour) == [("0", (None, 4, 32), 544, 0), ("1", (None, 4, 32), 8, 0)]

@@ -27,10 +27,10 @@ def test_lstm_torch_example():
     result = lint_file(str(EXAMPLES / "lstm" / "lstm_torch.yaml"))
     assert codes(result) == []
     assert layer_rows(result) == [
-        ("embedding", (None, 200, 64), 640_000, 0),
+        ("0", (None, 200, 64), 640_000, 0),
         # (output, (h_n, c_n)): torch gives (2, 200, 128), (1, 2, 128), (1, 2, 128) for a batch of 2
-        ("lstm", [(None, 200, 128), (1, None, 128), (1, None, 128)], 99_328, 0),  # 4 * 128 * (64 + 128 + 2)
-        ("mean", (None, 128), 0, 0),
-        ("linear", (None, 5), 645, 0),
+        ("1", [(None, 200, 128), (1, None, 128), (1, None, 128)], 99_328, 0),  # 4 * 128 * (64 + 128 + 2)
+        ("2", (None, 128), 0, 0),
+        ("3", (None, 5), 645, 0),
     ]
     assert result.model.total_params == 739_973

@@ -151,23 +151,23 @@ def test_model_json_exact_shape(lint):
         "total_params": 421, "trainable_params": 365, "non_trainable_params": 56,
         "output_shape": [None, 5],
         # issue 9, by hand (float32, batch 1, adam): MACs 6*6*27*2 = 1,944 and 72*5 = 360; tensors of
-        # 192 (input), 72, 72 and 5 values; the peak while conv2d runs, input and its output: 4*(192+72);
+        # 192 (input), 72, 72 and 5 values; the peak while layer 0 runs, input and its output: 4*(192+72);
         # training: weights 4*421, gradients and two Adam moments 3*4*365, every tensor 4*341
         "dtype": "float32", "batch_size": 1, "optimizer": "adam", "macs": 2304, "flops": 4608,
-        "param_memory": 1684, "activation_memory": 1056, "activation_peak_layer": "conv2d",
+        "param_memory": 1684, "activation_memory": 1056, "activation_peak_layer": "0",
         "training_memory": 7428,
         "training_memory_parts": {"weights": 1684, "gradients": 1460, "optimizer": 2920, "activations": 1364},
-        "receptive_field": [3, 3], "effective_stride": [1, 1], "receptive_field_layer": "conv2d",
+        "receptive_field": [3, 3], "effective_stride": [1, 1], "receptive_field_layer": "0",
         "layers": [
-            {"name": "conv2d", "type": "Conv2d", "inputs": ["input"], "output_shape": [None, 2, 6, 6],
+            {"name": "0", "type": "Conv2d", "inputs": ["input"], "output_shape": [None, 2, 6, 6],
              "params": 56, "trainable_params": 0, "macs": 1944, "flops": 3888, "param_memory": 224,
              "activation_memory": 288, "live_memory": 1056, "training_memory": 512,
              "receptive_field": [3, 3], "effective_stride": [1, 1]},
-            {"name": "flatten", "type": "Flatten", "inputs": ["conv2d"], "output_shape": [None, 72],
+            {"name": "1", "type": "Flatten", "inputs": ["0"], "output_shape": [None, 72],
              "params": 0, "trainable_params": 0, "macs": 0, "flops": 0, "param_memory": 0,
              "activation_memory": 288, "live_memory": 576, "training_memory": 288,
              "receptive_field": None, "effective_stride": None},
-            {"name": "linear", "type": "Linear", "inputs": ["flatten"], "output_shape": [None, 5],
+            {"name": "2", "type": "Linear", "inputs": ["1"], "output_shape": [None, 5],
              "params": 365, "trainable_params": 365, "macs": 360, "flops": 720, "param_memory": 1460,
              "activation_memory": 20, "live_memory": 308, "training_memory": 1460 + 3 * 1460 + 20,
              "receptive_field": None, "effective_stride": None},
@@ -263,28 +263,28 @@ def test_explain_torch_pooling_dense_batchnorm_and_frozen_layers(lint):
     assert explain.explain(result.model) == '''\
 Model "t" (pytorch), inputs: input (None, 3, 9, 9)
 
-conv2d (Conv2d): (None, 3, 9, 9) -> (None, 4, 5, 5)
+0 (Conv2d): (None, 3, 9, 9) -> (None, 4, 5, 5)
   height axis: out = floor((9 + 2*1 - 1*(3-1) - 1) / 2) + 1 = 5
   width axis: out = floor((9 + 2*1 - 1*(3-1) - 1) / 2) + 1 = 5
   channels: out = out_channels = 4
   params = 3*3*3 * 4 = 108
   macs = 5*5 output positions * 3*3 kernel * 3 in * 4 out channels = 2,700
 
-batch_norm2d (BatchNorm2d): (None, 4, 5, 5) -> (None, 4, 5, 5)
+1 (BatchNorm2d): (None, 4, 5, 5) -> (None, 4, 5, 5)
   shape: unchanged
   params = 2 * 4 (weight, bias; running_mean and running_var are buffers) = 8
   non-trainable: all of them, the layer is frozen (trainable: false)
 
-max_pool2d (MaxPool2d): (None, 4, 5, 5) -> (None, 4, 3, 3)
+2 (MaxPool2d): (None, 4, 5, 5) -> (None, 4, 3, 3)
   height axis: out = ceil((5 + 2*0 - 1*(2-1) - 1) / 2) + 1 = 3
   width axis: out = ceil((5 + 2*0 - 1*(2-1) - 1) / 2) + 1 = 3
   params = 0
 
-flatten (Flatten): (None, 4, 3, 3) -> (None, 36)
+3 (Flatten): (None, 4, 3, 3) -> (None, 36)
   features: out = 4*3*3 = 36 (axes 1 to 3 flattened)
   params = 0
 
-linear (Linear): (None, 36) -> (None, 2)
+4 (Linear): (None, 36) -> (None, 2)
   features: out = out_features = 2
   params = (36 + 1) * 2 = 74
   macs = 36 * 2 (in * out features) = 72

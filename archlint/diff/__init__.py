@@ -176,7 +176,7 @@ def _macs(layer):
 def compare_layers(old, new, renamed: dict) -> list:
     """What differs between two matched layers; `renamed` maps OLD names to NEW names (inputs follow)."""
     found = []
-    if old.name != new.name:
+    if old.name != new.name and (old.spec.named or new.spec.named):  # an automatic name that moved is no rename
         found.append(("name", old.name, new.name))
     if old.spec.type != new.spec.type:
         found.append(("type", old.spec.type, new.spec.type))

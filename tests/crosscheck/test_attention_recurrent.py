@@ -67,7 +67,7 @@ VALID = {
     "torch-encoder-layer-default-size": spec(T, "input: [5, 16]",
                                              "{type: TransformerEncoderLayer, d_model: 16, nhead: 2, batch_first: true}"),
     "torch-decoder-layer": spec(T, "inputs: {t: [7, 8], m: [5, 8]}", DEC[:-1] + ", inputs: [t, m]}",
-                                DEC[:-1] + ", bias: false, inputs: {memory: m, tgt: transformer_decoder_layer}}"),
+                                DEC[:-1] + ", bias: false, inputs: {memory: m, tgt: 0}}"),
     "torch-encoder-stack": spec(T, "input: [7, 8]", f"{{type: TransformerEncoder, encoder_layer: {ENC}, num_layers: 3, "
                                 "norm: {type: LayerNorm, normalized_shape: 8}}"),
     "torch-encoder-stack-frozen-linear-norm": spec(

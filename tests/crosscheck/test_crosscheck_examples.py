@@ -64,6 +64,10 @@ def compare_torch(model) -> None:
         (r.name, r.type, r.shape[1:], r.trainable, r.non_trainable) for r in rows
     ]
     assert all(r.shape[0] == 2 for r in rows)
+    # issue 15: a layer the spec does not name is named as nn.Sequential names its child
+    children = [name for name, _ in net.named_children()]
+    assert [layer.name for layer in model.layers if not layer.spec.named] == [
+        name for name, layer in zip(children, model.layers) if not layer.spec.named]
     assert model.total_params == sum(p.numel() for p in net.parameters())
     assert model.trainable_params == sum(p.numel() for p in net.parameters() if p.requires_grad)
 
