@@ -217,32 +217,65 @@ def torch_reshape(call: Call) -> Output:
                         f"{min(target)}", "shape", "sizes are positive, or -1 for the inferred one")
     total = known_product(call.x.shape)
     rest = known_product([d for d in target if d != -1])
+    # The batch is unknown: torch's verdict is taken per sample. `sample` elements belong to one sample
+    # of the model's batch (the input's rows per sample times each row's elements; None when unknown).
+    per_row = known_product(call.x.shape[1:])
+    rows = call.x.rows
+    sample = per_row * rows if per_row is not None and rows is not None and total is None else None
+    shown = format_shape(call.x.shape) + (f" ({rows} rows per sample)" if rows and rows > 1 else "")
     if -1 in target:
         # torch requires the element count to be a multiple of the given sizes. With the batch unknown,
         # the count for a batch of 1 decides: B * n is a multiple of `rest` for every batch B exactly
         # when n is, and a model that fails for some batch sizes is a bug.
         per_sample = total is None
-        numel = known_product(call.x.shape[1:]) if per_sample else total
+        numel = sample if per_sample else total
         if numel is not None and (rest == 0 or numel % rest):
             said = (f"cannot reshape tensor of 0 elements into shape {target} because the unspecified dimension "
                     f"size -1 can be any value and is ambiguous" if numel == 0 else
                     f"shape '{target}' is invalid for input of size {numel}")
             raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} is invalid for an input of "
-                            f"{format_shape(call.x.shape)}: {numel} element{'' if numel == 1 else 's'}"
+                            f"{shown}: {numel} element{'' if numel == 1 else 's'}"
                             f"{' per sample' if per_sample else ''} {'is' if numel == 1 else 'are'} not a multiple of "
                             f"{rest} (torch{', a batch of 1' if per_sample else ''}: {said})",
                             "shape", "make the given sizes multiply to a divisor of the input's element count "
                             "(for -1 as the batch, to the count per sample)")
         inferred = None if per_sample else total // rest  # the batch is unknown: the inferred size is too
-        return Output(tuple(inferred if d == -1 else d for d in target))
-    # Written out in full, the target fixes the batch size: archlint keeps the batch unknown and
-    # checks the element count per sample against the sizes after the first.
-    per_sample = known_product(call.x.shape[1:])
-    if per_sample is not None and target and known_product(target[1:]) != per_sample:
-        raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} does not hold the {per_sample} "
-                        f"elements per sample of {format_shape(call.x.shape)}", "shape",
-                        "write -1 for the batch and make the other sizes multiply to the input's")
-    return Output((None,) + tuple(target[1:]) if target else ())
+        shape = tuple(inferred if d == -1 else d for d in target)
+        if not per_sample:
+            return Output(shape, rows=None)
+        if target[0] == -1:  # the batch stays first; each sample fills whole rows (checked above)
+            return Output(shape, rows=sample // rest if sample else None)
+        if sample:
+            _mixes_samples(call, target, f"the first axis is {target[0]} whatever the batch size, and the batch "
+                           f"goes into axis {target.index(-1)}", "write -1 first (the batch) and the sizes per "
+                           "sample after it")
+        return Output(shape, rows=None)
+    # Written out in full, the target fixes the batch size: torch runs only for the batch whose element
+    # count is the target's. archlint keeps the batch unknown and the sizes after the first.
+    whole, row = known_product(target), known_product(target[1:])
+    if total is not None:  # no batch axis left (a torch.mean of everything): torch's count is known
+        if whole != total:
+            raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} does not hold the {total} "
+                            f"elements of {format_shape(call.x.shape)} (torch: shape '{target}' is invalid for input "
+                            f"of size {total})", "shape", f"make the sizes multiply to {total}")
+        return Output(tuple(target), rows=None)
+    shape = (None,) + tuple(target[1:]) if target else ()
+    if sample is None:
+        return Output(shape, rows=None)
+    if (whole % sample if sample else whole) or not whole and sample:
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} holds {whole} elements, not a "
+                        f"multiple of the {sample} per sample of {shown}: no batch size fits",
+                        "shape", "write -1 for the batch and make the other sizes multiply to the input's")
+    if sample and sample % row:
+        _mixes_samples(call, target, f"torch runs it only for a batch of {whole // sample}, whose samples of {sample} "
+                       f"elements share rows of {row}", "write -1 for the batch and make the other sizes multiply "
+                       f"to the input's {sample} per sample")
+        return Output(shape, rows=None)
+    return Output(shape, rows=sample // row if sample else None)
+
+
+def _mixes_samples(call: Call, target: list, how: str, hint: str) -> None:
+    call.report(rules.RESHAPE_MIXES_SAMPLES, f"torch.reshape shape={target} mixes samples: {how}", "shape", hint)
 
 
 def torch_permute(call: Call) -> Output:
