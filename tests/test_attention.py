@@ -292,7 +292,6 @@ TGT_MEM = "inputs: {t: [7, 8], m: [5, 8]}"
     (ENC + "}", "input: [7, 8]", 600),
     (ENC + ", bias: false}", "input: [7, 8]", 528),
     (ENC + ", norm_first: true, activation: gelu}", "input: [7, 8]", 600),
-    (ENC.replace("dim_feedforward: 16", "dim_feedforward: 0") + "}", "input: [7, 8]", 328),
     ("{type: TransformerEncoderLayer, d_model: 8, nhead: 2, batch_first: true}", "input: [7, 8]", 35_144),
     (DEC + ", inputs: [t, m]}", TGT_MEM, 904),
     (DEC + ", bias: false, inputs: {memory: m, tgt: t}}", TGT_MEM, 792),
@@ -302,6 +301,14 @@ def test_transformer_layer_counts(lint, layer, inputs, want):
     result = lint(torch(layer, inputs))
     assert codes(result) == []
     assert last(result) == ((None, 7, 8), want, 0)
+
+
+def test_transformer_layer_without_feed_forward_units(lint):
+    # torch 2.13.0 builds dim_feedforward=0 (328 parameters, output (2, 7, 8)): linear1 computes an empty
+    # tensor and only linear2's bias is added, W021 as Linear's out_features=0 (issue 15)
+    result = lint(torch(ENC.replace("dim_feedforward: 16", "dim_feedforward: 0") + "}", "input: [7, 8]"))
+    assert codes(result) == [("W021", 5, 76)]
+    assert last(result) == ((None, 7, 8), 328, 0)
 
 
 @pytest.mark.parametrize("layer,inputs,want", [
