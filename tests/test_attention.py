@@ -455,3 +455,26 @@ def test_keras_config_with_attention_called_by_keyword():
     assert codes(result) == []
     assert [(r[0], r[1:]) for r in layer_rows(result)] == [
         ("mha_kw", ((None, 7, 4), 198, 0)), ("mha_pos", ((None, 7, 4), 198, 0))]
+
+
+def test_keras_attention_over_a_rank_2_key_and_value(lint):
+    # Keras 3.15.1 (torch backend), a batch of 2: Attention()([q (2, 3, 5, 4), v (2, 4)]) -> (2, 3, 5, 4), the
+    # scores (2, 3, 5, 2): every query attends to the batch's samples; the shape Keras records, so W007
+    result = lint(spec("{type: Attention, inputs: {query: q, value: v}}", "inputs: {q: [3, 5, 4], v: [4]}"))
+    assert [(f.rule.code, f.line, f.column) for f in result.findings] == [("W007", 5, 12)]
+    assert "reads the rank-2 value (None, 4) as (positions, features)" in result.findings[0].message
+    assert last(result) == ((None, 3, 5, 4), 0, 0)
+
+
+def test_keras_attention_ranks_it_cannot_combine(lint):
+    # Keras 3.15.1: a rank-2 query with a rank-3 value records (None, 6) and computes (2, 2, 6); a rank-3 query
+    # with a rank-4 value fails ("The size of tensor a (2) must match the size of tensor b (3) at non-singleton
+    # dimension 1")
+    result = lint(spec("{type: AdditiveAttention, inputs: {query: q, value: v}}", "inputs: {q: [6], v: [7, 6]}"))
+    assert [f.rule.code for f in result.findings] == ["E015"]
+    assert result.findings[0].message.endswith(
+        "query rank 2, value rank 3: Keras records the output as (None, 6) but computes (batch, batch, 6): the "
+        "query's batch becomes the positions that attend")
+    result = lint(spec("{type: Attention, inputs: {query: q, value: v}}", "inputs: {q: [5, 4], v: [3, 7, 4]}"))
+    assert [f.rule.code for f in result.findings] == ["E015"]
+    assert "a batch axis meets an axis of positions, and the forward pass fails" in result.findings[0].message
