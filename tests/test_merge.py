@@ -250,3 +250,24 @@ def test_torch_reshape_mixing_samples_is_w029(lint):
     # after a mixing reshape the rows per sample are unknown: no second finding about the batch
     assert [result.model.tensors[n].rows for n in "abcd"] == [
         None, None, 2, None]
+
+
+def test_batch_rows_through_flatten_cat_and_broadcasting(lint):
+    # torch 2.13.0, a batch of 3: flatten() of (3, 8, 4) -> (96,); reshape [-1, 8, 4] -> (3, 8, 4): silent;
+    # cat([(24, 4), (3, 4)], dim=1) -> "Sizes of tensors must match except in dimension 1"; add likewise
+    result = lint("""
+        archlint: 1
+        framework: pytorch
+        inputs: {x: [8, 4], y: [4]}
+        layers:
+          - {name: flat, type: torch.flatten, inputs: [x]}
+          - {name: back, type: torch.reshape, shape: [-1, 8, 4]}
+          - {name: fold, type: torch.reshape, shape: [-1, 4], inputs: [x]}
+          - {name: joined, type: torch.cat, dim: 1, inputs: [fold, y]}
+          - {name: summed, type: torch.add, inputs: [fold, y]}
+    """)
+    found = [(f.rule.code, f.line, f.message) for f in result.findings if f.rule.code != "W009"]
+    assert [f[:2] for f in found] == [("E015", 9), ("E015", 10)]
+    assert found[0][2].endswith("their first axes hold 8 and 1 rows per sample, which differ for every batch size "
+                                "above 1 (torch: sizes of tensors must match except in dimension 1)")
+    assert [result.model.tensors[n].rows for n in ("flat", "back", "fold")] == [32, 1, 8]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 
 from archlint import rules
-from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, Tensor, register
+from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, SAME_ROWS, Call, Output, Tensor, register
 from archlint.shapes import format_shape, known_product
 
 
@@ -134,8 +134,20 @@ def _dim(call: Call, key: str, value: int, rank: int) -> int:
     return value % rank
 
 
+def _same_rows(call: Call, words: str) -> None:
+    """Inputs whose batch axes hold different rows per sample (a torch.reshape folded one): the batch
+    axes differ for every batch size above 1, where torch fails."""
+    first = call.inputs[0]
+    for tensor in call.inputs[1:]:
+        if first.rows is not None and tensor.rows is not None and first.rows != tensor.rows:
+            raise _mismatch(call, first, tensor, f"their first axes hold {first.rows} and {tensor.rows} rows per "
+                            f"sample, which differ for every batch size above 1 (torch: {words})",
+                            "reshape both to the batch first, e.g. shape: [-1, ...]")
+
+
 def torch_broadcast(call: Call) -> Output:
     _count(call, 2, 2)
+    _same_rows(call, "the size of tensor a must match the size of tensor b at non-singleton dimension 0")
     a, b = call.inputs
     rank = max(a.rank, b.rank)
     left = (1,) * (rank - a.rank) + a.shape
@@ -162,6 +174,8 @@ def torch_cat(call: Call) -> Output:
             raise _mismatch(call, first, tensor, f"tensors must have same number of dimensions: got {first.rank} and "
                             f"{tensor.rank}", "give every input the same rank")
     dim = _dim(call, "dim", call.cfg["dim"], first.rank)
+    if dim:
+        _same_rows(call, "sizes of tensors must match except in dimension " + str(dim))
     total = first.shape[dim]
     for number, tensor in enumerate(call.inputs[1:], start=1):
         for ax in range(first.rank):
@@ -173,7 +187,7 @@ def torch_cat(call: Call) -> Output:
         total = None if total is None or tensor.shape[dim] is None else total + tensor.shape[dim]
     shape = list(first.shape)
     shape[dim] = total
-    return Output(tuple(shape))
+    return Output(tuple(shape), rows=None if dim == 0 else SAME_ROWS)  # along the batch: samples interleave
 
 
 def torch_stack(call: Call) -> Output:
@@ -184,10 +198,11 @@ def torch_stack(call: Call) -> Output:
             raise _mismatch(call, first, tensor, f"stack expects each tensor to be equal size, but got "
                             f"{format_shape(first.shape)} at entry 0 and {format_shape(tensor.shape)} at entry "
                             f"{number}", "give every input the same shape")
+    _same_rows(call, "stack expects each tensor to be equal size")
     dim = _dim(call, "dim", call.cfg["dim"], first.rank + 1)
     shape = list(first.shape)
     shape.insert(dim, len(call.inputs))
-    return Output(tuple(shape))
+    return Output(tuple(shape), rows=None if dim == 0 else SAME_ROWS)  # at 0 the batch moves to axis 1
 
 
 def torch_flatten(call: Call) -> Output:
@@ -201,7 +216,11 @@ def torch_flatten(call: Call) -> Output:
         raise call.fail(rules.INVALID_ARGUMENT, f"torch.flatten start_dim={call.cfg['start_dim']} comes after "
                         f"end_dim={call.cfg['end_dim']} (torch: flatten() has invalid args: start_dim cannot come "
                         "after end_dim)", "start_dim", "give a start_dim at or before end_dim")
-    return Output(shape[:start] + (known_product(shape[start:end + 1]),) + shape[end + 1:])
+    rows = SAME_ROWS
+    if start == 0:  # folds the axes after the batch into it, as torch.reshape(-1, ...) does
+        per_row = known_product(shape[1:end + 1])
+        rows = call.x.rows * per_row if call.x.rows is not None and per_row else None
+    return Output(shape[:start] + (known_product(shape[start:end + 1]),) + shape[end + 1:], rows=rows)
 
 
 def torch_reshape(call: Call) -> Output:
@@ -289,7 +308,7 @@ def torch_permute(call: Call) -> Output:
     if len(set(wrapped)) != rank:
         raise call.fail(rules.INVALID_ARGUMENT, f"torch.permute dims={dims} repeats a dimension (torch: repeated "
                         "dim in permute)", "dims", "give every dimension exactly once")
-    return Output(tuple(call.x.shape[d] for d in wrapped))
+    return Output(tuple(call.x.shape[d] for d in wrapped), rows=SAME_ROWS if wrapped[0] == 0 else None)
 
 
 def torch_mean(call: Call) -> Output:
@@ -301,15 +320,16 @@ def torch_mean(call: Call) -> Output:
                         "received an invalid combination of arguments - got (Tensor, keepdim=bool))", "keepdim",
                         hint="give dim (null for every dimension) with keepdim, or remove keepdim")
     if dim is None or dim == []:
-        return Output((1,) * len(shape) if keep else ())
+        return Output((1,) * len(shape) if keep else (), rows=None)
     dims = dim if isinstance(dim, list) else [dim]
     wrapped = [_dim(call, "dim", d, call.x.rank) for d in dims]
     if len(set(wrapped)) != len(wrapped):
         raise call.fail(rules.INVALID_ARGUMENT, f"torch.mean dim={dim} names a dimension twice (torch: dim "
                         "appears multiple times in the list of dims)", "dim", "give each dimension once")
+    rows = None if 0 in wrapped else SAME_ROWS  # a mean over the batch leaves one row
     if keep:
-        return Output(tuple(1 if ax in wrapped else d for ax, d in enumerate(shape)))
-    return Output(tuple(d for ax, d in enumerate(shape) if ax not in wrapped))
+        return Output(tuple(1 if ax in wrapped else d for ax, d in enumerate(shape)), rows=rows)
+    return Output(tuple(d for ax, d in enumerate(shape) if ax not in wrapped), rows=rows)
 
 
 KERAS_BASE = {"dtype": None}

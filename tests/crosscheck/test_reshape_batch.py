@@ -25,7 +25,7 @@ pytestmark = pytest.mark.crosscheck
 BATCHES = range(1, 13)
 INPUTS = [[8, 4], [6], [2, 3, 4]]
 # Folds and unfolds of (8, 4) that every batch size runs and that keep samples apart: the sweep's second step
-FOLDS = [[-1, 4], [-1, 2, 2], [-1, 16], [-1, 32], [-1, 8, 2, 2]]
+FOLDS = [[-1, 4], [-1, 2, 2], [-1, 16], [-1, 32], [-1, 8, 2, 2], "flatten"]  # "flatten": torch.flatten(x)
 
 
 def targets(size: int) -> list[list[int]]:
@@ -45,7 +45,7 @@ def torch_runs(torch, per_sample: list[int], steps: list[list[int]]) -> dict:
         x = x.expand([batch] + per_sample).contiguous()
         try:
             for step in steps:
-                x = x.reshape(step)
+                x = x.flatten() if step == "flatten" else x.reshape(step)
         except RuntimeError:
             continue
         rows = x.reshape(x.shape[0], -1) if x.dim() > 1 else x.reshape(-1, 1)
@@ -55,7 +55,8 @@ def torch_runs(torch, per_sample: list[int], steps: list[list[int]]) -> dict:
 
 
 def archlint_result(tmp_path, per_sample: list[int], steps: list[list[int]]):
-    layers = [{"type": "torch.reshape", "shape": step} for step in steps]
+    layers = [{"type": "torch.flatten"} if step == "flatten" else {"type": "torch.reshape", "shape": step}
+              for step in steps]
     path = tmp_path / "reshape.yaml"
     path.write_text(yaml12.dump({"archlint": 1, "framework": "pytorch", "input": per_sample, "layers": layers}),
                     encoding="utf-8")
@@ -67,8 +68,7 @@ def cases():
         for target in targets(math.prod(per_sample)):
             yield per_sample, [], target
     for fold in FOLDS:
-        rows = 32 // math.prod(fold[1:])
-        for target in targets(32 // rows):
+        for target in targets(1 if fold == "flatten" else math.prod(fold[1:])):
             yield [8, 4], fold, target
 
 
@@ -76,7 +76,7 @@ CASES = list(cases())
 
 
 def test_sweep_size():
-    assert len(CASES) == 810
+    assert len(CASES) == 840
 
 
 def _check(torch, tmp_path, per_sample, fold, target):
@@ -114,4 +114,4 @@ def test_reshape_sweep_matches_torch(tmp_path):
             wrong.append((per_sample, fold, target, expected, got))
         counts[expected[0] if expected else "silent"] += 1
     assert wrong == []
-    assert counts == {"E002": 593, "W029": 69, "silent": 148}, counts
+    assert counts == {"E002": 614, "W029": 74, "silent": 152}, counts
