@@ -315,6 +315,11 @@ def keras_attention(call: Call) -> Output:
                 raise mismatch(call, query, "query", other, role,
                                f"axis {axis} is {size} in one and {other.shape[axis]} in the other (the framework "
                                "broadcasts only equal sizes or 1)", "make the leading axes equal")
+            if query.shape[axis] == 1 and other.shape[axis] not in (1, None):  # checked with Keras 3.15.1
+                raise mismatch(call, query, "query", other, role,
+                               f"axis {axis} is 1 in the query and {other.shape[axis]} in the {role}: Keras records "
+                               f"the query's 1 but computes {other.shape[axis]} (its matmul broadcasts)",
+                               "make the leading axes equal")
             size = _broadcast(size, other.shape[axis])
         middle.append(size)
     if _differ(query.shape[-1], key.shape[-1], broadcast=additive):

@@ -91,3 +91,26 @@ def test_attention_rank_sweep_matches_keras(tmp_path):
             wrong.append((name, q, v, k, detail, errors, warned, shape_out))
     assert wrong == []
     assert verdicts == {"ok": 53, "refused": 217, "differs": 18}, verdicts
+
+
+# rank 4 with a middle axis of 1 or 3 on each side: Keras records the query's size and computes the broadcast
+MIDDLE = [(name, mq, mv, mk) for name in LAYERS if name != "MultiHeadAttention"
+          for mq, mv, mk in itertools.product((1, 3), (1, 3), (None, 1, 3))]
+
+
+def test_attention_middle_axes_match_keras(tmp_path):
+    verdicts = {"ok": 0, "refused": 0, "differs": 0}
+    wrong = []
+    for name, mq, mv, mk in MIDDLE:
+        q, v, k = [mq, 5, 4], [mv, 7, 4], [mk, 7, 4] if mk else None
+        verdict, detail = keras_result(name, q, v, k)
+        verdicts[verdict] += 1
+        result = archlint_result(tmp_path, name, q, v, k)
+        errors = [f.rule.code for f in result.findings if f.is_error]
+        if verdict != "ok":
+            if not errors:
+                wrong.append((name, q, v, k, verdict, detail))
+        elif errors or tuple(result.model.layers[0].output.shape)[1:] != tuple(detail)[1:]:
+            wrong.append((name, q, v, k, detail, errors))
+    assert wrong == []
+    assert verdicts == {"ok": 24, "refused": 0, "differs": 12}, verdicts
