@@ -1,5 +1,5 @@
 """Layers of size 0 (issue 15 §3), as torch 2.13.0 builds and runs them on a batch of 2 (the sweep of
-tests/crosscheck/test_size_zero.py): W021 where a layer's own size keyword empties its output, an error
+tests/crosscheck/test_torch_size_zero.py): W021 where a layer's own size keyword empties its output, an error
 in torch's words where the constructor or the forward pass refuses, and the empty tensor read on exactly."""
 
 from __future__ import annotations

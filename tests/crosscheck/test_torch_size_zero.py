@@ -7,7 +7,7 @@ out_features=0 (W021 there) and a torch.permute, in both archlint and torch.
 - torch runs -> no error, the output shape is torch's, and W021 on the layer exactly when its own
   keyword made a size 0 (an input that was empty already is the earlier layer's finding).
 
-    python -m pytest -q -m crosscheck tests/crosscheck/test_size_zero.py
+    python -m pytest -q -m crosscheck tests/crosscheck/test_torch_size_zero.py
 """
 
 from __future__ import annotations
