@@ -9,7 +9,7 @@ import re
 import traceback
 from dataclasses import dataclass, field
 
-from archlint import rules, sources
+from archlint import rules, sources, suppress
 from archlint.findings import Finding
 from archlint.loader import Document, LoadError
 from archlint.rules import Rule
@@ -28,6 +28,7 @@ class Result:
     model: object = None  # walk.Model when the spec could be walked
     skipped: str = ""  # why the file was not checked (not a spec), for -v
     source: object = None  # the importer's SourceHooks for a converted file (summary totals)
+    verbatim: list = field(default_factory=list)  # multi-line scalars' spans, for the suppression scanner
 
     @property
     def unreadable(self) -> bool:
@@ -108,6 +109,8 @@ def lint_file(path: str, use_libyaml: bool = True, debug: bool = False, defaults
                 return result
             result.findings.append(Finding(exc.rule, exc.message, path, exc.line, exc.column, exc.hint))
             return result
+        if suppress.may_have_directives(document.text):
+            result.verbatim = document.verbatim()
         data = document.data
         if data is None:
             result.skipped = "not a spec (empty file)" if not document.text.strip() else \

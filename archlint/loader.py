@@ -67,6 +67,11 @@ class Document:
     locate: Callable[[Path, bool], tuple[int, int] | None] | None = field(repr=False, default=None)
     # set by an importer for a converted file (archlint.sources.base.SourceHooks); None for native specs
     source: SourceHooks | None = field(repr=False, default=None)
+    root: Any = field(repr=False, default=None)  # the composed YAML node graph (None for JSON)
+
+    def verbatim(self) -> list[tuple[int, int, int, int]]:
+        """Where the text is a scalar's content spread over several lines (see `verbatim_spans`)."""
+        return verbatim_spans(self.root) if self.root is not None else []
 
     def position(self, where: Path, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of the value at `where` (of its key with key=True).
@@ -453,7 +458,29 @@ def _load_yaml(path: str, text: str, use_libyaml: bool) -> Document:
     if converter.heights[id(root)] > MAX_DEPTH:  # deeper through aliases than written
         raise _too_deep_error(*_mark(converter.deepest(root)))
     data = converter.convert(root)
-    return Document(path, text, data, "yaml", _yaml_locator(root))
+    return Document(path, text, data, "yaml", _yaml_locator(root), root=root)
+
+
+def verbatim_spans(root: yaml.Node) -> list[tuple[int, int, int, int]]:
+    """The text of block scalars (`|`, `>`) and quoted scalars written over several lines, as
+    (first line, first column, last line, end column): 0-based, the end column excluded. A `#` there
+    is text, not a comment. A block scalar's header line (`key: |  # comment`) is left out: its comment
+    is a comment. Plain scalars are left out too: a comment ends them."""
+    spans, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif node.style and node.start_mark.line != node.end_mark.line:
+            start, end = node.start_mark, node.end_mark
+            first = (start.line + 1, 0) if node.style in "|>" else (start.line, start.column)
+            spans.append((*first, end.line, end.column))
+    return sorted(spans)
 
 
 # ---------------------------------------------------------------- JSON

@@ -137,7 +137,7 @@ def check_file(path: str, options: Options) -> Checked:
     enabled.add(rules.INTERNAL_ERROR.code)  # a bug in archlint is never hidden
     findings = [f for f in result.findings if f.rule.code in enabled]
     if not path.lower().endswith(".json") and not result.skipped and not result.unreadable:
-        findings = suppress.apply(path, _text(path), findings, enabled)
+        findings = suppress.apply(path, _text(path), findings, enabled, result.verbatim)
     strict = options.strict if options.strict is not None else bool(config.strict)
     return Checked(result, strict, findings)
 

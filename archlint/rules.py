@@ -377,6 +377,15 @@ YOLO_SCALE_GUESSED = _rule("W137", "yolo-scale-guessed", WARNING,
                            "No scale given: ultralytics builds the first of `scales`.")
 
 
+# issue 15 §3: what the frameworks accept that archlint modelled too strictly or not at all (W029-W034)
+RESHAPE_MIXES_SAMPLES = _rule(
+    "W029", "reshape-mixes-samples", WARNING,
+    "A torch.reshape puts elements of several samples in one row of the batch axis: torch runs it, the model "
+    "then mixes samples.",
+    reason="no row of a batch may hold two samples: every later layer and the loss then read them as one; folding "
+    "whole rows of one sample into the batch (`x.reshape(-1, features)`) stays silent",
+)
+
 def lookup(code_or_name: str) -> Rule | None:
     """Find a rule by its code (`E001`) or its name (`non-positive-output-size`)."""
     key = code_or_name.strip()

@@ -7,6 +7,8 @@
 Codes or rule names, separated by commas; text after them is a free-form reason. A suppression that
 suppresses nothing is S010 (as ruff reports an unused `noqa`), a malformed or misplaced one S011.
 JSON has no comments: JSON specs are suppressed through the configuration (per-file-ignores).
+A `# archlint:` written inside a block scalar (`|`, `>`) or a quoted scalar spread over several lines
+is text, not a comment: the loader's node positions (`loader.verbatim_spans`) tell where those are.
 """
 
 from __future__ import annotations
@@ -64,19 +66,43 @@ def _comment_start(line: str) -> int:
     return -1
 
 
-def parse(text: str) -> tuple[list[Directive], list[tuple[int, int, str]]]:
-    """The directives of a YAML text, and the problems found in them as (line, column, message)."""
+def may_have_directives(text: str) -> bool:
+    return bool(_QUICK.search(text))
+
+
+def _mask(lines: list[str], verbatim) -> set[int]:
+    """Blank the scalar text of `verbatim` spans ((line, column, end line, end column), 0-based, the
+    end excluded) in place, keeping every other column where it was. Returns the (1-based) numbers of
+    the lines that held scalar text: content lines, whatever is left of them."""
+    texts = set()
+    for first, column, last, end in verbatim:
+        for number in range(first, min(last, len(lines) - 1) + 1):
+            line = lines[number]
+            start = column if number == first else 0
+            stop = end if number == last else len(line)
+            if line[start:stop].strip():
+                texts.add(number + 1)
+            if stop > start:
+                lines[number] = line[:start] + " " * (min(stop, len(line)) - start) + line[stop:]
+    return texts
+
+
+def parse(text: str, verbatim=()) -> tuple[list[Directive], list[tuple[int, int, str]]]:
+    """The directives of a YAML text, and the problems found in them as (line, column, message).
+    `verbatim`: the spans of multi-line scalars (`loader.verbatim_spans`), whose text is no comment."""
     directives: list[Directive] = []
     problems: list[tuple[int, int, str]] = []
     if not _QUICK.search(text):
         return directives, problems
     lines = text.splitlines()
+    scalar_text = _mask(lines, verbatim)
     in_header = True  # still in the comments, blank lines and directives before the first content
     pending: list[Directive] = []  # own-line directives waiting for the next content line
     for number, line in enumerate(lines, start=1):
         start = _comment_start(line)
         content = (line if start < 0 else line[:start]).strip()
-        is_content = bool(content) and not (in_header and (content.startswith("%") or content == "---"))
+        is_content = (bool(content) and not (in_header and (content.startswith("%") or content == "---"))
+                      or number in scalar_text)
         if is_content:
             in_header = False
             for directive in pending:
@@ -115,10 +141,11 @@ def parse(text: str) -> tuple[list[Directive], list[tuple[int, int, str]]]:
     return directives, problems
 
 
-def apply(path: str, text: str, findings: list[Finding], enabled: set[str]) -> list[Finding]:
+def apply(path: str, text: str, findings: list[Finding], enabled: set[str], verbatim=()) -> list[Finding]:
     """Drop the findings that comments suppress; add S010/S011 for suppressions that do nothing or are
-    wrong (when those rules are enabled). `enabled` is the set of codes the configuration selects."""
-    directives, problems = parse(text)
+    wrong (when those rules are enabled). `enabled` is the set of codes the configuration selects;
+    `verbatim` the spans of multi-line scalars (`parse`)."""
+    directives, problems = parse(text, verbatim)
     if not directives and not problems:
         return findings
     file_wide = [d for d in directives if d.file_wide]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from archlint import cost, limits, recover, rules
 from archlint.blocks import with_origin
 from archlint.layers import elementwise
-from archlint.layers.registry import REQUIRED, Call, Output, Stop, Tensor, lookup
+from archlint.layers.registry import REQUIRED, SAME_ROWS, Call, Output, Stop, Tensor, lookup
 from archlint.shapes import format_shape
 from archlint.spec import LayerSpec, Spec
 
@@ -257,7 +257,7 @@ def _config_from(kwargs: dict, defaults: dict) -> dict:
 def _recovered(layer: LayerSpec, tensors: dict, shape: tuple | None) -> None:
     """After an error: the output still determined (archlint.recover), else what the file records."""
     if shape is not None:
-        tensors[layer.name] = Tensor(shape, layer.name, assumed=True)
+        tensors[layer.name] = Tensor(shape, layer.name, assumed=True, rows=None)
     else:
         _use_recorded(layer, tensors)
 
@@ -354,12 +354,13 @@ def walk(spec: Spec, sink: Sink) -> Model:
                 continue
             output.trainable = output.non_trainable = 0  # the weights are counted once, at the shared layer
         shape = output.shape[0] if isinstance(output.shape, list) else output.shape
+        rows = in_tensors[0].rows if output.rows == SAME_ROWS and in_tensors else output.rows
         if any(t.assumed for t in in_tensors):
             # after an earlier error: its own mistakes are reported, its figures and expect: are not results
-            tensors[layer.name] = Tensor(tuple(shape), layer.name, output.padding, assumed=True)
+            tensors[layer.name] = Tensor(tuple(shape), layer.name, output.padding, assumed=True, rows=rows)
             continue
         entry.output = output
-        tensors[layer.name] = Tensor(tuple(shape), layer.name, output.padding)
+        tensors[layer.name] = Tensor(tuple(shape), layer.name, output.padding, rows=rows)
         _check_expect(layer, output, layer_sink)
     _tie(spec, by_name, sink)
     outputs = _outputs(spec, walked, producers, sink)

@@ -292,7 +292,6 @@ TGT_MEM = "inputs: {t: [7, 8], m: [5, 8]}"
     (ENC + "}", "input: [7, 8]", 600),
     (ENC + ", bias: false}", "input: [7, 8]", 528),
     (ENC + ", norm_first: true, activation: gelu}", "input: [7, 8]", 600),
-    (ENC.replace("dim_feedforward: 16", "dim_feedforward: 0") + "}", "input: [7, 8]", 328),
     ("{type: TransformerEncoderLayer, d_model: 8, nhead: 2, batch_first: true}", "input: [7, 8]", 35_144),
     (DEC + ", inputs: [t, m]}", TGT_MEM, 904),
     (DEC + ", bias: false, inputs: {memory: m, tgt: t}}", TGT_MEM, 792),
@@ -302,6 +301,14 @@ def test_transformer_layer_counts(lint, layer, inputs, want):
     result = lint(torch(layer, inputs))
     assert codes(result) == []
     assert last(result) == ((None, 7, 8), want, 0)
+
+
+def test_transformer_layer_without_feed_forward_units(lint):
+    # torch 2.13.0 builds dim_feedforward=0 (328 parameters, output (2, 7, 8)): linear1 computes an empty
+    # tensor and only linear2's bias is added, W021 as Linear's out_features=0 (issue 15)
+    result = lint(torch(ENC.replace("dim_feedforward: 16", "dim_feedforward: 0") + "}", "input: [7, 8]"))
+    assert codes(result) == [("W021", 5, 76)]
+    assert last(result) == ((None, 7, 8), 328, 0)
 
 
 @pytest.mark.parametrize("layer,inputs,want", [
@@ -448,3 +455,37 @@ def test_keras_config_with_attention_called_by_keyword():
     assert codes(result) == []
     assert [(r[0], r[1:]) for r in layer_rows(result)] == [
         ("mha_kw", ((None, 7, 4), 198, 0)), ("mha_pos", ((None, 7, 4), 198, 0))]
+
+
+def test_keras_attention_over_a_rank_2_key_and_value(lint):
+    # Keras 3.15.1 (torch backend), a batch of 2: Attention()([q (2, 3, 5, 4), v (2, 4)]) -> (2, 3, 5, 4), the
+    # scores (2, 3, 5, 2): every query attends to the batch's samples; the shape Keras records, so W007
+    result = lint(spec("{type: Attention, inputs: {query: q, value: v}}", "inputs: {q: [3, 5, 4], v: [4]}"))
+    assert [(f.rule.code, f.line, f.column) for f in result.findings] == [("W007", 5, 12)]
+    assert "reads the rank-2 value (None, 4) as (positions, features)" in result.findings[0].message
+    assert last(result) == ((None, 3, 5, 4), 0, 0)
+
+
+def test_keras_attention_ranks_it_cannot_combine(lint):
+    # Keras 3.15.1: a rank-2 query with a rank-3 value records (None, 6) and computes (2, 2, 6); a rank-3 query
+    # with a rank-4 value fails ("The size of tensor a (2) must match the size of tensor b (3) at non-singleton
+    # dimension 1")
+    result = lint(spec("{type: AdditiveAttention, inputs: {query: q, value: v}}", "inputs: {q: [6], v: [7, 6]}"))
+    assert [f.rule.code for f in result.findings] == ["E015"]
+    assert result.findings[0].message.endswith(
+        "query rank 2, value rank 3: Keras records the output as (None, 6) but computes (batch, batch, 6): the "
+        "query's batch becomes the positions that attend")
+    result = lint(spec("{type: Attention, inputs: {query: q, value: v}}", "inputs: {q: [5, 4], v: [3, 7, 4]}"))
+    assert [f.rule.code for f in result.findings] == ["E015"]
+    assert "a batch axis meets an axis of positions, and the forward pass fails" in result.findings[0].message
+
+
+def test_keras_attention_query_axis_of_1_against_a_larger_value_axis(lint):
+    # Keras 3.15.1: Attention()([q (2, 1, 5, 4), v (2, 3, 7, 4)]) records (None, 1, 5, 4) and computes (2, 3, 5, 4);
+    # the other way round, q (2, 3, 5, 4) with v (2, 1, 7, 4), records and computes (2, 3, 5, 4)
+    result = lint(spec("{type: Attention, inputs: {query: q, value: v}}", "inputs: {q: [1, 5, 4], v: [3, 7, 4]}"))
+    assert [f.rule.code for f in result.findings] == ["E015"]
+    assert "axis 1 is 1 in the query and 3 in the key: Keras records the query's 1 but computes 3" in (
+        result.findings[0].message)
+    result = lint(spec("{type: Attention, inputs: {query: q, value: v}}", "inputs: {q: [3, 5, 4], v: [1, 7, 4]}"))
+    assert codes(result) == [] and last(result) == ((None, 3, 5, 4), 0, 0)

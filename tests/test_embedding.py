@@ -100,7 +100,7 @@ def test_torch_padding_idx_range(lint):
 
 def test_torch_embedding_sizes(lint):
     # torch 2.13.0: num_embeddings=-1 -> negative dimension; 0 -> every lookup fails (index_select);
-    # embedding_dim=0 is accepted (empty vectors): W008
+    # embedding_dim=0 is accepted (empty vectors): W021, as Linear's out_features=0 (issue 15)
     result = lint("""
         archlint: 1
         framework: pytorch
@@ -110,5 +110,5 @@ def test_torch_embedding_sizes(lint):
           - {type: Embedding, num_embeddings: 0, embedding_dim: 4, inputs: [input]}
           - {type: Embedding, num_embeddings: 10, embedding_dim: 0, inputs: [input]}
     """)
-    assert codes(result) == [("E002", 6, 39), ("E002", 7, 39), ("W008", 8, 58)]
+    assert codes(result) == [("E002", 6, 39), ("E002", 7, 39), ("W021", 8, 58)]
     assert layer_rows(result)[2] == ("2", (None, 7, 0), 0, 0)

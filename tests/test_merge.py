@@ -162,9 +162,10 @@ def test_torch_reshape_with_minus_one_checks_the_element_count_as_torch_does(lin
         assert errors[0].message == (f"torch.reshape shape={shape} is invalid for an input of (None, 20): 20 elements "
                                      f"per sample are not a multiple of {rest} (torch, a batch of 1: {said})")
         assert errors[0].hint.startswith("make the given sizes multiply to a divisor")
-    for shape, out in (("[-1, 5]", (None, 5)), ("[4, -1]", (4, None)), ("[-1, 20]", (None, 20))):
+    for shape, out, found in (("[-1, 5]", (None, 5), []), ("[4, -1]", (4, None), ["W029"]),
+                              ("[-1, 20]", (None, 20), [])):
         result = torch_layer(lint, "torch.reshape", "[20]", extra=f", shape: {shape}", inputs="[a]")
-        assert [f.rule.code for f in result.findings if f.rule.code != "W009"] == [], shape
+        assert [f.rule.code for f in result.findings if f.rule.code != "W009"] == found, shape
         assert layer_rows(result) == [("m", out, 0, 0)], shape
 
 
@@ -199,3 +200,73 @@ def test_torch_mean_keepdim_needs_dim(lint):
     """)
     assert codes(result) == [("E002", 6, 33)]  # at keepdim
     assert layer_rows(result)[1][:2] == ("1", (1, 1))
+
+
+def test_torch_reshape_folding_rows_into_the_batch_and_back(lint):
+    # torch 2.13.0, a batch of 3: (3, 8, 4) -> [-1, 4] -> (24, 4); Linear -> (24, 16); [-1, 8, 16] -> (3, 8, 16);
+    # [-1, 64] on (24, 16) -> (6, 64): two rows of 64 per sample, silent; [3, 16] on 128 per sample: refused
+    result = lint("""
+        archlint: 1
+        framework: pytorch
+        input: [8, 4]
+        layers:
+          - {name: fold, type: torch.reshape, shape: [-1, 4]}
+          - {name: linear, type: Linear, in_features: 4, out_features: 16}
+          - {name: unfold, type: torch.reshape, shape: [-1, 8, 16]}
+          - {name: pairs, type: torch.reshape, shape: [-1, 64], inputs: [linear]}
+          - {name: wrong, type: torch.reshape, shape: [3, 16], inputs: [linear]}
+    """)
+    assert [(f.rule.code, f.line, f.column) for f in result.findings if f.rule.code != "W009"] == [("E002", 10, 47)]
+    assert result.findings[-1].message == ("torch.reshape shape=[3, 16] holds 48 elements, not a multiple of the 128 "
+                                           "per sample of (None, 16) (8 rows per sample): no batch size fits")
+    assert [(row[0], row[1]) for row in layer_rows(result)[:4]] == [
+        ("fold", (None, 4)), ("linear", (None, 16)), ("unfold", (None, 8, 16)), ("pairs", (None, 64))]
+    assert [result.model.tensors[name].rows for name in ("fold", "linear", "unfold", "pairs")] == [8, 8, 1, 2]
+
+
+def test_torch_reshape_mixing_samples_is_w029(lint):
+    # torch 2.13.0: [1, -1, 4] on (B, 8, 4) -> (1, 8B, 4), every sample in one row; [4, 48] on (6, 8, 4) -> (4, 48),
+    # rows across samples; [2, 16] on (1, 8, 4) -> (2, 16), a sample in two rows: silent (the batch is fixed to 1)
+    result = lint("""
+        archlint: 1
+        framework: pytorch
+        input: [8, 4]
+        layers:
+          - {name: a, type: torch.reshape, shape: [1, -1, 4]}
+          - {name: b, type: torch.reshape, shape: [4, 48], inputs: [input]}
+          - {name: c, type: torch.reshape, shape: [2, 16], inputs: [input]}
+          - {name: d, type: torch.reshape, shape: [-1, 2], inputs: [a]}
+    """)
+    found = [(f.rule.code, f.line, f.column, f.message) for f in result.findings if f.rule.code != "W009"]
+    assert found == [
+        ("W029", 6, 43, "torch.reshape shape=[1, -1, 4] mixes samples: the first axis is 1 whatever the batch size, "
+                        "and the batch goes into axis 1"),
+        ("W029", 7, 43, "torch.reshape shape=[4, 48] mixes samples: torch runs it only for a batch of 6, whose "
+                        "samples of 32 elements share rows of 48"),
+    ]
+    assert [(row[0], row[1]) for row in layer_rows(result)] == [
+        ("a", (1, None, 4)), ("b", (None, 48)), ("c", (None, 16)), ("d", (None, 2))]
+    # after a mixing reshape the rows per sample are unknown: no second finding about the batch
+    assert [result.model.tensors[n].rows for n in "abcd"] == [
+        None, None, 2, None]
+
+
+def test_batch_rows_through_flatten_cat_and_broadcasting(lint):
+    # torch 2.13.0, a batch of 3: flatten() of (3, 8, 4) -> (96,); reshape [-1, 8, 4] -> (3, 8, 4): silent;
+    # cat([(24, 4), (3, 4)], dim=1) -> "Sizes of tensors must match except in dimension 1"; add likewise
+    result = lint("""
+        archlint: 1
+        framework: pytorch
+        inputs: {x: [8, 4], y: [4]}
+        layers:
+          - {name: flat, type: torch.flatten, inputs: [x]}
+          - {name: back, type: torch.reshape, shape: [-1, 8, 4]}
+          - {name: fold, type: torch.reshape, shape: [-1, 4], inputs: [x]}
+          - {name: joined, type: torch.cat, dim: 1, inputs: [fold, y]}
+          - {name: summed, type: torch.add, inputs: [fold, y]}
+    """)
+    found = [(f.rule.code, f.line, f.message) for f in result.findings if f.rule.code != "W009"]
+    assert [f[:2] for f in found] == [("E015", 9), ("E015", 10)]
+    assert found[0][2].endswith("their first axes hold 8 and 1 rows per sample, which differ for every batch size "
+                                "above 1 (torch: sizes of tensors must match except in dimension 1)")
+    assert [result.model.tensors[n].rows for n in ("flat", "back", "fold")] == [32, 1, 8]

@@ -362,7 +362,6 @@ def test_first_padding_only_window():
     ([4, 5], "{type: AdaptiveMaxPool1d, output_size: 8}", (None, 4, 8)),  # larger than the input: fine
     ([4, 5], "{type: AdaptiveMaxPool1d, output_size: [3]}", (None, 4, 3)),
     ([3, 5, 6, 7], "{type: AdaptiveMaxPool3d, output_size: 2}", (None, 3, 2, 2, 2)),
-    ([3, 5, 6], "{type: AdaptiveAvgPool2d, output_size: 0}", (None, 3, 0, 0)),  # an empty tensor, accepted
     ([3, None, None], "{type: AdaptiveAvgPool2d, output_size: [7, null]}", (None, 3, 7, None)),
     # AdaptiveAvgPool2d/3d to all ones is a mean over the last axes and takes extra leading axes
     ([2, 3, 5, 5], "{type: AdaptiveAvgPool2d, output_size: 1}", (None, 2, 3, 1, 1)),
@@ -370,6 +369,12 @@ def test_first_padding_only_window():
 ])
 def test_torch_adaptive_pooling(lint, input_shape, layer, shape):
     assert single(lint, torch(input_shape, layer)) == (shape, [])
+
+
+def test_torch_adaptive_pooling_to_size_0_is_empty(lint):
+    # torch 2.13.0 builds AdaptiveAvgPool2d(0) and computes (2, 3, 0, 0): an empty tensor, W021 (issue 15)
+    assert single(lint, torch([3, 5, 6], "{type: AdaptiveAvgPool2d, output_size: 0}")) == (
+        (None, 3, 0, 0), [("W021", 5, 44)])
 
 
 def test_torch_adaptive_max_return_indices(lint):

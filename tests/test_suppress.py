@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from archlint import suppress
+from archlint import loader, suppress
 from archlint.cli import main
 
 HEAD = "archlint: 1\ninput: [8, 8, 3]\nlayers:\n"
@@ -102,3 +102,55 @@ def test_comment_detection_respects_quoting(line, start):
 def test_json_specs_are_not_scanned(tmp_path, monkeypatch):
     spec = {"archlint": 1, "name": "# archlint: disable=W002", "input": [4], "layers": [{"type": "Dense", "units": 2}]}
     assert found(tmp_path, monkeypatch, json.dumps(spec), "m.json") == []
+
+
+PARSERS = [
+    pytest.param(True, id="libyaml", marks=pytest.mark.skipif(not loader.HAVE_LIBYAML, reason="no libyaml")),
+    pytest.param(False, id="pure-python"),
+]
+# Comments written inside scalars that span lines are text (issue 15); the real ones around them count
+IN_SCALARS = (
+    "# archlint: disable-file=W005\n"  # line 1: a real file-wide directive
+    "archlint: 1\n"
+    "description: |  # archlint: disable=W002\n"  # line 3: the header's comment is a comment
+    "  Use it as  # archlint: disable=E001\n"
+    "  # archlint: disable-file=W004\n"
+    "note: >-\n"
+    "  folded # archlint: disable=W003\n"
+    "\n"
+    "  more\n"
+    "# archlint: disable=E002\n"  # line 10: less indented than the scalar, so a comment again
+    "name: \"double\n"
+    "  # archlint: disable=E003\n"
+    "  quoted\"  # archlint: disable=E004\n"  # line 13: after the closing quote, a comment
+    "tag: 'single\n"
+    "  # archlint: disable=E005'\n"
+    "layers: [{type: Dense, units: 2, name: \"a\n"
+    "   # archlint: disable=E006\", kept: 1}]  # archlint: disable=E007\n"
+    "keep: |+\n"
+    "  text\n"
+    "  # archlint: disable=E008\n"
+    "\n"
+)
+
+
+@pytest.mark.parametrize("use_libyaml", PARSERS)
+def test_directives_inside_multi_line_scalars_are_text(use_libyaml):
+    document = loader.load_text("m.yaml", IN_SCALARS, use_libyaml=use_libyaml)
+    assert document.verbatim() == [(3, 0, 5, 0), (6, 0, 9, 0), (10, 6, 12, 9), (13, 5, 14, 27), (15, 39, 16, 28),
+                                   (18, 0, 21, 0)]
+    directives, problems = suppress.parse(IN_SCALARS, document.verbatim())
+    assert [(d.line, d.file_wide, d.target, [c for c, _ in d.codes]) for d in directives] == [
+        (1, True, 0, ["W005"]), (3, False, 3, ["W002"]), (10, False, 11, ["E002"]), (13, False, 13, ["E004"]),
+        (17, False, 17, ["E007"])]
+    assert problems == []
+    # without the spans, the text inside the scalars reads as comments: five more, and a misplaced disable-file
+    directives, problems = suppress.parse(IN_SCALARS)
+    assert len(directives) == 10 and [p[:2] for p in problems] == [(5, 3)]
+
+
+def test_directive_inside_a_block_scalar_suppresses_nothing(tmp_path, monkeypatch):
+    inside = HEAD.replace("layers:", "description: |\n  # archlint: disable=W002\nlayers:") + STRIDED + "\n"
+    assert [f[:3] for f in found(tmp_path, monkeypatch, inside)] == [("W002", 6, 57)]
+    below = HEAD.replace("layers:", "description: |\n  text\nlayers:\n  # archlint: disable=W002")
+    assert found(tmp_path, monkeypatch, below + STRIDED + "\n") == []

@@ -261,11 +261,36 @@ def _empty_output(call: Call, shape: tuple) -> None:
 
 # --- Keras Attention / AdditiveAttention ---------------------------------------------------------
 
+def _keras_attention_ranks(call: Call, query: Tensor, value: Tensor, key: Tensor) -> bool:
+    """Keras computes matmul(softmax(scores(query, key)), value), whose leading axes broadcast from the
+    right: the shape it records, (*query[:-1], value[-1]), is what it computes only when the ranks are
+    equal, or when the key and the value have rank 2 (no leading axis: the batch is their positions) and
+    the query more (checked against Keras 3.15.1, tests/crosscheck/test_attention_ranks.py). True for the
+    latter. Every other mix fails on the forward pass, or computes another shape than it records."""
+    if query.rank == value.rank == key.rank:
+        return False
+    if key.rank == value.rank == 2 and query.rank > 2:
+        return True
+    ranks = f"query rank {query.rank}, value rank {value.rank}" + (
+        f", key rank {key.rank}" if key is not value else "")
+    if query.rank == 2 and key.rank == value.rank:
+        computed = ("batch",) + tuple("batch" if n is None else n for n in value.shape[1:-2]) + (
+            "batch", value.shape[-1])
+        detail = (f"{ranks}: Keras records the output as {format_shape((None, value.shape[-1]))} but computes "
+                  f"({', '.join(map(str, computed))}): the query's batch becomes the positions that attend")
+    else:
+        detail = (f"{ranks}: Keras's matmul broadcasts their leading axes from the right, so a batch axis meets "
+                  "an axis of positions, and the forward pass fails")
+    raise mismatch(call, query, "query", value if value.rank != query.rank else key,
+                   "value" if value.rank != query.rank else "key", detail,
+                   "give the query, the key and the value the same rank (or a key and a value of rank 2)")
+
+
 def keras_attention(call: Call) -> Output:
     cfg = call.cfg
     t = by_role(call, KERAS_ORDER, required=2)
     query, value, key = t["query"], t["value"], t["key"]
-    _same_rank(call, t, KERAS_ORDER)
+    batch_keys = _keras_attention_ranks(call, query, value, key)
     additive = call.type == "AdditiveAttention" or cfg.get("score_mode") == "concat"
     if query.rank < 2:
         raise call.fail(rules.RANK_MISMATCH,
@@ -276,15 +301,26 @@ def keras_attention(call: Call) -> Output:
                     f"{call.type} reads the rank-2 query {format_shape(query.shape)} as (positions, features): Keras "
                     "accepts it, and the samples of the batch attend to each other",
                     hint="give the inputs a sequence axis: (batch, positions, features)")
+    elif batch_keys:
+        call.report(rules.INPUT_RANK_MISREAD,
+                    f"{call.type} reads the rank-2 {'value' if key is value else 'key and value'} "
+                    f"{format_shape(value.shape)} as (positions, features): Keras accepts it, and every query "
+                    "attends to the samples of the whole batch", hint="give the key and the value a sequence axis: "
+                    "(batch, positions, features)")
     # the batch-like axes between the batch and the last two broadcast (matmul and additive scores)
     middle = []
     for axis in range(1, query.rank - 2):
         size = query.shape[axis]
-        for role, other in (("key", key), ("value", value)):
+        for role, other in () if batch_keys else (("key", key), ("value", value)):
             if _differ(size, other.shape[axis], broadcast=True):
                 raise mismatch(call, query, "query", other, role,
                                f"axis {axis} is {size} in one and {other.shape[axis]} in the other (the framework "
                                "broadcasts only equal sizes or 1)", "make the leading axes equal")
+            if query.shape[axis] == 1 and other.shape[axis] not in (1, None):  # checked with Keras 3.15.1
+                raise mismatch(call, query, "query", other, role,
+                               f"axis {axis} is 1 in the query and {other.shape[axis]} in the {role}: Keras records "
+                               f"the query's 1 but computes {other.shape[axis]} (its matmul broadcasts)",
+                               "make the leading axes equal")
             size = _broadcast(size, other.shape[axis])
         middle.append(size)
     if _differ(query.shape[-1], key.shape[-1], broadcast=additive):

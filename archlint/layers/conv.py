@@ -225,10 +225,6 @@ def torch_conv(call: Call, rank: int) -> Output:
     s = windows.int_tuple(call, "stride", rank, expand_single=True)  # F.convNd expands a one-element list
     d = windows.int_tuple(call, "dilation", rank, expand_single=True)
     out_ch = cfg["out_channels"]
-    if out_ch < 1:
-        raise call.fail(
-            rules.INVALID_ARGUMENT, f"{call.type} `out_channels` must be positive, got {out_ch}", "out_channels"
-        )
     in_ch = call.x.shape[1]
     declared = cfg["in_channels"]
     if declared is not None and in_ch is not None and declared != in_ch:
@@ -241,6 +237,11 @@ def torch_conv(call: Call, rank: int) -> Output:
         )
     in_ch = in_ch if in_ch is not None else declared
     check_groups(call, cfg["groups"], in_ch, out_ch, "in_channels", "out_channels")
+    if out_ch == 0:  # torch 2.13.0 builds it; its forward pass refuses the empty weight
+        size = [0, "?" if in_ch is None else in_ch // cfg["groups"], *k]
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} out_channels=0: the forward pass fails (torch: Given "
+                        f"groups={cfg['groups']}, expected weight to be at least 1 at dimension 0, but got weight of "
+                        f"size {size} instead)", "out_channels", hint="use the number of output channels meant")
     if in_ch is None:
         raise call.fail(
             rules.UNKNOWN_DIMENSION,
@@ -277,7 +278,8 @@ def torch_conv(call: Call, rank: int) -> Output:
     unread = finish_windows(call, rank, ws, "padding", mode)
     if padding == "same":
         report_asymmetric(call, rank, ws, "padding=int, which pads both sides equally")
-    out_shape = (call.x.shape[0], out_ch) + tuple(w.out for w in ws)
+    # torch 2.13.0 returns an input of 0 channels as 0 channels, whatever out_channels says
+    out_shape = (call.x.shape[0], out_ch if in_ch else 0) + tuple(w.out for w in ws)
     weights = prod(k) * (in_ch // cfg["groups"]) * out_ch
     bias = out_ch if cfg["bias"] else 0
     window = windows.window_of(ws, True, padding if padding in ("same", "valid") else "explicit")

@@ -241,9 +241,6 @@ def torch_conv_transpose(call: Call, rank: int) -> Output:
                         f"stride={list(s)} or dilation={list(d)} on every axis", "output_padding",
                         hint=f"use output_padding below {max(s[bad], d[bad])} there")
     out_ch = cfg["out_channels"]
-    if out_ch < 1:
-        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `out_channels` must be positive, got {out_ch}",
-                        "out_channels")
     in_ch, declared = call.x.shape[1], cfg["in_channels"]
     if declared is not None and in_ch is not None and declared != in_ch:
         raise call.fail(rules.DECLARED_SIZE_MISMATCH, f"{call.type} expects {declared} input channels "
@@ -251,6 +248,16 @@ def torch_conv_transpose(call: Call, rank: int) -> Output:
                         "in_channels", hint=f"set in_channels: {in_ch}, or fix the layer before it")
     in_ch = in_ch if in_ch is not None else declared
     check_groups(call, cfg["groups"], in_ch, out_ch, "in_channels", "out_channels")
+    if in_ch is not None and (out_ch == 0 or in_ch == 0):  # torch 2.13.0 builds both; the forward pass fails
+        groups = cfg["groups"]
+        # the words depend on the kernel (oneDNN: "could not create a primitive descriptor"); the native one's:
+        said = ("non-empty weight tensor expected, but got one with 0 output channels" if out_ch == 0 else
+                f"Given groups={groups}, expected weight to be at least 1 at dimension 0, but got weight of size "
+                f"{[0, out_ch // groups, *k]} instead")
+        key = "out_channels" if out_ch == 0 else "in_channels" if "in_channels" in call.given else None
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} {'out_channels' if out_ch == 0 else 'in_channels'}=0: "
+                        f"the forward pass fails (torch: {said})", key,
+                        hint="use the number of channels meant" if out_ch == 0 else "fix the layer before it")
     if in_ch is None:
         raise call.fail(rules.UNKNOWN_DIMENSION, f"{call.type} needs to know its input channels to create its "
                         "weight, but they are unknown (null)",

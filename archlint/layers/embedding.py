@@ -77,8 +77,8 @@ def torch_embedding(call: Call) -> Output:
                         "num_embeddings)", "padding_idx",
                         hint="padding_idx is a row of the table, usually 0")
     if dim == 0:
-        call.report(rules.SUSPICIOUS_ARGUMENT, "Embedding `embedding_dim=0` gives empty vectors: the output "
-                    "has no values", "embedding_dim", hint="give the vector size, e.g. embedding_dim: 64")
+        call.report(rules.EMPTY_OUTPUT, "Embedding embedding_dim=0: torch builds it and computes an empty tensor",
+                    "embedding_dim", hint="give the vector size, e.g. embedding_dim: 64")
     table = count * dim
     frozen = bool(call.cfg["_freeze"])  # the weight is created with requires_grad = not _freeze
     return Output(call.x.shape + (dim,), trainable=0 if frozen else table, non_trainable=table if frozen else 0)

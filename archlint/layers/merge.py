@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 
 from archlint import rules
-from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, Tensor, register
+from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, SAME_ROWS, Call, Output, Tensor, register
 from archlint.shapes import format_shape, known_product
 
 
@@ -134,8 +134,20 @@ def _dim(call: Call, key: str, value: int, rank: int) -> int:
     return value % rank
 
 
+def _same_rows(call: Call, words: str) -> None:
+    """Inputs whose batch axes hold different rows per sample (a torch.reshape folded one): the batch
+    axes differ for every batch size above 1, where torch fails."""
+    first = call.inputs[0]
+    for tensor in call.inputs[1:]:
+        if first.rows is not None and tensor.rows is not None and first.rows != tensor.rows:
+            raise _mismatch(call, first, tensor, f"their first axes hold {first.rows} and {tensor.rows} rows per "
+                            f"sample, which differ for every batch size above 1 (torch: {words})",
+                            "reshape both to the batch first, e.g. shape: [-1, ...]")
+
+
 def torch_broadcast(call: Call) -> Output:
     _count(call, 2, 2)
+    _same_rows(call, "the size of tensor a must match the size of tensor b at non-singleton dimension 0")
     a, b = call.inputs
     rank = max(a.rank, b.rank)
     left = (1,) * (rank - a.rank) + a.shape
@@ -164,6 +176,8 @@ def torch_cat(call: Call) -> Output:
                             "give every input the same rank", "torch: Tensors must have same number of dimensions: "
                             f"got {first.rank} and {tensor.rank}")
     dim = _dim(call, "dim", call.cfg["dim"], first.rank)
+    if dim:
+        _same_rows(call, "sizes of tensors must match except in dimension " + str(dim))
     total = first.shape[dim]
     for number, tensor in enumerate(call.inputs[1:], start=1):
         for ax in range(first.rank):
@@ -176,7 +190,7 @@ def torch_cat(call: Call) -> Output:
         total = None if total is None or tensor.shape[dim] is None else total + tensor.shape[dim]
     shape = list(first.shape)
     shape[dim] = total
-    return Output(tuple(shape))
+    return Output(tuple(shape), rows=None if dim == 0 else SAME_ROWS)  # along the batch: samples interleave
 
 
 def torch_stack(call: Call) -> Output:
@@ -187,10 +201,11 @@ def torch_stack(call: Call) -> Output:
             raise _mismatch(call, first, tensor, "the shapes differ", "give every input the same shape",
                             f"torch: stack expects each tensor to be equal size, but got {format_shape(first.shape)} "
                             f"at entry 0 and {format_shape(tensor.shape)} at entry {number}")
+    _same_rows(call, "stack expects each tensor to be equal size")
     dim = _dim(call, "dim", call.cfg["dim"], first.rank + 1)
     shape = list(first.shape)
     shape.insert(dim, len(call.inputs))
-    return Output(tuple(shape))
+    return Output(tuple(shape), rows=None if dim == 0 else SAME_ROWS)  # at 0 the batch moves to axis 1
 
 
 def torch_flatten(call: Call) -> Output:
@@ -204,7 +219,11 @@ def torch_flatten(call: Call) -> Output:
         raise call.fail(rules.INVALID_ARGUMENT, f"torch.flatten start_dim={call.cfg['start_dim']} comes after "
                         f"end_dim={call.cfg['end_dim']} (torch: flatten() has invalid args: start_dim cannot come "
                         "after end_dim)", "start_dim", "give a start_dim at or before end_dim")
-    return Output(shape[:start] + (known_product(shape[start:end + 1]),) + shape[end + 1:])
+    rows = SAME_ROWS
+    if start == 0:  # folds the axes after the batch into it, as torch.reshape(-1, ...) does
+        per_row = known_product(shape[1:end + 1])
+        rows = call.x.rows * per_row if call.x.rows is not None and per_row else None
+    return Output(shape[:start] + (known_product(shape[start:end + 1]),) + shape[end + 1:], rows=rows)
 
 
 def torch_reshape(call: Call) -> Output:
@@ -220,32 +239,65 @@ def torch_reshape(call: Call) -> Output:
                         f"{min(target)}", "shape", "sizes are positive, or -1 for the inferred one")
     total = known_product(call.x.shape)
     rest = known_product([d for d in target if d != -1])
+    # The batch is unknown: torch's verdict is taken per sample. `sample` elements belong to one sample
+    # of the model's batch (the input's rows per sample times each row's elements; None when unknown).
+    per_row = known_product(call.x.shape[1:])
+    rows = call.x.rows
+    sample = per_row * rows if per_row is not None and rows is not None and total is None else None
+    shown = format_shape(call.x.shape) + (f" ({rows} rows per sample)" if rows and rows > 1 else "")
     if -1 in target:
         # torch requires the element count to be a multiple of the given sizes. With the batch unknown,
         # the count for a batch of 1 decides: B * n is a multiple of `rest` for every batch B exactly
         # when n is, and a model that fails for some batch sizes is a bug.
         per_sample = total is None
-        numel = known_product(call.x.shape[1:]) if per_sample else total
+        numel = sample if per_sample else total
         if numel is not None and (rest == 0 or numel % rest):
             said = (f"cannot reshape tensor of 0 elements into shape {target} because the unspecified dimension "
                     f"size -1 can be any value and is ambiguous" if numel == 0 else
                     f"shape '{target}' is invalid for input of size {numel}")
             raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} is invalid for an input of "
-                            f"{format_shape(call.x.shape)}: {numel} element{'' if numel == 1 else 's'}"
+                            f"{shown}: {numel} element{'' if numel == 1 else 's'}"
                             f"{' per sample' if per_sample else ''} {'is' if numel == 1 else 'are'} not a multiple of "
                             f"{rest} (torch{', a batch of 1' if per_sample else ''}: {said})",
                             "shape", "make the given sizes multiply to a divisor of the input's element count "
                             "(for -1 as the batch, to the count per sample)")
         inferred = None if per_sample else total // rest  # the batch is unknown: the inferred size is too
-        return Output(tuple(inferred if d == -1 else d for d in target))
-    # Written out in full, the target fixes the batch size: archlint keeps the batch unknown and
-    # checks the element count per sample against the sizes after the first.
-    per_sample = known_product(call.x.shape[1:])
-    if per_sample is not None and target and known_product(target[1:]) != per_sample:
-        raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} does not hold the {per_sample} "
-                        f"elements per sample of {format_shape(call.x.shape)}", "shape",
-                        "write -1 for the batch and make the other sizes multiply to the input's")
-    return Output((None,) + tuple(target[1:]) if target else ())
+        shape = tuple(inferred if d == -1 else d for d in target)
+        if not per_sample:
+            return Output(shape, rows=None)
+        if target[0] == -1:  # the batch stays first; each sample fills whole rows (checked above)
+            return Output(shape, rows=sample // rest if sample else None)
+        if sample:
+            _mixes_samples(call, target, f"the first axis is {target[0]} whatever the batch size, and the batch "
+                           f"goes into axis {target.index(-1)}", "write -1 first (the batch) and the sizes per "
+                           "sample after it")
+        return Output(shape, rows=None)
+    # Written out in full, the target fixes the batch size: torch runs only for the batch whose element
+    # count is the target's. archlint keeps the batch unknown and the sizes after the first.
+    whole, row = known_product(target), known_product(target[1:])
+    if total is not None:  # no batch axis left (a torch.mean of everything): torch's count is known
+        if whole != total:
+            raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} does not hold the {total} "
+                            f"elements of {format_shape(call.x.shape)} (torch: shape '{target}' is invalid for input "
+                            f"of size {total})", "shape", f"make the sizes multiply to {total}")
+        return Output(tuple(target), rows=None)
+    shape = (None,) + tuple(target[1:]) if target else ()
+    if sample is None:
+        return Output(shape, rows=None)
+    if (whole % sample if sample else whole) or not whole and sample:
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} holds {whole} elements, not a "
+                        f"multiple of the {sample} per sample of {shown}: no batch size fits",
+                        "shape", "write -1 for the batch and make the other sizes multiply to the input's")
+    if sample and sample % row:
+        _mixes_samples(call, target, f"torch runs it only for a batch of {whole // sample}, whose samples of {sample} "
+                       f"elements share rows of {row}", "write -1 for the batch and make the other sizes multiply "
+                       f"to the input's {sample} per sample")
+        return Output(shape, rows=None)
+    return Output(shape, rows=sample // row if sample else None)
+
+
+def _mixes_samples(call: Call, target: list, how: str, hint: str) -> None:
+    call.report(rules.RESHAPE_MIXES_SAMPLES, f"torch.reshape shape={target} mixes samples: {how}", "shape", hint)
 
 
 def torch_permute(call: Call) -> Output:
@@ -259,7 +311,7 @@ def torch_permute(call: Call) -> Output:
     if len(set(wrapped)) != rank:
         raise call.fail(rules.INVALID_ARGUMENT, f"torch.permute dims={dims} repeats a dimension (torch: repeated "
                         "dim in permute)", "dims", "give every dimension exactly once")
-    return Output(tuple(call.x.shape[d] for d in wrapped))
+    return Output(tuple(call.x.shape[d] for d in wrapped), rows=SAME_ROWS if wrapped[0] == 0 else None)
 
 
 def torch_mean(call: Call) -> Output:
@@ -271,15 +323,16 @@ def torch_mean(call: Call) -> Output:
                         "received an invalid combination of arguments - got (Tensor, keepdim=bool))", "keepdim",
                         hint="give dim (null for every dimension) with keepdim, or remove keepdim")
     if dim is None or dim == []:
-        return Output((1,) * len(shape) if keep else ())
+        return Output((1,) * len(shape) if keep else (), rows=None)
     dims = dim if isinstance(dim, list) else [dim]
     wrapped = [_dim(call, "dim", d, call.x.rank) for d in dims]
     if len(set(wrapped)) != len(wrapped):
         raise call.fail(rules.INVALID_ARGUMENT, f"torch.mean dim={dim} names a dimension twice (torch: dim "
                         "appears multiple times in the list of dims)", "dim", "give each dimension once")
+    rows = None if 0 in wrapped else SAME_ROWS  # a mean over the batch leaves one row
     if keep:
-        return Output(tuple(1 if ax in wrapped else d for ax, d in enumerate(shape)))
-    return Output(tuple(d for ax, d in enumerate(shape) if ax not in wrapped))
+        return Output(tuple(1 if ax in wrapped else d for ax, d in enumerate(shape)), rows=rows)
+    return Output(tuple(d for ax, d in enumerate(shape) if ax not in wrapped), rows=rows)
 
 
 KERAS_BASE = {"dtype": None}

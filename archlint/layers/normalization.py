@@ -168,6 +168,11 @@ def torch_batchnorm(call: Call, rank: int) -> Output:
             "(null)",
             hint="give num_features, or the channel size in the input shape",
         )
+    if channels == 0 and cfg["affine"]:  # torch 2.13.0 builds it; affine=False runs on the empty tensor
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} on 0 channels: the forward pass fails (torch: select(): "
+                        "index 0 out of range for tensor of size [0] at dimension 0)",
+                        "num_features" if "num_features" in call.given else None,
+                        hint="fix the layer before it, which gives 0 channels")
     # running_mean, running_var and num_batches_tracked are buffers, not parameters
     weights = channels * (1 + bool(cfg["bias"])) if cfg["affine"] else 0
     return Output(call.x.shape, trainable=weights, removes_offset_along=1)

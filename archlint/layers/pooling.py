@@ -229,8 +229,16 @@ def torch_adaptive(call: Call, rank: int, average: bool) -> Output:
     if not (global_mean and call.x.rank > rank + 2):
         torch_spatial_start(call, rank)
     lead = call.x.rank - rank
+    empty = next((axis for axis, n in enumerate(call.x.shape) if axis and n == 0), None)
+    if empty is not None:
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} on {format_shape(call.x.shape)}: the forward pass fails "
+                        "(torch: Expected input to have non-zero size for non-batch dimensions, but dimension "
+                        f"{empty} is empty)", hint="fix the layer before it, which gives an empty tensor")
     spatial = tuple(call.x.shape[lead + i] if size is None else size for i, size in enumerate(sizes))
     shape = call.x.shape[:lead] + spatial
+    if 0 in sizes:  # torch 2.13.0 builds and runs it
+        call.report(rules.EMPTY_OUTPUT, f"{call.type} output_size={value}: torch builds it and computes an empty "
+                    "tensor", "output_size", hint="use the output size meant, e.g. 1 for a global pooling")
     # the adaptive windows tile the whole input, so every position is read
     if call.cfg.get("return_indices"):
         return Output([shape, shape])

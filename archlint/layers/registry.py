@@ -27,6 +27,7 @@ class _Required:
 
 
 REQUIRED: Any = _Required()  # a keyword with no default: the schema makes it required
+SAME_ROWS = "same"  # Output.rows of a layer that keeps its input's batch rows (every layer but a few)
 
 Shape = tuple  # (None, d1, d2, ...): the batch axis first, None where a size is unknown
 
@@ -43,6 +44,10 @@ class Tensor:
     # Recovered after an error (archlint.recover): the sizes still determined, None for the others. A
     # layer reading it reports its own mistakes, but not what only the earlier error caused.
     assumed: bool = False
+    # Rows of axis 0 per sample of the model's batch: 1 until a torch.reshape folds other axes into the
+    # batch axis (8 after (None, 8, 4) -> [-1, 4]), so unfolding it again is judged per sample. None when
+    # unknown: after a reshape that puts several samples in one row, or a recovered tensor.
+    rows: int | None = 1
 
     @property
     def rank(self) -> int:
@@ -97,6 +102,9 @@ class Output:
     macs: int | None = None
     # The layer's windows, for a sliding-window layer (set by its rule); None for every other layer.
     window: Window | None = None
+    # Rows of axis 0 per sample (Tensor.rows), set by a layer that moves elements across the batch axis;
+    # SAME_ROWS: those of its first input.
+    rows: Any = SAME_ROWS
 
     @property
     def params(self) -> int:

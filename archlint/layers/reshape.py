@@ -9,7 +9,7 @@ Keras does); Keras's Permute `dims` are 1-based and must be a permutation of 1..
 from __future__ import annotations
 
 from archlint import rules
-from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, Call, Output, register
+from archlint.layers.registry import KERAS, PYTORCH, REQUIRED, SAME_ROWS, Call, Output, register
 from archlint.shapes import format_shape, known_product
 
 KERAS_FLATTEN_DEFAULTS = {
@@ -61,7 +61,11 @@ def torch_flatten(call: Call) -> Output:
             hint="give a start_dim at or before end_dim",
         )
     shape = call.x.shape
-    return Output(shape[:start] + (known_product(shape[start:end + 1]),) + shape[end + 1:])
+    rows = SAME_ROWS
+    if start == 0:  # folds the axes after the batch into it (rows per sample, as torch.flatten from 0)
+        per_row = known_product(shape[1:end + 1])
+        rows = call.x.rows * per_row if call.x.rows is not None and per_row else None
+    return Output(shape[:start] + (known_product(shape[start:end + 1]),) + shape[end + 1:], rows=rows)
 
 
 def resolve_sizes(call: Call, key: str, sizes: list, total: int | None, what: str) -> tuple:

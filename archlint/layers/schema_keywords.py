@@ -310,12 +310,12 @@ KEYWORDS: dict[str, dict[str, dict]] = {
         "hidden_size": {"type": "integer"},
         "in_channels": {
             "type": "integer",
-            "minimum": 1,
+            "minimum": 0,
             "description": "Optional; checked against the input's channels.",
         },
         "in_features": {
             "type": "integer",
-            "minimum": 1,
+            "minimum": 0,
             "description": "Optional; checked against the input's last axis.",
         },
         "init": {"type": "number"},
@@ -375,7 +375,8 @@ KEYWORDS: dict[str, dict[str, dict]] = {
         "num_heads": {"type": "integer"},
         "num_layers": {"type": "integer"},
         "num_parameters": {"type": "integer", "description": "1, or the input's channel count (axis 1)."},
-        "out_channels": {"type": "integer", "minimum": 1},
+        "out_channels": {"type": "integer", "minimum": 0,
+                         "description": "0: torch builds the layer, and its forward pass fails (E002)."},
         "out_features": {"type": "integer", "minimum": 0,
                          "description": "0 builds: torch 2.13.0 gives an empty output (warning W021)."},
         "output_padding": {

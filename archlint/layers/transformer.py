@@ -58,6 +58,10 @@ def _layer_arguments(call: Call) -> None:
                         f"{call.type} `dim_feedforward={cfg['dim_feedforward']}`: torch refuses it (Trying to create "
                         "tensor with negative dimension)", "dim_feedforward",
                         hint="the hidden size of the feed-forward block, e.g. 4 * d_model")
+    if cfg["dim_feedforward"] == 0:
+        call.report(rules.EMPTY_OUTPUT, f"{call.type} dim_feedforward=0: torch builds it, and its feed-forward block "
+                    "computes an empty tensor (only linear2's bias is added)", "dim_feedforward",
+                    hint="the hidden size of the feed-forward block, e.g. 4 * d_model")
     if cfg["activation"] not in ("relu", "gelu"):
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} `activation={cfg['activation']!r}`: torch refuses it (activation should be "

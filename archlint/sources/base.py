@@ -68,4 +68,4 @@ def converted_document(original: Document, data, paths: dict[tuple, tuple], hook
     from archlint.loader import Document
 
     return Document(original.path, original.text, data, original.kind,
-                    mapped_locator(paths, original.locate), hooks)
+                    mapped_locator(paths, original.locate), hooks, root=original.root)
