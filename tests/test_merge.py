@@ -239,10 +239,8 @@ def test_torch_reshape_mixing_samples_is_w029(lint):
     """)
     found = [(f.rule.code, f.line, f.column, f.message) for f in result.findings if f.rule.code != "W009"]
     assert found == [
-        ("W029", 6, 43, "torch.reshape shape=[1, -1, 4] mixes samples: the first axis is 1 whatever the batch size, "
-                        "and the batch goes into axis 1"),
-        ("W029", 7, 43, "torch.reshape shape=[4, 48] mixes samples: torch runs it only for a batch of 6, whose "
-                        "samples of 32 elements share rows of 48"),
+        ("W029", 6, 43, "torch.reshape shape=[1, -1, 4] mixes samples: axis 0 is always 1, the batch goes into axis 1"),
+        ("W029", 7, 43, "torch.reshape shape=[4, 48] mixes samples: samples of 32 elements share rows of 48"),
     ]
     assert [(row[0], row[1]) for row in layer_rows(result)] == [
         ("a", (1, None, 4)), ("b", (None, 48)), ("c", (None, 16)), ("d", (None, 2))]
@@ -267,6 +265,7 @@ def test_batch_rows_through_flatten_cat_and_broadcasting(lint):
     """)
     found = [(f.rule.code, f.line, f.message) for f in result.findings if f.rule.code != "W009"]
     assert [f[:2] for f in found] == [("E015", 9), ("E015", 10)]
-    assert found[0][2].endswith("their first axes hold 8 and 1 rows per sample, which differ for every batch size "
-                                "above 1 (torch: sizes of tensors must match except in dimension 1)")
+    assert found[0][2].endswith("axis 0 holds 8 and 1 rows per sample")
+    assert result.findings[0].hint.startswith("torch: sizes of tensors must match except in dimension 1; they differ "
+                                              "for every batch size above 1")
     assert [result.model.tensors[n].rows for n in ("flat", "back", "fold")] == [32, 1, 8]

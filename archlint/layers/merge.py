@@ -140,9 +140,9 @@ def _same_rows(call: Call, words: str) -> None:
     first = call.inputs[0]
     for tensor in call.inputs[1:]:
         if first.rows is not None and tensor.rows is not None and first.rows != tensor.rows:
-            raise _mismatch(call, first, tensor, f"their first axes hold {first.rows} and {tensor.rows} rows per "
-                            f"sample, which differ for every batch size above 1 (torch: {words})",
-                            "reshape both to the batch first, e.g. shape: [-1, ...]")
+            raise _mismatch(call, first, tensor, f"axis 0 holds {first.rows} and {tensor.rows} rows per sample",
+                            "they differ for every batch size above 1; reshape both to the batch first, e.g. "
+                            "shape: [-1, ...]", f"torch: {words}")
 
 
 def torch_broadcast(call: Call) -> Output:
@@ -268,9 +268,8 @@ def torch_reshape(call: Call) -> Output:
         if target[0] == -1:  # the batch stays first; each sample fills whole rows (checked above)
             return Output(shape, rows=sample // rest if sample else None)
         if sample:
-            _mixes_samples(call, target, f"the first axis is {target[0]} whatever the batch size, and the batch "
-                           f"goes into axis {target.index(-1)}", "write -1 first (the batch) and the sizes per "
-                           "sample after it")
+            _mixes_samples(call, target, f"axis 0 is always {target[0]}, the batch goes into axis "
+                           f"{target.index(-1)}", "write -1 first (the batch) and the sizes per sample after it")
         return Output(shape, rows=None)
     # Written out in full, the target fixes the batch size: torch runs only for the batch whose element
     # count is the target's. archlint keeps the batch unknown and the sizes after the first.
@@ -289,9 +288,9 @@ def torch_reshape(call: Call) -> Output:
                         f"multiple of the {sample} per sample of {shown}: no batch size fits",
                         "shape", "write -1 for the batch and make the other sizes multiply to the input's")
     if sample and sample % row:
-        _mixes_samples(call, target, f"torch runs it only for a batch of {whole // sample}, whose samples of {sample} "
-                       f"elements share rows of {row}", "write -1 for the batch and make the other sizes multiply "
-                       f"to the input's {sample} per sample")
+        _mixes_samples(call, target, f"samples of {sample} elements share rows of {row}",
+                       f"torch runs it only for a batch of {whole // sample}; write -1 for the batch and make the "
+                       f"other sizes multiply to the input's {sample} per sample")
         return Output(shape, rows=None)
     return Output(shape, rows=sample // row if sample else None)
 
