@@ -116,3 +116,41 @@ def test_keras_messages_are_unchanged(lint):
          "every axis but the concatenation axis (-1) must be equal; crop, pad or resample one input so the other "
          "axes agree"),
     ]
+
+
+def test_a_cycle_and_a_tie_name_default_layers_with_their_type(lint):
+    result = lint("""
+        archlint: 1
+        framework: pytorch
+        input: [8]
+        tie: {2: 0}
+        layers:
+          - {type: Linear, in_features: 8, out_features: 4}
+          - {type: Linear, in_features: 4, out_features: 4}
+          - {type: Linear, in_features: 4, out_features: 5}
+          - {type: ReLU, inputs: [4]}
+          - {type: ReLU, inputs: [3]}
+    """)
+    assert [(f.rule.code, f.message) for f in result.findings] == [
+        ("E019", "2 (Linear) cannot reuse the weight matrix of 0 (Linear): 2's has 20 values, 0's 32"),
+        ("E013", "the layers read each other in a cycle: 3 (ReLU) -> 4 (ReLU) -> 3 (ReLU)"),
+    ]
+
+
+def test_memory_and_receptive_field_budgets_name_default_layers_with_their_type(lint):
+    result = lint("""
+        archlint: 1
+        framework: pytorch
+        input: [1, 64, 64]
+        budget: {activation_memory: 1KB, min_receptive_field: 0.5}
+        layers:
+          - {type: Conv2d, in_channels: 1, out_channels: 8, kernel_size: 3}
+          - {type: ReLU}
+          - {type: Conv2d, in_channels: 8, out_channels: 8, kernel_size: 3}
+    """)
+    found = {f.rule.code: f for f in result.findings}
+    assert "; while 1 (ReLU) runs, " in found["B006"].hint
+    assert found["B006"].hint.endswith("largest tensors then: 0 (Conv2d) 123,008 bytes (120.12 KiB), 1 (ReLU) "
+                                       "123,008 bytes (120.12 KiB): downsample earlier, use fewer channels at high "
+                                       "resolution, a smaller batch size or dtype, or raise the budget")
+    assert found["W027"].message == "the largest receptive field, 5x5 at 2 (Conv2d), covers less than 50% of the input"
