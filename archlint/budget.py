@@ -18,14 +18,14 @@ from archlint.walk import Model, Sink
 
 def _largest(model: Model, attribute: str, count: int = 3) -> str:
     ranked = sorted(model.layers, key=lambda layer: getattr(layer, attribute), reverse=True)
-    parts = [f"{layer.name} {getattr(layer, attribute):,}" for layer in ranked[:count] if getattr(layer, attribute)]
+    parts = [f"{layer.label} {getattr(layer, attribute):,}" for layer in ranked[:count] if getattr(layer, attribute)]
     return ", ".join(parts)
 
 
 def _largest_macs(model: Model, count: int = 3) -> str:
     ranked = sorted((layer for layer in model.layers if layer.output and layer.output.macs),
                     key=lambda layer: layer.output.macs, reverse=True)
-    return ", ".join(f"{layer.name} {layer.output.macs:,}" for layer in ranked[:count])
+    return ", ".join(f"{layer.label} {layer.output.macs:,}" for layer in ranked[:count])
 
 
 def check_budget(model: Model, sink: Sink, budget=None, labels: dict | None = None) -> None:
@@ -123,8 +123,8 @@ def activation_memory(model: Model, sink: Sink, key, limit, labels) -> None:
     memory = figures.of(model).memory
     if memory.activation_memory is None:
         return
-    live = ", ".join(f"{name} {size_text(size)}" for name, size in memory.peak_tensors[:3])
-    at = f"while {memory.peak_layer} runs" if memory.peak_layer else "at the inputs"
+    live = ", ".join(f"{model.label(name)} {size_text(size)}" for name, size in memory.peak_tensors[:3])
+    at = f"while {model.label(memory.peak_layer)} runs" if memory.peak_layer else "at the inputs"
     _over(model, sink, key, limit, labels, rules.ACTIVATION_MEMORY_BUDGET,
           "holds at its peak", memory.activation_memory, True, size_text,
           f"{at}, batch size {memory.batch_size}, {_dtype(model, memory)}; largest tensors then: {live}",
@@ -183,8 +183,9 @@ def min_receptive_field(model: Model, sink: Sink, key, fraction, labels) -> None
         return
     spans = "x".join(str(receptive.number(rf)) for rf in field.rf)
     shares = ", ".join(f"{receptive.number(rf)} of {size} ({float(100 * rf / size):.1f}%)" for rf, size in short)
+    at = model.label(name)
     sink(rules.SMALL_RECEPTIVE_FIELD,
-         f"the largest receptive field, {spans} at {name}, covers less than {100 * fraction:g}% of the input",
+         f"the largest receptive field, {spans} at {at}, covers less than {100 * fraction:g}% of the input",
          _where(key, labels),
          f"`min_receptive_field`{_source(key, labels)} is {100 * fraction:g}%, the field covers {shares}: add "
          "downsampling (strides, pooling) or larger or dilated kernels, or lower min_receptive_field")

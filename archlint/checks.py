@@ -149,9 +149,9 @@ def check_bias_before_norm(model: Model, sink: Sink) -> None:
         # reported at the producer's bias: from a block, it names the producer's use site
         sink_for_layer(producer.spec, sink)(
             rules.BIAS_BEFORE_NORM,
-            f"{producer.name} adds a bias that {layer.name} subtracts again: {count:,} wasted parameters",
+            f"{producer.label} adds a bias that {layer.label} subtracts again: {count:,} wasted parameters",
             where,
-            f"{layer.name} ({layer.spec.type}) subtracts each channel's mean: set {key}: false on {producer.name}",
+            f"{layer.name} ({layer.spec.type}) subtracts each channel's mean: set {key}: false on {producer.label}",
         )
 
 

@@ -96,7 +96,8 @@ def _guesses(inputs: list[Tensor]) -> list[list[Tensor]]:
     large (no window is refused on them) and far apart (a floor division does not map both to one size)."""
     if not any(t.assumed and None in t.shape[1:] for t in inputs):
         return [inputs]
-    return [[Tensor(t.shape[:1] + tuple(guess if n is None and t.assumed else n for n in t.shape[1:]), t.producer)
+    return [[Tensor(t.shape[:1] + tuple(guess if n is None and t.assumed else n for n in t.shape[1:]), t.producer,
+                    rows=t.rows)
              for t in inputs] for guess in _GUESSES]
 
 

@@ -41,6 +41,14 @@ class LayerSpec:
     shares: str | None = None  # `apply:` of an existing layer: the layer whose weights it reuses
     roles: tuple | None = None  # `inputs:` given as a mapping by role (attention): the roles, in order
 
+    @property
+    def label(self) -> str:
+        """The layer as a finding's message or hint names it: its name, followed by its type where the name
+        is a PyTorch default index (`0 (Conv2d)`, `2.0.1 (ReLU)`), which alone says nothing. A name the spec
+        wrote, or a Keras default name (`conv2d_1`), already says which layer it is."""
+        index = not self.named and self.name.rpartition(".")[2].isdigit()
+        return f"{self.name} ({self.type})" if index else self.name
+
 
 # A spec's, the configuration's or the command line's budget: one field per vocab.BUDGET_KEYS key, None
 # where no limit is set.

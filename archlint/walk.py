@@ -34,6 +34,10 @@ class WalkedLayer:
         return self.spec.name
 
     @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
     def params(self) -> int:
         return self.output.params if self.output else 0
 
@@ -71,6 +75,11 @@ class Model:
     @property
     def total_params(self) -> int:
         return self.trainable_params + self.non_trainable_params
+
+    def label(self, name: str) -> str:
+        """The tensor `name` as findings name it: its layer's label (LayerSpec.label), a model input by name."""
+        layer = next((layer for layer in self.layers if layer.name == name), None)
+        return layer.label if layer is not None else name
 
     @property
     def output_shape(self):
@@ -110,13 +119,13 @@ def _check_expect(layer: LayerSpec, output: Output, sink: Sink) -> None:
             got = got[1:]  # written without the batch axis, like `input:`
         if isinstance(got, list) or tuple(got) != want:
             sink(rules.EXPECTATION_FAILED,
-                 f"{layer.name} output shape is {format_shape(output.shape)}, expected {format_shape(want)}",
+                 f"{layer.label} output shape is {format_shape(output.shape)}, expected {format_shape(want)}",
                  where + ("output_shape",), "update the expectation or fix the layers before it")
     for key, actual in (("params", output.params), ("trainable_params", output.trainable),
                         ("non_trainable_params", output.non_trainable)):
         if key in expect and expect[key] != actual:
             sink(rules.EXPECTATION_FAILED,
-                 f"{layer.name} has {actual:,} {key.replace('_', ' ')}, expected {expect[key]:,}",
+                 f"{layer.label} has {actual:,} {key.replace('_', ' ')}, expected {expect[key]:,}",
                  where + (key,), "update the expectation or fix the layer's arguments")
 
 
@@ -154,7 +163,7 @@ def _connect(spec: Spec, sink: Sink) -> tuple[dict, list[list[str]]]:
             name = spec.aliases.get(name, name)
             if name not in producers:
                 sink_for_layer(layer, sink)(rules.UNKNOWN_REFERENCE,
-                                         f"{layer.name} reads {name!r}, which is no layer or input of the model",
+                                         f"{layer.label} reads {name!r}, which is no layer or input of the model",
                                          layer.where + ("inputs",), _suggest(name, known))
             names.append(name)
         wiring.append(names)
@@ -209,7 +218,7 @@ def _report_cycles(spec: Spec, producers: dict, wiring, waiting: list[int], sink
         rotate = cycle.index(first)
         cycle = cycle[rotate:] + cycle[:rotate]
         # reported in reading order: a reads b, which reads ..., which reads a
-        chain = " -> ".join(spec.layers[i].name for i in cycle + [first])
+        chain = " -> ".join(spec.layers[i].label for i in cycle + [first])
         layer = spec.layers[first]
         sink_for_layer(layer, sink)(rules.GRAPH_CYCLE,
                                     f"the layers read each other in a cycle: {chain}", layer.where + ("inputs",),
@@ -231,8 +240,8 @@ def _tie(spec: Spec, by_name: dict, sink: Sink) -> None:
         size = layer.output.params - (layer.output.bias[1] if layer.output.bias else 0)
         other = origin.output.params - (origin.output.bias[1] if origin.output.bias else 0)
         if size != other:
-            sink(rules.SHARED_WEIGHTS_MISMATCH, f"{name} cannot reuse the weight matrix of {source}: {name}'s has "
-                 f"{size:,} values, {source}'s {other:,}", where,
+            sink(rules.SHARED_WEIGHTS_MISMATCH, f"{layer.label} cannot reuse the weight matrix of {origin.label}: "
+                 f"{name}'s has {size:,} values, {source}'s {other:,}", where,
                  "tie layers whose weight matrices have the same shape (an output projection and its embedding)")
             continue
         out = layer.output
@@ -245,7 +254,7 @@ def _use_recorded(layer: LayerSpec, tensors: dict) -> None:
     """A layer that could not be computed still has an output when the file records it (Keras configs):
     later layers read that shape, while the layer itself stays uncomputed (the totals are a lower bound)."""
     if layer.recorded_shape is not None:
-        tensors[layer.name] = Tensor(tuple(layer.recorded_shape), layer.name)
+        tensors[layer.name] = Tensor(tuple(layer.recorded_shape), layer.label)
 
 
 def _config_from(kwargs: dict, defaults: dict) -> dict:
@@ -257,7 +266,7 @@ def _config_from(kwargs: dict, defaults: dict) -> dict:
 def _recovered(layer: LayerSpec, tensors: dict, shape: tuple | None) -> None:
     """After an error: the output still determined (archlint.recover), else what the file records."""
     if shape is not None:
-        tensors[layer.name] = Tensor(shape, layer.name, assumed=True, rows=None)
+        tensors[layer.name] = Tensor(shape, layer.label, assumed=True, rows=None)
     else:
         _use_recorded(layer, tensors)
 
@@ -295,8 +304,8 @@ def walk(spec: Spec, sink: Sink) -> Model:
         shared = by_name.get(layer.shares) if layer.shares else None
         if layer.shares:
             if shared is None or shared.spec.shares:
-                layer_sink(rules.UNKNOWN_REFERENCE, f"{layer.name} applies {layer.shares!r}, which is no layer of the "
-                           "model" if shared is None else f"{layer.name} applies {layer.shares!r}, itself an `apply:`",
+                layer_sink(rules.UNKNOWN_REFERENCE, f"{layer.label} applies {layer.shares!r}, which is no layer of the "
+                           "model" if shared is None else f"{layer.label} applies {layer.shares!r}, itself an `apply:`",
                            layer.where + ("apply",), _suggest(layer.shares, by_name) if shared is None
                            else f"apply {shared.spec.shares!r} directly")
                 continue
@@ -346,8 +355,8 @@ def walk(spec: Spec, sink: Sink) -> Model:
         if shared:
             if shared.output is not None and shared.output.params != output.params:
                 layer_sink(rules.SHARED_WEIGHTS_MISMATCH,
-                           f"{layer.name} applies {shared.name} to {format_shape(in_tensors[0].shape)}, "
-                           f"but {shared.name} was built for {format_shape(tensors[shared.inputs[0]].shape)}",
+                           f"{layer.label} applies {shared.label} to {format_shape(in_tensors[0].shape)}, "
+                           f"but {shared.label} was built for {format_shape(tensors[shared.inputs[0]].shape)}",
                            layer.where + ("inputs",),
                            f"on this input it would need {output.params:,} weights, not its {shared.output.params:,}: "
                            "a shared layer must be applied to inputs of the shape it was built for")
@@ -357,10 +366,10 @@ def walk(spec: Spec, sink: Sink) -> Model:
         rows = in_tensors[0].rows if output.rows == SAME_ROWS and in_tensors else output.rows
         if any(t.assumed for t in in_tensors):
             # after an earlier error: its own mistakes are reported, its figures and expect: are not results
-            tensors[layer.name] = Tensor(tuple(shape), layer.name, output.padding, assumed=True, rows=rows)
+            tensors[layer.name] = Tensor(tuple(shape), layer.label, output.padding, assumed=True, rows=rows)
             continue
         entry.output = output
-        tensors[layer.name] = Tensor(tuple(shape), layer.name, output.padding, rows=rows)
+        tensors[layer.name] = Tensor(tuple(shape), layer.label, output.padding, rows=rows)
         _check_expect(layer, output, layer_sink)
     _tie(spec, by_name, sink)
     outputs = _outputs(spec, walked, producers, sink)

@@ -194,7 +194,7 @@ def test_a_finding_names_the_fourth_layer_3(lint):
           - {type: torch.add, inputs: [2, nope]}
     """)
     assert codes(result) == [("E012", 9, 31)]
-    assert result.findings[0].message.startswith("3 reads 'nope'")
+    assert result.findings[0].message.startswith("3 (torch.add) reads 'nope'")
 
 
 def test_explain_and_json_outputs_use_the_index(tmp_path):

@@ -267,7 +267,7 @@ def test_new_findings_are_listed(tmp_path):
     assert [(f["code"], f["line"], f["column"]) for f in data["new_findings"]] == [("W005", 5, 12)]  # the type of the conv
     assert data["fixed_findings"] == []
     text = run("diff", "--isolated", tmp_path / "old.yaml", tmp_path / "new.yaml").stdout
-    assert "\nNew findings in " in text and "new.yaml:5:12: W005 [warning] 0 adds a bias that 1 subtracts again" in text
+    assert "\nNew findings in " in text and "new.yaml:5:12: W005 [warning] 0 (Conv2d) adds a bias that 1 (BatchNorm2d) subtracts again" in text
     back = json.loads(run("diff", "--isolated", "--format", "json", tmp_path / "new.yaml", tmp_path / "old.yaml").stdout)
     assert back["new_findings"] == [] and [f["code"] for f in back["fixed_findings"]] == ["W005"]
 

@@ -37,7 +37,7 @@ class Tensor:
     """A tensor flowing between layers: its shape and what the linter knows about its contents."""
 
     shape: Shape
-    producer: str  # the layer (or model input) that produced it
+    producer: str  # the layer (or model input) that produced it, as findings name it (LayerSpec.label)
     # Per axis, how many leading and trailing positions hold only padding added by a padding layer,
     # so a later stride that skips them drops no input. Empty when nothing is known.
     padding: Mapping[int, tuple[int, int]] = field(default_factory=dict)
