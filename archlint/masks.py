@@ -22,8 +22,8 @@ RECURRENT = frozenset({"LSTM", "GRU", "SimpleRNN", "Bidirectional"})
 # Layers that drop the mask without failing (Keras warns that layers without mask support destroy it).
 DROP = frozenset({"Conv1D", "MaxPooling1D", "AveragePooling1D", "Flatten", "Reshape", "GlobalAveragePooling1D",
                   "GlobalMaxPooling1D", "Permute", "Cropping1D", "ZeroPadding1D", "UpSampling1D"})
-# Every class above: the merge Concatenate is modelled on its last axis only.
-MODELLED = KEEP | RECURRENT | DROP | {"Concatenate", "Embedding", "Masking"}
+# Every class above, Masking (which makes its own) and Concatenate on its last axis only.
+MODELLED = KEEP | RECURRENT | DROP | {"Concatenate", "Masking"}
 
 
 def _shape(model: Model, name: str):
@@ -93,7 +93,9 @@ def check_masks(model: Model, sink: Sink) -> dict[str, tuple]:
                 if created is not None:
                     masks[layer.name] = created
             continue
-        if kind not in MODELLED or isinstance(out.shape, list) or any(s is None for s in shapes):
+        if any(s is None for s in shapes):
+            continue  # an input recovered after an error: its mask is not followed (no cascade)
+        if kind not in MODELLED or isinstance(out.shape, list):
             _unmodelled(layer, got, sink, "how this layer uses or passes on a mask")
             continue
         x = shapes[0]
@@ -104,8 +106,6 @@ def check_masks(model: Model, sink: Sink) -> dict[str, tuple]:
         if kind == "Masking":
             masks[layer.name] = x[:-1]
             continue
-        if kind == "Embedding":
-            continue  # reads ids: Keras 3 drops the incoming mask unless it makes its own
         if any(m != s[:-1] for m, s in zip(received, shapes) if m is not None) or len(set(got)) > 1:
             _unmodelled(layer, got, sink, "a mask of another shape than its input without its last axis")
             continue
@@ -113,7 +113,8 @@ def check_masks(model: Model, sink: Sink) -> dict[str, tuple]:
             _unmodelled(layer, got, sink, "Keras concatenates the masks along the axis")
             continue
         if kind in KEEP or kind == "Concatenate":
-            masks[layer.name] = got[0] if kind not in ("Attention", "MultiHeadAttention") else received[0]
+            query = layer.spec.roles.index("query") if layer.spec.roles and "query" in layer.spec.roles else 0
+            masks[layer.name] = got[0] if kind not in ("Attention", "MultiHeadAttention") else received[query]
             if masks[layer.name] is None:
                 del masks[layer.name]
         elif kind in RECURRENT:

@@ -114,3 +114,19 @@ def test_keras_json_imports_follow_the_same_masks():
     assert codes(marked) == [("W030", 1, 2207)]
     clean = lint_file(str(DATA / "keras" / "models" / "masked_embedding.json"))  # Embedding -> LSTM -> Dense
     assert codes(clean) == []
+
+
+def test_attention_outputs_the_querys_mask(lint):
+    # Keras: MultiHeadAttention(query=q, value=masked ids) has no output mask; the Softmax after it runs
+    result = lint("""
+        archlint: 1
+        framework: keras
+        inputs: {ids: [6], q: [3, 4]}
+        layers:
+          - {type: Embedding, input_dim: 10, output_dim: 4, mask_zero: true, inputs: [ids]}
+          - {type: MultiHeadAttention, num_heads: 2, key_dim: 4, inputs: {value: embedding, query: q}}
+          - {type: Dense, units: 1}
+          - {type: Softmax}
+    """)
+    assert codes(result) == []
+    assert _followed(result) == {"embedding": (None, 6)}
