@@ -3,7 +3,7 @@
 Keras 3 attaches a mask to the output of `Embedding(mask_zero=True)` (the ids' shape) and `Masking` (the
 input without its last axis), and hands it to every later layer on its own: a layer that supports masks
 keeps it (or computes a new one), any other drops it. Observed on Keras 3.15.1 (torch backend) by
-`tests/crosscheck/test_keras_masks.py`, which asserts every table below. A mask that reaches a layer
+`tests/crosscheck/test_keras_mask_sweep.py`, which asserts every table below. A mask that reaches a layer
 outside the tables is W030 (its handling is not modelled); a Softmax that cannot broadcast the mask onto
 its input is E031, in Keras's words.
 """

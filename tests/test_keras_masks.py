@@ -1,7 +1,7 @@
 """Keras masks (archlint/masks.py): which layers keep, make or drop the mask of an Embedding(mask_zero=True)
 or a Masking, the Softmax that cannot broadcast it (E031) and the layers whose mask handling is not
 modelled (W030). Every verdict below was observed on Keras 3.15.1 (torch backend), a batch of 2 ids
-[[1, 2, 0, 0, 3, 0], ...]; tests/crosscheck/test_keras_masks.py sweeps them against Keras."""
+[[1, 2, 0, 0, 3, 0], ...]; tests/crosscheck/test_keras_mask_sweep.py sweeps them against Keras."""
 
 from helpers import DATA, codes
 

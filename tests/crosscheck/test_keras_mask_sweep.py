@@ -7,7 +7,7 @@ the mask archlint follows must have the shape Keras attaches to the output (none
 in the native dialect and for the model's Keras JSON. The cases archlint marks (W030) are listed apart:
 there archlint must say so.
 
-    KERAS_BACKEND=torch python -m pytest -q -m crosscheck tests/crosscheck/test_keras_masks.py
+    KERAS_BACKEND=torch python -m pytest -q -m crosscheck tests/crosscheck/test_keras_mask_sweep.py
 """
 
 from __future__ import annotations
