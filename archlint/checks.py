@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archlint import rules
+from archlint import masks, rules
 from archlint.shapes import axis_label, format_shape
 from archlint.walk import Model, Sink, WalkedLayer, sink_for_layer
 
@@ -158,3 +158,4 @@ def check_bias_before_norm(model: Model, sink: Sink) -> None:
 def run_all(model: Model, sink: Sink) -> None:
     check_coverage(model, sink)
     check_bias_before_norm(model, sink)
+    masks.check_masks(model, sink)

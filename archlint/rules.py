@@ -385,6 +385,17 @@ RESHAPE_MIXES_SAMPLES = _rule(
     reason="no row of a batch may hold two samples: every later layer and the loss then read them as one; folding "
     "whole rows of one sample into the batch (`x.reshape(-1, features)`) stays silent",
 )
+KERAS_MASK_UNMODELLED = _rule(
+    "W030", "keras-mask-unmodelled", WARNING,
+    "A Keras mask reaches a layer whose handling of masks archlint does not model.",
+    reason="Keras hands the mask of Embedding(mask_zero=True) or Masking to every later layer on its own, and a "
+    "layer that cannot broadcast it fails only in the forward pass: where archlint cannot say, it says so",
+)
+KERAS_MASK_NOT_BROADCASTABLE = _rule(
+    "E031", "keras-mask-not-broadcastable", ERROR,
+    "A Keras Softmax receives a mask it cannot broadcast onto its input: the forward pass fails.",
+)
+
 
 def lookup(code_or_name: str) -> Rule | None:
     """Find a rule by its code (`E001`) or its name (`non-positive-output-size`)."""

@@ -59,7 +59,7 @@ RGB_OR_GRAY = frozenset({"AugMix", "RandAugment", "RandomGrayscale"})  # 3 chann
 PASS_THROUGH = {
     "ActivityRegularization": {"l1": 0.0, "l2": 0.0},  # adds a loss on its input, no weights
     "Identity": {},
-    "Masking": {"mask_value": 0.0},  # attaches a mask, which archlint does not model (no shape or count)
+    "Masking": {"mask_value": 0.0},  # attaches a mask (archlint/masks.py follows it); no shape or count
 }
 
 

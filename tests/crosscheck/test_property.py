@@ -35,10 +35,9 @@ KNOWN = {
     "refusal); archlint refuses every rank difference (E015)":
         lambda accepted, findings: any(f.startswith(("E015 Attention", "E015 AdditiveAttention")) and "ranks" in f
                                        for f in findings),
-    "Keras masks are not modelled: an Embedding with mask_zero=True hands its (batch, steps) mask to the next "
-    "layer, and Keras refuses the forward pass of a layer that cannot broadcast it (Softmax on "
-    "(batch, steps, 1)); archlint accepts":
-        lambda accepted, findings: not accepted,  # and only where a mask_zero Embedding feeds a layer (_masked)
+    "Keras masks reaching a layer whose mask handling archlint does not model (W030 marks it): Keras may "
+    "refuse the forward pass there, archlint warns":
+        lambda accepted, findings: not accepted and any(f.startswith("W030 ") for f in findings),
     "size-0 layers: torch builds Linear/Conv/RNN modules with 0 output features (an empty output), archlint's "
     "schema refuses 0 (S002: must be >= 1)":
         lambda accepted, findings: accepted and any(f.startswith("S002 ") and "must be >= 1, got 0" in f
@@ -67,7 +66,8 @@ def _empty_prefix(spec_: dict, model) -> dict:
 
 
 def _masked(spec_: dict) -> bool:
-    return any(entry.get("mask_zero") for entry in spec_["layers"]) and len(spec_["layers"]) > 1
+    return any(entry.get("mask_zero") or entry["type"] == "Masking" for entry in spec_["layers"]) \
+        and len(spec_["layers"]) > 1
 
 
 def check(spec_: dict, framework_verdict, stats: dict) -> None:
