@@ -114,7 +114,7 @@ def test_bidirectional_refusals(lint):
     # the last (found by the property cross-check): a wrapped layer that goes backwards is copied with
     # go_backwards=True, so both directions run backwards, which Keras refuses
     assert codes(result) == [("E002", 4, 81), ("E002", 5, 105), ("E002", 6, 34), ("E002", 7, 90), ("E002", 8, 34)]
-    assert "both would run backwards" in result.findings[-1].message
+    assert "both directions run backwards" in result.findings[-1].message
 
 
 def test_nested_layer_findings_point_inside_it(lint):

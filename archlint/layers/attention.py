@@ -81,9 +81,9 @@ def by_role(call: Call, order: tuple, required: int, self_attention: bool = True
             counts = (f"1 (self-attention) or {required} to {len(order)}" if required < len(order)
                       else f"1 (self-attention) or {required}") if self_attention else str(required)
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"{call.type} takes {counts} inputs, got {n}: the list is read in the framework's call "
-                            f"order ({', '.join(order)})",
-                            hint=f"list them as [{', '.join(order[:required])}], or name them: "
+                            f"{call.type} takes {counts} inputs, got {n}",
+                            hint=f"the list is read in the framework's call order ({', '.join(order)}); list them as "
+                                 f"[{', '.join(order[:required])}], or name them: "
                             f"inputs: {{{', '.join(f'{r}: ...' for r in order[:required])}}}")
         given = dict(zip(order, call.inputs))
     if list(given) == ["query"] and self_attention:
@@ -144,30 +144,32 @@ def _keras_mha_arguments(call: Call) -> None:
         if value is not None and value < 1:
             expected = "a positive integer or `None`" if key == "value_dim" else "a positive integer"
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"MultiHeadAttention `{key}={value}`: Keras refuses it (Received an invalid value for "
-                            f"argument `{key}`, expected {expected})", key,
-                            hint="num_heads is the number of heads, key_dim the size of each head's query and key")
+                            f"MultiHeadAttention `{key}={value}`: Keras refuses it", key,
+                            hint=f"Keras: Received an invalid value for argument `{key}`, expected {expected}; "
+                            "num_heads is the number of heads, key_dim the size of each head's query and key")
     if any(size < 0 for size in _output_sizes(cfg) or ()):
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"MultiHeadAttention `output_shape={cfg['output_shape']}` has a negative size: Keras "
-                        "refuses it (Negative dimensions are not allowed)", "output_shape",
-                        hint="give the output's trailing sizes, e.g. output_shape: 64, or leave it out")
+                        "refuses it", "output_shape",
+                        hint="Keras: Negative dimensions are not allowed; give the output's trailing sizes, e.g. "
+                             "output_shape: 64, or leave it out")
     window = cfg["sliding_window"]
     if window is not None and window < 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"MultiHeadAttention `sliding_window={window}`: Keras refuses it (`sliding_window` must be "
-                        "`None` or a positive integer)", "sliding_window",
-                        hint="each position attends to the positions less than sliding_window away")
+                        f"MultiHeadAttention `sliding_window={window}`: Keras refuses it", "sliding_window",
+                        hint="Keras: `sliding_window` must be `None` or a positive integer; each position attends "
+                        "to the positions less than sliding_window away")
     if cfg["flash_attention"] and cfg["dropout"] > 0:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"MultiHeadAttention `flash_attention=True` with `dropout={cfg['dropout']}`: Keras refuses "
-                        "it (Dropout is not supported when flash attention is enabled)", "flash_attention",
-                        hint="set dropout: 0.0, or leave flash_attention out")
+                        "it", "flash_attention",
+                        hint="Keras: Dropout is not supported when flash attention is enabled; set dropout: 0.0, or "
+                             "leave flash_attention out")
     if not 0 <= cfg["dropout"] <= 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"MultiHeadAttention `dropout={cfg['dropout']}`: Keras refuses it when it builds the layer "
-                        "(Invalid value received for argument `rate`. Expected a float value between 0 and 1)",
-                        "dropout", hint="use a probability in [0, 1), e.g. 0.1")
+                        f"MultiHeadAttention `dropout={cfg['dropout']}`: Keras refuses it when it builds the layer",
+                        "dropout", hint="Keras: Invalid value received for argument `rate`. Expected a float value "
+                        "between 0 and 1; use a probability in [0, 1), e.g. 0.1")
     if cfg["flash_attention"]:
         call.report(rules.SUSPICIOUS_ARGUMENT,
                     "MultiHeadAttention `flash_attention=True` runs only where the backend has a flash kernel for "
@@ -193,9 +195,10 @@ def _keras_attention_axes(call: Call, query: Tensor) -> tuple:
         if rank < 3:
             raise call.fail(rules.RANK_MISMATCH,
                             f"MultiHeadAttention needs inputs of rank 3 or more (batch, positions..., features) but "
-                            f"the query has rank {rank}: with no axis between the batch and the features there is "
-                            "nothing to attend over, and Keras's softmax fails (tuple index out of range)",
-                            hint="give the input a sequence axis, e.g. (time, features)")
+                            f"the query has rank {rank}",
+                            hint="with no axis between the batch and the features there is nothing to attend over, "
+                            "and Keras's softmax fails (tuple index out of range); give the input a sequence axis, "
+                            "e.g. (time, features)")
         return tuple(range(1, rank - 1))
     axes = (axes,) if isinstance(axes, int) else tuple(axes)
     normalized = tuple(a if a >= 0 else a + rank for a in axes)
@@ -203,8 +206,9 @@ def _keras_attention_axes(call: Call, query: Tensor) -> tuple:
         if not -(rank + 1) <= value < rank + 1:  # numpy's delete over the projected rank raises
             raise call.fail(rules.INVALID_ARGUMENT,
                             f"MultiHeadAttention `attention_axes` names axis {axis}, out of range for the rank-{rank} "
-                            f"query {format_shape(query.shape)}: Keras fails (IndexError)", "attention_axes",
-                            hint=f"name axes between the batch and the features: 1 to {rank - 2}")
+                            f"query {format_shape(query.shape)}", "attention_axes",
+                            hint="Keras fails (IndexError); name axes between the batch and the features: 1 to "
+                                 f"{rank - 2}")
     if len(set(normalized)) != len(normalized) or any(not 1 <= a <= rank - 2 for a in normalized):
         call.report(rules.SUSPICIOUS_ARGUMENT,
                     f"MultiHeadAttention `attention_axes={call.cfg['attention_axes']}` on the rank-{rank} query names "
@@ -334,9 +338,9 @@ def keras_attention(call: Call) -> Output:
                        "one value position", "give the key and the value the same number of positions")
     if cfg["dropout"] > 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `dropout={cfg['dropout']}`: the layer builds, but every training step fails "
-                        "(dropout probability has to be between 0 and 1)", "dropout",
-                        hint="use a probability in [0, 1), e.g. 0.1")
+                        f"{call.type} `dropout={cfg['dropout']}`: the layer builds, but every training step fails",
+                        "dropout", hint="the framework: dropout probability has to be between 0 and 1; use a "
+                                        "probability in [0, 1), e.g. 0.1")
     if cfg["dropout"] < 0:
         call.report(rules.SUSPICIOUS_ARGUMENT, f"{call.type} `dropout={cfg['dropout']}` is negative: Keras runs it and "
                     "drops nothing", "dropout", hint="use a probability in [0, 1), e.g. 0.1, or 0.0 for none")
@@ -360,8 +364,9 @@ def torch_mha_arguments(call: Call, embed_key: str, heads_key: str) -> None:
     if embed <= 0 or heads <= 0:
         key = embed_key if embed <= 0 else heads_key
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `{key}={cfg[key]}`: torch refuses it (embed_dim and num_heads must be greater "
-                        "than 0)", key, hint=f"{embed_key} is the feature size, {heads_key} the number of heads")
+                        f"{call.type} `{key}={cfg[key]}`: torch refuses it", key,
+                        hint=f"torch: embed_dim and num_heads must be greater than 0; {embed_key} is the feature "
+                             f"size, {heads_key} the number of heads")
     if embed % heads:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} `{embed_key}={embed}` is not divisible by `{heads_key}={heads}`: torch "
@@ -376,8 +381,9 @@ def torch_mha_arguments(call: Call, embed_key: str, heads_key: str) -> None:
         # a Transformer layer's nn.Dropout refuses it when built; MultiheadAttention when it trains
         when = "every training step fails" if call.type == "MultiheadAttention" else "torch refuses it"
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `dropout={dropout}`: {when} (dropout probability has to be between 0 and 1)",
-                        "dropout", hint="use a probability in [0, 1), e.g. 0.1")
+                        f"{call.type} `dropout={dropout}`: {when}",
+                        "dropout", hint="torch: dropout probability has to be between 0 and 1; use a probability in "
+                                        "[0, 1), e.g. 0.1")
 
 
 def torch_batch_axes(call: Call, tensors: dict, roles: tuple, batch_first: bool) -> None:

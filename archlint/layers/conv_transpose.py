@@ -256,8 +256,9 @@ def torch_conv_transpose(call: Call, rank: int) -> Output:
                 f"{[0, out_ch // groups, *k]} instead")
         key = "out_channels" if out_ch == 0 else "in_channels" if "in_channels" in call.given else None
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} {'out_channels' if out_ch == 0 else 'in_channels'}=0: "
-                        f"the forward pass fails (torch: {said})", key,
-                        hint="use the number of channels meant" if out_ch == 0 else "fix the layer before it")
+                        "the forward pass fails", key,
+                        hint=f"torch: {said}; " + ("use the number of channels meant" if out_ch == 0
+                                                   else "fix the layer before it"))
     if in_ch is None:
         raise call.fail(rules.UNKNOWN_DIMENSION, f"{call.type} needs to know its input channels to create its "
                         "weight, but they are unknown (null)",

@@ -110,9 +110,10 @@ def check_activation_keywords(call: Call) -> None:
         name = call.cfg.get(key)
         if key in call.given and isinstance(name, str) and name not in KERAS_ACTIVATIONS:
             close = difflib.get_close_matches(name.lower(), sorted(KERAS_ACTIVATIONS), n=1)
-            raise _fail(call, f"`{key}` {name!r} is not a Keras activation: Keras fails with 'Could not "
-                        f"interpret activation function identifier: {name}'", key,
-                        hint=f"did you mean {close[0]!r}?" if close else "see keras.activations for the names")
+            words = f"Keras: Could not interpret activation function identifier: {name}"
+            raise _fail(call, f"`{key}` {name!r} is not a Keras activation", key,
+                        hint=f"{words}; " + (f"did you mean {close[0]!r}?" if close else "see keras.activations for "
+                                                                                         "the names"))
 
 
 def keras_activation(call: Call) -> Output:
@@ -120,14 +121,15 @@ def keras_activation(call: Call) -> Output:
     if name is None:  # keras.activations.get(None) is `linear`
         return same(call)
     if name == "threshold":
-        raise _fail(call, "activation='threshold' needs the arguments `threshold` and `default_value`, which "
-                    "Activation never passes: the forward pass fails with a TypeError", "activation",
-                    hint="use ReLU(threshold=...) or a relu/hard_shrink activation")
+        raise _fail(call, "activation='threshold' needs `threshold` and `default_value`: the forward pass fails",
+                    "activation", hint="Activation never passes those arguments (a TypeError); use "
+                    "ReLU(threshold=...) or a relu/hard_shrink activation")
     if name not in KERAS_ACTIVATIONS:
         close = difflib.get_close_matches(name.lower(), sorted(KERAS_ACTIVATIONS), n=1)
-        raise _fail(call, f"`activation` {name!r} is not a Keras activation: Keras fails with 'Could not "
-                    f"interpret activation function identifier: {name}'", "activation",
-                    hint=f"did you mean {close[0]!r}?" if close else "see keras.activations for the names")
+        words = f"Keras: Could not interpret activation function identifier: {name}"
+        raise _fail(call, f"`activation` {name!r} is not a Keras activation", "activation",
+                    hint=f"{words}; " + (f"did you mean {close[0]!r}?" if close else "see keras.activations for the "
+                                                                                     "names"))
     if name == "glu":
         # Keras's compute_output_shape says the shape is unchanged, but the tensor really is halved
         # on the last axis; archlint follows the tensor.
@@ -139,8 +141,9 @@ def keras_relu(call: Call) -> Output:
     for key in ("max_value", "negative_slope", "threshold"):
         value = call.cfg[key]
         if value is not None and value < 0:
-            raise _fail(call, f"`{key}` cannot be negative: Keras refuses it ({key} of a ReLU layer cannot be a "
-                        f"negative value. Received: {key}={value})", key, hint=f"use {key} >= 0")
+            raise _fail(call, f"`{key}` cannot be negative: Keras refuses it", key,
+                        hint=f"Keras: {key} of a ReLU layer cannot be a negative value. Received: {key}={value}; "
+                        f"use {key} >= 0")
     return same(call)
 
 
@@ -148,9 +151,9 @@ def keras_leaky_relu(call: Call) -> Output:
     key = "alpha" if call.cfg["alpha"] is not None else "negative_slope"  # alpha: deprecated alias, wins
     value = call.cfg[key]
     if value < 0:
-        raise _fail(call, f"`{key}` cannot be negative: Keras refuses it (The negative_slope value of a Leaky "
-                    f"ReLU layer cannot be None or negative value. Received: negative_slope={value})", key,
-                    hint="use a slope >= 0, e.g. 0.3")
+        raise _fail(call, f"`{key}` cannot be negative: Keras refuses it", key,
+                    hint=f"Keras: The negative_slope value of a Leaky ReLU layer cannot be None or negative value. "
+                    f"Received: negative_slope={value}; use a slope >= 0, e.g. 0.3")
     return same(call)
 
 
@@ -161,9 +164,9 @@ def keras_softmax(call: Call) -> Output:
     for axis in axes:
         index = _axis(call, "axis", axis)
         if index in seen:
-            raise _fail(call, f"axis={written} names axis {index} twice: the forward pass fails with "
-                        f"'dim {index} appears multiple times in the list of dims'", "axis",
-                        hint="list each axis once")
+            raise _fail(call, f"axis={written} names axis {index} twice: the forward pass fails", "axis",
+                        hint=f"the framework: dim {index} appears multiple times in the list of dims; list each axis "
+                        "once")
         seen.add(index)
     if 0 in seen:
         _over_batch(call, "axis", "normalizes over")
@@ -291,8 +294,9 @@ def keras_prelu(call: Call) -> Output:
     for axis in shared:
         if not -len(alpha) <= axis - 1 < len(alpha):
             raise _fail(call, f"shared_axes={written} names axis {axis}, which the rank-{call.x.rank} input "
-                        f"{format_shape(shape)} does not have: Keras fails with 'list assignment index out of range'",
-                        "shared_axes", hint=f"use axes 1 to {call.x.rank - 1} (the batch axis is 0)")
+                        f"{format_shape(shape)} does not have", "shared_axes",
+                        hint=f"Keras: list assignment index out of range; use axes 1 to {call.x.rank - 1} "
+                        "(the batch axis is 0)")
         if axis <= 0:
             meant = (axis - 1) % len(alpha) + 1
             _warn(call, SUSPICIOUS, f"shared_axes={written} contains {axis}: Keras sets alpha_shape[{axis} - 1] to 1, "
@@ -311,15 +315,17 @@ def keras_prelu(call: Call) -> Output:
 def torch_prelu(call: Call) -> Output:
     count = call.cfg["num_parameters"]
     if count < 0:
-        raise _fail(call, f"num_parameters={count}: torch cannot create the weight (Trying to create tensor with "
-                    f"negative dimension {count})", "num_parameters", hint="use 1, or the input's channel count")
+        raise _fail(call, f"num_parameters={count}: torch cannot create the weight", "num_parameters",
+                    hint=f"torch: Trying to create tensor with negative dimension {count}; use 1, or the input's "
+                         "channel count")
     channels = call.x.shape[1] if call.x.rank >= 2 else 1  # torch reads the channels at dim 1
     if count != 1 and channels is not None and count != channels:
         raise call.fail(rules.DECLARED_SIZE_MISMATCH,
                         f"PReLU num_parameters={count} is neither 1 nor the {channels} channels (axis 1) of "
-                        f"{format_shape(call.x.shape)}: torch fails with 'Mismatch of parameter numbers and input "
-                        f"channel size. Found parameter numbers = {count} and channel size = {channels}.'",
-                        "num_parameters", hint=f"use num_parameters: 1 (one shared slope) or {channels}")
+                        f"{format_shape(call.x.shape)}", "num_parameters",
+                        hint=f"torch: Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                        f"{count} and channel size = {channels}.; use num_parameters: 1 (one shared slope) or "
+                        f"{channels}")
     return Output(call.x.shape, trainable=count)
 
 
@@ -327,8 +333,8 @@ def torch_rrelu(call: Call) -> Output:
     lower, upper = call.cfg["lower"], call.cfg["upper"]
     if lower > upper:
         key = "lower" if "lower" in call.given else "upper"
-        raise _fail(call, f"lower={lower} exceeds upper={upper}: the forward pass fails (Lower bound should be less "
-                    "than or equal to the upper bound)", key, hint="swap lower and upper")
+        raise _fail(call, f"lower={lower} exceeds upper={upper}: the forward pass fails", key,
+                    hint="torch: Lower bound should be less than or equal to the upper bound; swap lower and upper")
     return same(call)
 
 

@@ -169,10 +169,10 @@ def torch_batchnorm(call: Call, rank: int) -> Output:
             hint="give num_features, or the channel size in the input shape",
         )
     if channels == 0 and cfg["affine"]:  # torch 2.13.0 builds it; affine=False runs on the empty tensor
-        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} on 0 channels: the forward pass fails (torch: select(): "
-                        "index 0 out of range for tensor of size [0] at dimension 0)",
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} on 0 channels: the forward pass fails",
                         "num_features" if "num_features" in call.given else None,
-                        hint="fix the layer before it, which gives 0 channels")
+                        hint="torch: select(): index 0 out of range for tensor of size [0] at dimension 0; fix the "
+                             "layer before it, which gives 0 channels")
     # running_mean, running_var and num_batches_tracked are buffers, not parameters
     weights = channels * (1 + bool(cfg["bias"])) if cfg["affine"] else 0
     return Output(call.x.shape, trainable=weights, removes_offset_along=1)
@@ -231,9 +231,9 @@ def _axes(call: Call, key: str) -> list[int]:
                             hint=f"count the batch as axis 0; axis {-1} is the last")
         if axis % rank in seen:
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"{call.type} {key}={written} names axis {axis % rank} twice: the forward pass fails "
-                            f"with 'dim {axis % rank} appears multiple times in the list of dims'", key,
-                            hint="list each axis once")
+                            f"{call.type} {key}={written} names axis {axis % rank} twice: the forward pass fails", key,
+                            hint=f"the framework: dim {axis % rank} appears multiple times in the list of dims; list "
+                            "each axis once")
         seen.append(axis % rank)
     return seen
 
@@ -268,9 +268,9 @@ def keras_layernorm(call: Call) -> Output:
         if None not in given + trailing and given != trailing:
             raise call.fail(rules.INVALID_ARGUMENT,
                             f"LayerNormalization axis={cfg['axis']} is not the trailing axes of "
-                            f"{format_shape(call.x.shape)}: Keras 3.15's torch backend normalizes the trailing "
-                            f"axes with the sizes {given}, and they are {trailing}", "axis",
-                            hint="normalize the last axes (axis: -1), or transpose first")
+                            f"{format_shape(call.x.shape)}: the sizes {given} are not {trailing}", "axis",
+                            hint=f"Keras 3.15's torch backend normalizes the trailing axes with the sizes {given}; "
+                            "normalize the last axes (axis: -1), or transpose first")
         call.report(rules.SUSPICIOUS_ARGUMENT,
                     f"LayerNormalization axis={cfg['axis']} is not the trailing axes of {format_shape(call.x.shape)}: "
                     "Keras 3.15's torch backend normalizes the trailing axes instead (they have the same sizes, so "
@@ -290,8 +290,9 @@ def keras_groupnorm(call: Call) -> Output:
     groups, axis = cfg["groups"], cfg["axis"]
     if groups == 0 or groups < -1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"GroupNormalization groups={groups}: Keras refuses it (expected a positive integer (or `-1` "
-                        "for instance normalization))", "groups", hint="use a divisor of the channel count, or -1")
+                        f"GroupNormalization groups={groups}: Keras refuses it", "groups",
+                        hint="Keras: expected a positive integer (or `-1` for instance normalization); use a divisor "
+                             "of the channel count, or -1")
     if not isinstance(axis, int):
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"GroupNormalization takes one int `axis`, got {axis}: Keras indexes the input shape with it "
@@ -301,14 +302,14 @@ def keras_groupnorm(call: Call) -> Output:
     groups = channels if groups == -1 else groups
     if groups > channels:
         raise call.fail(rules.GROUPS_MISMATCH,
-                        f"GroupNormalization groups={groups} exceeds the {channels} channels of axis {axis}: Keras "
-                        f"refuses it (Number of groups ({groups}) cannot be more than the number of channels "
-                        f"({channels}).)", "groups", hint=f"use a divisor of {channels}")
+                        f"GroupNormalization groups={groups} exceeds the {channels} channels of axis {axis}", "groups",
+                        hint=f"Keras: Number of groups ({groups}) cannot be more than the number of channels "
+                        f"({channels}).; use a divisor of {channels}")
     if channels % groups:
         raise call.fail(rules.GROUPS_MISMATCH,
-                        f"GroupNormalization groups={groups} does not divide the {channels} channels of axis {axis}: "
-                        f"Keras refuses it (Number of groups ({groups}) must be a multiple of the number of channels "
-                        f"({channels}).)", "groups", hint=f"use a divisor of {channels}")
+                        f"GroupNormalization groups={groups} does not divide the {channels} channels of axis {axis}",
+                        "groups", hint=f"Keras: Number of groups ({groups}) must be a multiple of the number of "
+                        f"channels ({channels}).; use a divisor of {channels}")
     return Output(call.x.shape, trainable=channels * (bool(cfg["scale"]) + bool(cfg["center"])),
                   removes_offset_along=index if groups == channels else None)
 
@@ -328,8 +329,9 @@ def torch_layernorm(call: Call) -> Output:
     shape = call.x.shape
     if not normalized:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        "LayerNorm normalized_shape=[] is empty: torch fails with 'Expected normalized_shape to be "
-                        "at least 1-dimensional'", "normalized_shape", hint="give the trailing sizes, e.g. [64]")
+                        "LayerNorm normalized_shape=[] is empty: torch refuses it", "normalized_shape",
+                        hint="torch: Expected normalized_shape to be at least 1-dimensional; give the trailing "
+                             "sizes, e.g. [64]")
     if any(n < 0 for n in normalized):
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"LayerNorm normalized_shape={written} has a negative size: torch cannot create the weight",
@@ -370,9 +372,10 @@ def torch_groupnorm(call: Call) -> Output:
     groups = cfg["num_groups"]
     if groups <= 0:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"GroupNorm num_groups={groups}: torch refuses it (Expected num groups to be greater than 0"
-                        f"{'; integer modulo by zero' if groups == 0 else ''})", "num_groups",
-                        hint="use a positive divisor of the channel count")
+                        f"GroupNorm num_groups={groups}: torch refuses it", "num_groups",
+                        hint="torch: Expected num groups to be greater than "
+                             f"0{'; integer modulo by zero' if groups == 0 else ''}; use a positive divisor of the "
+                             "channel count")
     declared = cfg["num_channels"]
     if declared is not None and declared % groups:
         raise call.fail(rules.GROUPS_MISMATCH,
@@ -388,8 +391,9 @@ def torch_groupnorm(call: Call) -> Output:
     if channels is not None and channels % groups:
         raise call.fail(rules.GROUPS_MISMATCH,
                         f"GroupNorm num_groups={groups} does not divide the {channels} input channels of "
-                        f"{format_shape(call.x.shape)}: torch fails with 'Expected number of channels in input to be "
-                        "divisible by num_groups'", "num_groups", hint=f"use a divisor of {channels}")
+                        f"{format_shape(call.x.shape)}", "num_groups",
+                        hint="torch: Expected number of channels in input to be divisible by num_groups; use a "
+                             f"divisor of {channels}")
     channels = channels if channels is not None else declared
     if channels is None and cfg["affine"]:
         raise call.fail(rules.UNKNOWN_DIMENSION,

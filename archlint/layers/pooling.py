@@ -231,9 +231,9 @@ def torch_adaptive(call: Call, rank: int, average: bool) -> Output:
     lead = call.x.rank - rank
     empty = next((axis for axis, n in enumerate(call.x.shape) if axis and n == 0), None)
     if empty is not None:
-        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} on {format_shape(call.x.shape)}: the forward pass fails "
-                        "(torch: Expected input to have non-zero size for non-batch dimensions, but dimension "
-                        f"{empty} is empty)", hint="fix the layer before it, which gives an empty tensor")
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} on {format_shape(call.x.shape)}: the forward pass fails",
+                        hint="torch: Expected input to have non-zero size for non-batch dimensions, but dimension "
+                        f"{empty} is empty; fix the layer before it, which gives an empty tensor")
     spatial = tuple(call.x.shape[lead + i] if size is None else size for i, size in enumerate(sizes))
     shape = call.x.shape[:lead] + spatial
     if 0 in sizes:  # torch 2.13.0 builds and runs it

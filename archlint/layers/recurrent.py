@@ -96,9 +96,9 @@ def keras_rnn(call: Call) -> Output:
     units = call.cfg["units"]
     if units < 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `units` must be positive: Keras refuses it (Received an invalid value for "
-                        f"argument `units`, expected a positive integer, got {units}.)", "units",
-                        hint="give the size of the hidden state, e.g. units: 64")
+                        f"{call.type} `units` must be positive: Keras refuses it", "units",
+                        hint=f"Keras: Received an invalid value for argument `units`, expected a positive integer, "
+                        f"got {units}.; give the size of the hidden state, e.g. units: 64")
     shape = call.x.shape
     if call.x.rank != 3:
         raise call.fail(rules.RANK_MISMATCH,
@@ -126,9 +126,9 @@ def _torch_checks(call: Call) -> None:
     dropout = cfg["dropout"]
     if not 0 <= dropout <= 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `dropout={dropout}`: torch refuses it (dropout should be a number in range "
-                        "[0, 1] representing the probability of an element being zeroed)", "dropout",
-                        hint="use a probability in [0, 1), e.g. 0.2")
+                        f"{call.type} `dropout={dropout}`: torch refuses it", "dropout",
+                        hint="torch: dropout should be a number in range [0, 1] representing the probability of an "
+                        "element being zeroed; use a probability in [0, 1), e.g. 0.2")
     for key in ("input_size", "hidden_size", "num_layers"):
         value = cfg[key]
         if value is not None and value <= 0:

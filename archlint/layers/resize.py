@@ -326,9 +326,9 @@ def keras_normalization(call: Call) -> Output:
         if not -rank <= a < rank:
             raise call.fail(rules.INVALID_ARGUMENT,
                             f"Normalization axis={cfg['axis']} is out of range for the rank-{rank} input "
-                            f"{format_shape(call.x.shape)} (Keras: all `axis` values must be in the range "
-                            f"[-ndim, ndim) = [{-rank}, {rank}))", "axis",
-                            hint=f"use axes in [{-rank}, {rank - 1}]; axis 0 is the batch")
+                            f"{format_shape(call.x.shape)}", "axis",
+                            hint=f"Keras: all `axis` values must be in the range [-ndim, ndim) = [{-rank}, {rank}); "
+                            "use axes in [{-rank}, {rank - 1}]; axis 0 is the batch")
     kept = sorted({a % rank for a in axes})
     for a in kept:
         if call.x.shape[a] is None:
@@ -363,10 +363,9 @@ def torch_pad_values(call: Call, rank: int, exact: bool) -> list[tuple[int, int]
         want = f"{2 * rank}" if exact else "an even number of"
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} takes {want} values for `padding` ({', '.join(PAD_SIDES[:2 * rank])}), got "
-                        f"{len(values)} ({values})"
-                        + ("" if exact else ": torch: Padding length must be divisible by 2"),
-                        "padding", hint=f"write one int, or {2 * rank} ints in torch's order: "
-                                        f"{', '.join(PAD_SIDES[:2 * rank])}")
+                        f"{len(values)}", "padding",
+                        hint=("" if exact else "torch: Padding length must be divisible by 2; ")
+                        + f"write one int, or {2 * rank} ints in torch's order: {', '.join(PAD_SIDES[:2 * rank])}")
     return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
 
 
@@ -413,9 +412,9 @@ def torch_copy_pad(call: Call, rank: int, reflect: bool) -> Output:
                 raise call.fail(
                     rules.INVALID_ARGUMENT,
                     f"{call.type} padding ({lead}, {trail}) on the {label} of size {n}: reflection padding must be "
-                    f"smaller than the input size (torch: Padding size should be less than the corresponding input "
-                    "dimension)", "padding",
-                    hint=f"pad at most {n - 1} on each side of the {label}, or use ReplicationPad{rank}d")
+                    "smaller", "padding",
+                    hint="torch: Padding size should be less than the corresponding input dimension; pad at most "
+                         f"{n - 1} on each side of the {label}, or use ReplicationPad{rank}d")
     bad = [(axis, n + lead + trail) for axis, (lead, trail) in zip(axes, pairs)
            if (n := call.x.shape[axis]) is not None and n + lead + trail < 1]
     if bad:
