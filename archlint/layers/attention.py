@@ -98,9 +98,11 @@ def _from(tensor: Tensor, role: str) -> str:
     return f"the {role} {tensor.producer} {format_shape(tensor.shape)}"
 
 
-def mismatch(call: Call, a: Tensor, role_a: str, b: Tensor, role_b: str, detail: str, hint: str):
+def mismatch(call: Call, a: Tensor, role_a: str, b: Tensor, role_b: str, detail: str, hint: str, words: str = ""):
+    """E015: the message says what differs; the derivation and the framework's words go to the hint."""
     return call.fail(rules.MERGE_SHAPE_MISMATCH,
-                     f"{call.type} cannot combine {_from(a, role_a)} with {_from(b, role_b)}: {detail}", hint=hint)
+                     f"{call.type} cannot combine {_from(a, role_a)} with {_from(b, role_b)}: {detail}",
+                     hint=f"{words}; {hint}" if words else hint)
 
 
 def _differ(a, b, broadcast: bool = False) -> bool:
@@ -227,18 +229,18 @@ def keras_mha(call: Call) -> Output:
     query, value, key = t["query"], t["value"], t["key"]
     _same_rank(call, t, KERAS_ORDER)
     if any(_differ(a, b) for a, b in zip(value.shape[1:-1], key.shape[1:-1])):
-        raise mismatch(call, value, "value", key, "key", "all axes but the last must be equal (Keras: All "
-                       "dimensions of `value` and `key`, except the last one, must be equal)",
-                       "give the key as many positions as the value")
+        raise mismatch(call, value, "value", key, "key", "all axes but the last must be equal",
+                       "give the key as many positions as the value",
+                       "Keras: All dimensions of `value` and `key`, except the last one, must be equal")
     axes = _keras_attention_axes(call, query)
     for axis in range(1, query.rank - 1):
         if axes and axis not in axes:  # an axis not attended over pairs query and value position by position
             for role, other in (("value", value), ("key", key)):
                 if _differ(query.shape[axis], other.shape[axis]):
                     raise mismatch(call, query, "query", other, role,
-                                   f"axis {axis} is not an attention axis, so it must be equal "
-                                   f"({query.shape[axis]} and {other.shape[axis]}); Keras's einsum fails",
-                                   "add the axis to attention_axes, or make the sizes equal")
+                                   f"axis {axis} differs ({query.shape[axis]} and {other.shape[axis]})",
+                                   "add the axis to attention_axes, or make the sizes equal",
+                                   f"axis {axis} is not an attention axis, so it must be equal; Keras's einsum fails")
     _need_features(call, t, KERAS_ORDER)
     heads, key_dim = cfg["num_heads"], cfg["key_dim"]
     value_dim = cfg["value_dim"] or key_dim
@@ -280,14 +282,14 @@ def _keras_attention_ranks(call: Call, query: Tensor, value: Tensor, key: Tensor
     if query.rank == 2 and key.rank == value.rank:
         computed = ("batch",) + tuple("batch" if n is None else n for n in value.shape[1:-2]) + (
             "batch", value.shape[-1])
-        detail = (f"{ranks}: Keras records the output as {format_shape((None, value.shape[-1]))} but computes "
-                  f"({', '.join(map(str, computed))}): the query's batch becomes the positions that attend")
+        words = (f"Keras records the output as {format_shape((None, value.shape[-1]))} but computes "
+                 f"({', '.join(map(str, computed))}): the query's batch becomes the positions that attend")
     else:
-        detail = (f"{ranks}: Keras's matmul broadcasts their leading axes from the right, so a batch axis meets "
-                  "an axis of positions, and the forward pass fails")
+        words = ("Keras's matmul broadcasts their leading axes from the right, so a batch axis meets an axis of "
+                 "positions, and the forward pass fails")
     raise mismatch(call, query, "query", value if value.rank != query.rank else key,
-                   "value" if value.rank != query.rank else "key", detail,
-                   "give the query, the key and the value the same rank (or a key and a value of rank 2)")
+                   "value" if value.rank != query.rank else "key", ranks,
+                   "give the query, the key and the value the same rank (or a key and a value of rank 2)", words)
 
 
 def keras_attention(call: Call) -> Output:
@@ -302,14 +304,15 @@ def keras_attention(call: Call) -> Output:
                         f"{format_shape(query.shape)}", hint="give the input a sequence axis")
     if query.rank == 2:
         call.report(rules.INPUT_RANK_MISREAD,
-                    f"{call.type} reads the rank-2 query {format_shape(query.shape)} as (positions, features): Keras "
-                    "accepts it, and the samples of the batch attend to each other",
-                    hint="give the inputs a sequence axis: (batch, positions, features)")
+                    f"{call.type} reads the rank-2 query {format_shape(query.shape)} as (positions, features)",
+                    hint="Keras accepts it, and the samples of the batch attend to each other; give the inputs a "
+                         "sequence axis: (batch, positions, features)")
     elif batch_keys:
         call.report(rules.INPUT_RANK_MISREAD,
                     f"{call.type} reads the rank-2 {'value' if key is value else 'key and value'} "
-                    f"{format_shape(value.shape)} as (positions, features): Keras accepts it, and every query "
-                    "attends to the samples of the whole batch", hint="give the key and the value a sequence axis: "
+                    f"{format_shape(value.shape)} as (positions, features)",
+                    hint="Keras accepts it, and every query attends to the samples of the whole batch; give the key "
+                         "and the value a sequence axis: "
                     "(batch, positions, features)")
     # the batch-like axes between the batch and the last two broadcast (matmul and additive scores)
     middle = []
@@ -318,24 +321,25 @@ def keras_attention(call: Call) -> Output:
         for role, other in () if batch_keys else (("key", key), ("value", value)):
             if _differ(size, other.shape[axis], broadcast=True):
                 raise mismatch(call, query, "query", other, role,
-                               f"axis {axis} is {size} in one and {other.shape[axis]} in the other (the framework "
-                               "broadcasts only equal sizes or 1)", "make the leading axes equal")
+                               f"axis {axis} is {size} in one and {other.shape[axis]} in the other",
+                               "make the leading axes equal", "the framework broadcasts only equal sizes or 1")
             if query.shape[axis] == 1 and other.shape[axis] not in (1, None):  # checked with Keras 3.15.1
                 raise mismatch(call, query, "query", other, role,
-                               f"axis {axis} is 1 in the query and {other.shape[axis]} in the {role}: Keras records "
-                               f"the query's 1 but computes {other.shape[axis]} (its matmul broadcasts)",
-                               "make the leading axes equal")
+                               f"axis {axis} is 1 in the query and {other.shape[axis]} in the {role}",
+                               "make the leading axes equal",
+                               f"Keras records the query's 1 but computes {other.shape[axis]} (its matmul broadcasts)")
             size = _broadcast(size, other.shape[axis])
         middle.append(size)
     if _differ(query.shape[-1], key.shape[-1], broadcast=additive):
         how = "add them" if additive else "take their dot product"
         raise mismatch(call, query, "query", key, "key",
-                       f"the feature sizes {query.shape[-1]} and {key.shape[-1]} differ, so the scores cannot {how}",
-                       "give the query and the key the same feature size (e.g. a Dense before one of them)")
+                       f"the feature sizes {query.shape[-1]} and {key.shape[-1]} differ",
+                       f"the scores cannot {how}; give the query and the key the same feature size (e.g. a Dense "
+                       "before one of them)")
     if _differ(key.shape[-2], value.shape[-2]):
         raise mismatch(call, key, "key", value, "value",
-                       f"the key has {key.shape[-2]} positions and the value {value.shape[-2]}: each score weighs "
-                       "one value position", "give the key and the value the same number of positions")
+                       f"the key has {key.shape[-2]} positions and the value {value.shape[-2]}",
+                       "each score weighs one value position; give the key and the value the same number of positions")
     if cfg["dropout"] > 1:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} `dropout={cfg['dropout']}`: the layer builds, but every training step fails",
@@ -393,33 +397,34 @@ def torch_batch_axes(call: Call, tensors: dict, roles: tuple, batch_first: bool)
     if first.rank not in (2, 3):
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a 3D (batch, sequence, features) input but receives rank {first.rank}, "
-                        f"shape {format_shape(first.shape)}: torch fails (query should be unbatched 2D or batched 3D "
-                        f"tensor but received {first.rank}-D query tensor)",
-                        hint="flatten the extra axes into the sequence, e.g. with torch.flatten")
+                        f"shape {format_shape(first.shape)}",
+                        hint=f"torch: query should be unbatched 2D or batched 3D tensor but received {first.rank}-D "
+                        "query tensor; flatten the extra axes into the sequence, e.g. with torch.flatten")
     for role in roles[1:]:
         if tensors[role].rank != first.rank:
             batched = "batched (3-D)" if first.rank == 3 else "unbatched (2-D)"
             raise mismatch(call, first, roles[0], tensors[role], role,
-                           f"for a {batched} {roles[0]} torch expects every input to have rank {first.rank}",
-                           "give every input the same rank")
+                           f"the ranks {first.rank} and {tensors[role].rank} differ", "give every input the same rank",
+                           f"for a {batched} {roles[0]} torch expects every input to have rank {first.rank}")
     if first.rank == 2:
         call.report(rules.INPUT_RANK_MISREAD,
                     f"{call.type} reads the rank-2 input {format_shape(first.shape)} as one unbatched sequence "
-                    "(sequence, features): the samples of the batch become the positions of a single sequence",
-                    hint="give the input as (sequence, features)")
+                    "(sequence, features)",
+                    hint="the samples of the batch become the positions of a single sequence; give the input as "
+                         "(sequence, features)")
         return
     if not batch_first:
         call.report(rules.INPUT_RANK_MISREAD,
-                    f"{call.type} with batch_first=False reads the input {format_shape(first.shape)} as (sequence, "
-                    "batch, features)", "batch_first",
+                    f"{call.type} with batch_first=False reads {format_shape(first.shape)} as (sequence, batch, "
+                    "features)", "batch_first",
                     hint=f"axis 0, the batch, becomes the sequence, and axis 1 (size {first.shape[1]}) the batch: set "
                     "batch_first: true (in archlint the first axis is always the batch)")
         for role in roles[1:]:  # torch's batch is axis 1 here: it must agree
             if _differ(first.shape[1], tensors[role].shape[1]):
                 raise mismatch(call, first, roles[0], tensors[role], role,
-                               f"with batch_first=False torch reads axis 1 as the batch, {first.shape[1]} in one and "
-                               f"{tensors[role].shape[1]} in the other, and the forward pass fails",
-                               "set batch_first: true")
+                               f"axis 1 is {first.shape[1]} in one and {tensors[role].shape[1]} in the other",
+                               "set batch_first: true",
+                               "with batch_first=False torch reads axis 1 as the batch, and the forward pass fails")
 
 
 def torch_mha(call: Call) -> Output:
@@ -446,8 +451,9 @@ def torch_mha(call: Call) -> Output:
     sequence = 1 if cfg["batch_first"] and query.rank == 3 else 0
     if _differ(key.shape[sequence], value.shape[sequence]):
         raise mismatch(call, key, "key", value, "value",
-                       f"the key has {key.shape[sequence]} positions and the value {value.shape[sequence]} (torch: key "
-                       "shape does not match value shape)", "give the key and the value the same number of positions")
+                       f"the key has {key.shape[sequence]} positions and the value {value.shape[sequence]}",
+                       "give the key and the value the same number of positions",
+                       "torch: key shape does not match value shape")
     same = kdim == embed and vdim == embed
     bias = 1 if cfg["bias"] else 0
     weights = (3 * embed * embed if same else embed * (embed + kdim + vdim)) + bias * 3 * embed  # in_proj

@@ -228,14 +228,17 @@ def torch_dropout(call: Call, feature_rank: int | None = None) -> Output:
                             f"{format_shape(call.x.shape)}",
                             hint=f"torch fails with 'dropout1d: Expected 2D or 3D input, but received a {rank}D "
                             "input': use Dropout, or the Dropout of the input's spatial rank")
-        reading = "an unbatched (C, L): each sample of the batch is dropped whole as one channel"
+        reading = "an unbatched (C, L)"
+        note = "each sample of the batch is dropped whole as one channel; "
     elif feature_rank == 2 and rank == 3:
         reading = "(N, C, L), with a warning"
         note = "torch warns that a future release will read it as an unbatched (C, H, W): "
     elif feature_rank == 3 and rank == 4:
-        reading = "an unbatched (C, D, H, W): each sample of the batch is dropped whole as one channel"
+        reading = "an unbatched (C, D, H, W)"
+        note = "each sample of the batch is dropped whole as one channel; "
     else:
-        reading = f"a deprecated {rank}-D input (torch warns that it will be an error in a future release)"
+        reading = f"a deprecated {rank}-D input"
+        note = "torch warns that it will be an error in a future release; "
     suggestion = {3: "Dropout1d", 4: "Dropout2d", 5: "Dropout3d"}.get(rank, "Dropout")
     _warn(call, RANK_MISREAD, f"reads the rank-{rank} input {format_shape(call.x.shape)} as {reading}", None,
           f"{note}use {suggestion} for this input")
@@ -348,13 +351,14 @@ def torch_softshrink(call: Call) -> Output:
 def torch_softmax2d(call: Call) -> Output:
     rank = call.x.rank
     if rank == 3:
-        _warn(call, RANK_MISREAD, f"reads the rank-3 input {format_shape(call.x.shape)} as one unbatched (C, H, W): "
-              "it normalizes over axis 0, the batch", None, "use Softmax(dim=1) for this input")
+        _warn(call, RANK_MISREAD, f"reads the rank-3 input {format_shape(call.x.shape)} as one unbatched (C, H, W)",
+              None, "it normalizes over axis 0, the batch; use Softmax(dim=1) for this input")
     elif rank != 4:
         raise call.fail(rules.RANK_MISMATCH,
                         f"Softmax2d expects a 4D (N, C, H, W) input but receives rank {rank}, shape "
-                        f"{format_shape(call.x.shape)}: torch fails with 'Softmax2d: expected input to be 3D or 4D, "
-                        f"got {rank}D instead'", hint="use Softmax(dim=...) for this input")
+                        f"{format_shape(call.x.shape)}",
+                        hint=f"torch: Softmax2d: expected input to be 3D or 4D, got {rank}D instead; use "
+                             "Softmax(dim=...) for this input")
     return same(call)
 
 

@@ -147,9 +147,9 @@ def torch_batchnorm(call: Call, rank: int) -> Output:
         raise call.fail(
             rules.RANK_MISMATCH,
             f"{call.type} expects a {words} input but receives rank {call.x.rank}, shape "
-            f"{format_shape(call.x.shape)}; torch: expected {' or '.join(f'{r}D' for r in ranks)} input "
-            f"(got {call.x.rank}D input)",
-            hint="check the input shape (it excludes the batch axis) or use the BatchNorm of the right rank",
+            f"{format_shape(call.x.shape)}",
+            hint=f"torch: expected {' or '.join(f'{r}D' for r in ranks)} input (got {call.x.rank}D input); "
+            "check the input shape (it excludes the batch axis) or use the BatchNorm of the right rank",
         )
     channels = call.x.shape[1]
     if declared is not None and channels is not None and declared != channels and sized:
@@ -415,16 +415,16 @@ def torch_instancenorm(call: Call, rank: int) -> Output:
     if call.x.rank not in (batched, unbatched):
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a {batched}D input (batch, channels, {'spatial, ' * rank}...) but "
-                        f"receives rank {call.x.rank}, shape {format_shape(shape)}; torch: expected {unbatched}D or "
-                        f"{batched}D input (got {call.x.rank}D input)",
-                        hint="check the input shape (it excludes the batch axis) or use the InstanceNorm of the "
+                        f"receives {format_shape(shape)}",
+                        hint=f"torch: expected {unbatched}D or {batched}D input (got {call.x.rank}D input); "
+                        "check the input shape (it excludes the batch axis) or use the InstanceNorm of the "
                         "right rank")
     if call.x.rank == unbatched:
         call.report(rules.INPUT_RANK_MISREAD,
-                    f"{call.type} reads the rank-{unbatched} input {format_shape(shape)} as one unbatched sample: "
-                    "axis 0, the batch, becomes the channels",
-                    hint=f"use InstanceNorm{rank - 1}d for this input" if rank > 1
-                    else "add a length axis to the input")
+                    f"{call.type} reads the rank-{unbatched} input {format_shape(shape)} as one unbatched sample",
+                    hint="axis 0, the batch, becomes the channels; " + (f"use InstanceNorm{rank - 1}d for this input"
+                                                                        if rank > 1 else "add a length axis to the "
+                                                                                         "input"))
         channels = declared  # the channel axis is the batch: its size is unknown
     else:
         channels = shape[1]
@@ -455,8 +455,9 @@ def torch_local_response_norm(call: Call) -> Output:
     if call.x.rank < 3:
         raise call.fail(rules.RANK_MISMATCH,
                         f"LocalResponseNorm expects a (batch, channels, spatial...) input of rank 3 or more but "
-                        f"receives {format_shape(call.x.shape)}; torch: Expected 3D or higher dimensionality input "
-                        f"(got {call.x.rank} dimensions)", hint="give the input a spatial axis")
+                        f"receives {format_shape(call.x.shape)}",
+                        hint=f"torch: Expected 3D or higher dimensionality input (got {call.x.rank} dimensions); "
+                        "give the input a spatial axis")
     return Output(call.x.shape)
 
 

@@ -62,9 +62,8 @@ def torch_spatial_start(call: Call, rank: int) -> int:
     if call.x.rank == rank + 1:
         call.report(
             rules.INPUT_RANK_MISREAD,
-            f"{call.type} reads the rank-{call.x.rank} input {format_shape(call.x.shape)} as one unbatched "
-            f"sample: the batch axis becomes the channels",
-            hint=torch_rank_hint(rank),
+            f"{call.type} reads the rank-{call.x.rank} input {format_shape(call.x.shape)} as one unbatched sample",
+            hint="the batch axis becomes the channels; " + torch_rank_hint(rank),
         )
         return 1
     check_rank(call, rank, "(batch, channels, *spatial)", torch_rank_hint(rank))

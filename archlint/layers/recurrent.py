@@ -175,8 +175,9 @@ def torch_rnn(call: Call) -> Output:
     if rank not in (2, 3):
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a 3D (batch, time, features) input but receives rank {rank}, shape "
-                        f"{format_shape(shape)}: torch fails with '{call.type}: Expected input to be 2D or 3D, got "
-                        f"{rank}D instead'", hint="give the input as (time, features), flattening extra axes")
+                        f"{format_shape(shape)}",
+                        hint=f"torch: {call.type}: Expected input to be 2D or 3D, got {rank}D instead; give the "
+                             "input as (time, features), flattening extra axes")
     features = shape[-1]
     declared = cfg["input_size"]
     if declared is not None and features is not None and declared != features:
@@ -193,13 +194,14 @@ def torch_rnn(call: Call) -> Output:
     if rank == 2:
         call.report(rules.INPUT_RANK_MISREAD,
                     f"{call.type} reads the rank-2 input {format_shape(shape)} as one unbatched sequence (time, "
-                    "features): the samples of the batch become the time steps of a single sequence",
-                    hint="give the input as (time, features), e.g. add a time axis of size 1")
+                    "features)",
+                    hint="the samples of the batch become the time steps of a single sequence; give the input as "
+                         "(time, features), e.g. add a time axis of size 1")
     elif not cfg["batch_first"]:
         call.report(rules.INPUT_RANK_MISREAD,
-                    f"{call.type} with batch_first=False reads the input {format_shape(shape)} as (time, batch, "
-                    "features)", "batch_first", hint=f"axis 0, the batch, becomes time, and axis 1 (size {shape[1]}) "
-                    "the batch: set batch_first: true (in archlint the first axis is always the batch)")
+                    f"{call.type} with batch_first=False reads {format_shape(shape)} as (time, batch, features)",
+                    "batch_first", hint=f"axis 0, the batch, becomes time, and axis 1 (size {shape[1]}) the batch: "
+                    "set batch_first: true (in archlint the first axis is always the batch)")
     hidden, proj = cfg["hidden_size"], cfg.get("proj_size", 0)
     directions = 2 if cfg["bidirectional"] else 1
     stacked = directions * cfg["num_layers"]

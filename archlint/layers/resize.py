@@ -40,8 +40,7 @@ def keras_rank(call: Call, rank: int, channels_first: bool) -> None:
         layout = "(batch, channels, *spatial)" if channels_first else "(batch, *spatial, channels)"
         raise call.fail(
             rules.RANK_MISMATCH,
-            f"{call.type} expects a rank-{want} input {layout} but receives rank {call.x.rank}, "
-            f"{format_shape(call.x.shape)}",
+            f"{call.type} expects a rank-{want} input {layout} but receives {format_shape(call.x.shape)}",
             hint=f"Keras: expected ndim={want}, found ndim={call.x.rank}; check the input shape (it excludes the "
                  "batch axis) or use the layer of the input's rank",
         )
@@ -226,16 +225,16 @@ def image_rank(call: Call, channels_first: bool) -> bool:
     if call.x.rank == 3:
         reading = "(channels, height, width)" if channels_first else "(height, width, channels)"
         warn(call, rules.INPUT_RANK_MISREAD,
-             f"reads the rank-3 input {format_shape(call.x.shape)} as a single unbatched image {reading}: the batch "
-             "axis is taken as an image axis", None,
-             "give the input as (height, width, channels), or (channels, height, width) with "
+             f"reads the rank-3 input {format_shape(call.x.shape)} as a single unbatched image {reading}", None,
+             "the batch axis is taken as an image axis; give the input as (height, width, channels), or (channels, "
+             "height, width) with "
              "data_format: channels_first")
         return False
     raise call.fail(rules.RANK_MISMATCH,
-                    f"{call.type} expects a rank-4 input (batch, height, width, channels) but receives rank "
-                    f"{call.x.rank}, shape {format_shape(call.x.shape)} (Keras: expected rank 3 (single image) or 4 "
-                    "(batch of images))",
-                    hint="check the input shape: it excludes the batch axis")
+                    f"{call.type} expects a rank-4 input (batch, height, width, channels) but receives "
+                    f"{format_shape(call.x.shape)}",
+                    hint="Keras: expected rank 3 (single image) or 4 (batch of images); check the input shape: it "
+                         "excludes the batch axis")
 
 
 def image_size(call: Call) -> tuple[int, int]:
@@ -375,8 +374,9 @@ def torch_constant_pad(call: Call, rank: int) -> Output:
     if call.x.rank < count:
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} pads {count} axes but receives a rank-{call.x.rank} input "
-                        f"{format_shape(call.x.shape)} (torch: Padding length should be less than or equal to two "
-                        "times the input dimension)", hint="check the input shape: it excludes the batch axis")
+                        f"{format_shape(call.x.shape)}",
+                        hint="torch: Padding length should be less than or equal to two times the input dimension; "
+                        "check the input shape: it excludes the batch axis")
     axes = [call.x.rank - 1 - i for i in range(count)]  # the first pair pads the last axis
     if 0 in axes:
         warn(call, rules.INPUT_RANK_MISREAD,
@@ -401,8 +401,9 @@ def torch_copy_pad(call: Call, rank: int, reflect: bool) -> Output:
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a rank-{rank + 2} input (batch, channels, "
                         f"{', '.join(SPATIAL_NAMES[rank])}) but receives rank {call.x.rank}, shape "
-                        f"{format_shape(call.x.shape)} (torch: Padding size {2 * rank} is not supported for "
-                        f"{call.x.rank}D input tensor)", hint="check the input shape: it excludes the batch axis")
+                        f"{format_shape(call.x.shape)}",
+                        hint=f"torch: Padding size {2 * rank} is not supported for {call.x.rank}D input tensor; "
+                        "check the input shape: it excludes the batch axis")
     axes = [call.x.rank - 1 - i for i in range(rank)]
     if reflect:  # torch checks the width first, then the height, then the depth
         for axis, (lead, trail) in zip(axes, pairs):
@@ -480,9 +481,10 @@ def torch_upsample(call: Call) -> Output:
     if need is not None and need != rank:
         raise call.fail(rules.RANK_MISMATCH,
                         f"Upsample mode='{mode}' needs a rank-{need} input, got rank {rank}, shape "
-                        f"{format_shape(call.x.shape)} (torch: Got {rank}D input, but {mode} mode needs {need}D input)",
-                        "mode", hint=f"use mode '{next(m for m, r in UPSAMPLE_MODES.items() if r == rank)}' "
-                                     "for this input" if rank in (3, 4, 5) else "")
+                        f"{format_shape(call.x.shape)}", "mode",
+                        hint=f"torch: Got {rank}D input, but {mode} mode needs {need}D input"
+                        + (f"; use mode '{next(m for m, r in UPSAMPLE_MODES.items() if r == rank)}' for this input"
+                           if rank in (3, 4, 5) else ""))
     out = []
     for i, v in enumerate(values):
         n = call.x.shape[2 + i]
@@ -508,14 +510,15 @@ def torch_pixel_rank(call: Call, runs_unbatched: bool) -> None:
     are the batch axis: it runs when the batch size does not matter (`runs_unbatched`), which is W007."""
     if call.x.rank == 3 and runs_unbatched:
         call.report(rules.INPUT_RANK_MISREAD,
-                    f"{call.type} reads the rank-3 input {format_shape(call.x.shape)} as one unbatched sample: "
-                    "the batch axis becomes the channels", hint="check the input shape: it excludes the batch axis")
+                    f"{call.type} reads the rank-3 input {format_shape(call.x.shape)} as one unbatched sample",
+                    hint="the batch axis becomes the channels; check the input shape: it excludes the batch axis")
         return
     if call.x.rank < 4:
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a rank-4 input (batch, channels, height, width) but receives rank "
-                        f"{call.x.rank}, shape {format_shape(call.x.shape)}: torch would take the batch axis as "
-                        "channels", hint="check the input shape: it excludes the batch axis")
+                        f"{call.x.rank}, shape {format_shape(call.x.shape)}",
+                        hint="torch would take the batch axis as channels; check the input shape: it excludes the "
+                             "batch axis")
 
 
 def torch_pixel_shuffle(call: Call) -> Output:

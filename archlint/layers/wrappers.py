@@ -147,9 +147,9 @@ def keras_time_distributed(call: Call) -> Output:
     if call.x.rank < 3:
         raise call.fail(rules.RANK_MISMATCH,
                         f"TimeDistributed needs an input of rank 3 or more (batch, time, ...) but receives "
-                        f"{format_shape(shape)}: Keras fails with '`TimeDistributed` Layer should be passed an "
-                        "`input_shape` with at least 3 dimensions'",
-                        hint="add a time axis to the input, or apply the layer without TimeDistributed")
+                        f"{format_shape(shape)}",
+                        hint="Keras: `TimeDistributed` Layer should be passed an `input_shape` with at least 3 "
+                        "dimensions; add a time axis to the input, or apply the layer without TimeDistributed")
     # the inner layer sees one time step: (batch,) + the axes after time
     _, inner = apply_inner(call, "layer", (shape[0],) + shape[2:])
     if isinstance(inner.shape, list):
