@@ -478,7 +478,7 @@ def test_keras_attention_ranks_it_cannot_combine(lint):
         "positions that attend; ")
     result = lint(spec("{type: Attention, inputs: {query: q, value: v}}", "inputs: {q: [5, 4], v: [3, 7, 4]}"))
     assert [f.rule.code for f in result.findings] == ["E015"]
-    assert "a batch axis meets an axis of positions, and the forward pass fails" in result.findings[0].message
+    assert "a batch axis meets an axis of positions, and the forward pass fails" in result.findings[0].hint
 
 
 def test_keras_attention_query_axis_of_1_against_a_larger_value_axis(lint):
