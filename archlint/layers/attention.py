@@ -174,10 +174,10 @@ def _keras_mha_arguments(call: Call) -> None:
                         "between 0 and 1; use a probability in [0, 1), e.g. 0.1")
     if cfg["flash_attention"]:
         call.report(rules.SUSPICIOUS_ARGUMENT,
-                    "MultiHeadAttention `flash_attention=True` runs only where the backend has a flash kernel for "
-                    "these inputs and device: Keras's torch backend on CPU refuses the call (Flash attention is not "
-                    "supported with the provided inputs)", "flash_attention",
-                    hint="leave flash_attention out (null): Keras uses it where it is available")
+                    "MultiHeadAttention `flash_attention=True` runs only where the backend has a flash kernel",
+                    "flash_attention",
+                    hint="Keras's torch backend on CPU refuses the call (Flash attention is not supported with the "
+                    "provided inputs); leave flash_attention out (null): Keras uses it where it is available")
 
 
 def _output_sizes(cfg: dict) -> tuple | None:

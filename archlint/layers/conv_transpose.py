@@ -133,9 +133,9 @@ def _findings(call: Call, axes: list[Scatter], pad_key: str) -> None:
         if a.out is not None and a.out < 0:
             raise call.fail(
                 rules.OUTPUT_SIZE,
-                f"{call.type} output size on the {a.label} would be {a.out} ((n-1)*stride - 2*padding + "
-                f"dilation*(kernel_size-1) + output_padding + 1 with n={a.n}): PyTorch refuses a negative size",
-                pad_key, hint="use less padding, or a larger kernel, stride or input",
+                f"{call.type} output size on the {a.label} would be {a.out}: PyTorch refuses a negative size",
+                pad_key, hint=f"(n-1)*stride - 2*padding + dilation*(kernel_size-1) + output_padding + 1 with n={a.n}; "
+                "use less padding, or a larger kernel, stride or input",
             )
     empty = [a for a in axes if a.out == 0]
     if empty:

@@ -252,8 +252,8 @@ def torch_softmax(call: Call) -> Output:
         # is the same either way, so archlint accepts it and says which axis torch uses.
         implicit = 0 if call.x.rank == 3 else 1
         _warn(call, SUSPICIOUS, f"without `dim` normalizes over axis {implicit} of the rank-{call.x.rank} input"
-              f"{' (the batch axis)' if implicit == 0 else ''}: torch deprecates the implicit choice", None,
-              "give `dim` explicitly, e.g. dim: -1")
+              f"{' (the batch axis)' if implicit == 0 else ''}", None,
+              "torch deprecates the implicit choice; give `dim` explicitly, e.g. dim: -1")
         return same(call)
     if _axis(call, "dim", dim) == 0:
         _over_batch(call, "dim", "normalizes over")
@@ -302,9 +302,10 @@ def keras_prelu(call: Call) -> Output:
                         "(the batch axis is 0)")
         if axis <= 0:
             meant = (axis - 1) % len(alpha) + 1
-            _warn(call, SUSPICIOUS, f"shared_axes={written} contains {axis}: Keras sets alpha_shape[{axis} - 1] to 1, "
-                  f"so it shares axis {meant}, not the axis counted {'from the end' if axis < 0 else 'as the batch'}",
-                  "shared_axes", f"write axis {meant} explicitly (axes count from 1, the batch is never shared)")
+            _warn(call, SUSPICIOUS, f"shared_axes={written} contains {axis}: it shares axis {meant}",
+                  "shared_axes", f"Keras sets alpha_shape[{axis} - 1] to 1, not the axis counted "
+                  f"{'from the end' if axis < 0 else 'as the batch'}; write axis {meant} explicitly (axes count from "
+                  "1, the batch is never shared)")
         alpha[axis - 1] = 1
     if None in alpha:
         axis = alpha.index(None) + 1

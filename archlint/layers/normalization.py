@@ -272,14 +272,15 @@ def keras_layernorm(call: Call) -> Output:
                             hint=f"Keras 3.15's torch backend normalizes the trailing axes with the sizes {given}; "
                             "normalize the last axes (axis: -1), or transpose first")
         call.report(rules.SUSPICIOUS_ARGUMENT,
-                    f"LayerNormalization axis={cfg['axis']} is not the trailing axes of {format_shape(call.x.shape)}: "
-                    "Keras 3.15's torch backend normalizes the trailing axes instead (they have the same sizes, so "
-                    "it runs); the JAX and TensorFlow backends normalize the axes given",
-                    "axis", hint="normalize the last axes (axis: -1), or transpose first")
+                    f"LayerNormalization axis={cfg['axis']} is not the trailing axes of {format_shape(call.x.shape)}",
+                    "axis", hint="Keras 3.15's torch backend normalizes the trailing axes instead (they have the same "
+                    "sizes, so it runs); the JAX and TensorFlow backends normalize the axes given; normalize the "
+                    "last axes (axis: -1), or transpose first")
     if cfg["rms_scaling"]:
         call.report(rules.SUSPICIOUS_ARGUMENT,
-                    "LayerNormalization `rms_scaling=True` is deprecated in Keras 3.15: it scales by the variance, "
-                    "not the root mean square", "rms_scaling", hint="use keras.layers.RMSNormalization instead")
+                    "LayerNormalization `rms_scaling=True` is deprecated in Keras 3.15", "rms_scaling",
+                    hint="it scales by the variance, not the root mean square; use keras.layers.RMSNormalization "
+                         "instead")
     gamma = cfg["scale"] or cfg["rms_scaling"]
     beta = cfg["center"] and not cfg["rms_scaling"]
     return Output(call.x.shape, trainable=size * (bool(gamma) + bool(beta)))
@@ -348,8 +349,9 @@ def torch_layernorm(call: Call) -> Output:
     if len(normalized) == len(shape):
         call.report(rules.SUSPICIOUS_ARGUMENT,
                     f"LayerNorm normalized_shape={written} covers every axis of {format_shape(shape)}, the batch "
-                    f"included: it works only for a batch of exactly {normalized[0]}", "normalized_shape",
-                    hint="leave the batch out: the first axis of `input:` is axis 1")
+                    "included", "normalized_shape",
+                    hint=f"it works only for a batch of exactly {normalized[0]}; leave the batch out: the first axis "
+                         "of `input:` is axis 1")
     affine = prod(normalized) if cfg["elementwise_affine"] else 0
     return Output(shape, trainable=affine * (1 + bool(cfg["bias"])) if affine else 0)
 
@@ -364,7 +366,7 @@ def _torch_declared(call: Call, key: str, channels, refused: bool) -> None:
     if refused:
         raise call.fail(rules.DECLARED_SIZE_MISMATCH, message, key, hint)
     # without affine weights torch never uses the size: it only warns
-    call.report(rules.SUSPICIOUS_ARGUMENT, message + " (torch warns and ignores it, since affine=False)", key, hint)
+    call.report(rules.SUSPICIOUS_ARGUMENT, message, key, f"torch warns and ignores it, since affine=False; {hint}")
 
 
 def torch_groupnorm(call: Call) -> Output:

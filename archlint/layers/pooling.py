@@ -181,10 +181,10 @@ def torch_pool(call: Call, rank: int, average: bool) -> Output:
             if n is not None and n < k[i]:
                 raise call.fail(
                     rules.OUTPUT_SIZE,
-                    f"AvgPool3d kernel_size={k[i]} is larger than the {labels[i]} of size {n}: PyTorch's "
-                    "avg_pool3d refuses an input smaller than the kernel, whatever the padding",
+                    f"AvgPool3d kernel_size={k[i]} is larger than the {labels[i]} of size {n}",
                     "kernel_size",
-                    hint="use a kernel no larger than the input, or remove a downsampling layer before it",
+                    hint="PyTorch's avg_pool3d refuses an input smaller than the kernel, whatever the padding; use a "
+                    "kernel no larger than the input, or remove a downsampling layer before it",
                 )
     ws = []
     for i, axis in enumerate(axes):

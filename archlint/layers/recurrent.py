@@ -144,9 +144,9 @@ def _torch_checks(call: Call) -> None:
                         "proj_size", hint=f"use a proj_size below hidden_size={cfg['hidden_size']}, or 0 for none")
     if dropout > 0 and cfg["num_layers"] == 1:
         call.report(rules.SUSPICIOUS_ARGUMENT,
-                    f"{call.type} `dropout={dropout}` does nothing with num_layers=1: torch applies it between "
-                    "stacked layers only (and warns)", "dropout",
-                    hint="add a Dropout layer after it, or stack layers with num_layers >= 2")
+                    f"{call.type} `dropout={dropout}` does nothing with num_layers=1", "dropout",
+                    hint="torch applies it between stacked layers only (and warns); add a Dropout layer after it, or "
+                         "stack layers with num_layers >= 2")
 
 
 def torch_rnn_weights(kind: str, cfg: dict, features: int) -> int:

@@ -131,9 +131,9 @@ def keras_zero_padding(call: Call, rank: int) -> Output:
     if pairs[0][0] < 0:  # a bare negative int, which only the 2D/3D layers let through
         n = pairs[0][0]
         warn(call, rules.SUSPICIOUS_ARGUMENT,
-             f"padding={n} crops {-n} positions from each side of every spatial axis: Keras does not check a negative "
-             "int, the torch backend crops with it and the TensorFlow and JAX backends refuse it", "padding",
-             f"use Cropping{RANK_NAMES[rank]}(cropping={-n}) to crop")
+             f"padding={n} crops {-n} positions from each side of every spatial axis", "padding",
+             "Keras does not check a negative int, the torch backend crops with it and the TensorFlow and JAX "
+             f"backends refuse it; use Cropping{RANK_NAMES[rank]}(cropping={-n}) to crop")
     return pad_spatial(call, spatial_axes(rank, channels_first), pairs, "padding", channels_first)
 
 
@@ -173,9 +173,9 @@ def keras_cropping(call: Call, rank: int) -> Output:
             label = axis_label(call.x.rank, axis, channels_first)
             raise call.fail(
                 rules.OUTPUT_SIZE,
-                f"{call.type} cropping ({lead}, {trail}) on the {label} leaves nothing of its {n} positions: Keras "
-                f"requires the cropping to be smaller than the input size (output size would be {n - lead - trail})",
-                "cropping", hint=f"crop fewer than {n} positions in total on the {label}")
+                f"{call.type} cropping ({lead}, {trail}) on the {label} leaves nothing of its {n} positions",
+                "cropping", hint=f"Keras requires the cropping to be smaller than the input size (output size would "
+                f"be {n - lead - trail}); crop fewer than {n} positions in total on the {label}")
         shape[axis] = n - lead - trail
     shape = tuple(shape)
     changes = {axis: (-lead, -trail) for axis, (lead, trail) in zip(axes, pairs)}
@@ -188,9 +188,9 @@ def backend_interpolation(call: Call, key: str) -> None:
     value = call.cfg[key]
     if value not in KERAS_INTERPOLATIONS_ANY_BACKEND:
         warn(call, rules.SUSPICIOUS_ARGUMENT,
-             f"interpolation='{value}' works only on some Keras backends: the torch backend refuses it "
-             f"({'TensorFlow only' if value == 'area' else 'TensorFlow and JAX only'})", key,
-             "use 'nearest', 'bilinear' or 'bicubic' for a model that runs on every backend")
+             f"interpolation='{value}' works only on some Keras backends: the torch backend refuses it", key,
+             f"{'TensorFlow only' if value == 'area' else 'TensorFlow and JAX only'}; use 'nearest', 'bilinear' or "
+             "'bicubic' for a model that runs on every backend")
 
 
 def keras_upsampling(call: Call, rank: int) -> Output:
@@ -423,9 +423,9 @@ def torch_copy_pad(call: Call, rank: int, reflect: bool) -> Output:
         label = axis_label(call.x.rank, axis, True)
         raise call.fail(rules.OUTPUT_SIZE,
                         f"{call.type} padding {dict(zip(PAD_SIDES, [v for p in pairs for v in p]))} leaves an "
-                        f"output of size {size} on the {label} of size {call.x.shape[axis]} "
-                        "(torch: input is too small)",
-                        "padding", hint="crop less: the output needs at least 1 position on every axis")
+                        f"output of size {size} on the {label} of size {call.x.shape[axis]}",
+                        "padding", hint="torch: input is too small; crop less: the output needs at least 1 position "
+                                        "on every axis")
     shape = list(call.x.shape)
     for axis, (lead, trail) in zip(axes, pairs):
         if shape[axis] is not None:
@@ -498,10 +498,10 @@ def torch_upsample(call: Call) -> Output:
         out.append(v if size is not None else None if n is None else floor(scaled))
     if any(o is not None and o < 1 for o in out):
         raise call.fail(rules.OUTPUT_SIZE,
-                        f"Upsample gives an output of size {tuple(out)} from the input {format_shape(call.x.shape)}: "
-                        "torch requires output sizes greater than 0"
-                        + (" (floor(size * scale_factor))" if size is None else ""), key,
-                        hint="use a larger size or scale_factor")
+                        f"Upsample gives an output of size {tuple(out)} from the input {format_shape(call.x.shape)}",
+                        key, hint="torch requires output sizes greater than 0"
+                        + (" (floor(size * scale_factor))" if size is None else "") + "; use a larger size or "
+                                                                                      "scale_factor")
     return Output(call.x.shape[:2] + tuple(out))
 
 
