@@ -122,9 +122,10 @@ def _need_features(call: Call, tensors: dict, roles: tuple) -> None:
     for role in roles:
         if tensors[role].shape[-1] is None:
             raise call.fail(rules.UNKNOWN_DIMENSION,
-                            f"{call.type} needs the feature size (the last axis) of the {role} to create its "
-                            f"weights, but it is unknown (null) in {format_shape(tensors[role].shape)}",
-                            hint="give the feature size in the input shape; only the sequence axes may be null")
+                            f"{call.type} needs the feature size (the last axis) of the {role}, unknown (null) in "
+                            f"{format_shape(tensors[role].shape)}",
+                            hint="its weights are created from it; give the feature size in the input shape; only "
+                                 "the sequence axes may be null")
 
 
 def _same_rank(call: Call, tensors: dict, order: tuple) -> None:

@@ -116,11 +116,12 @@ def keras_batchnorm(call: Call) -> Output:
         what = "the batch axis, whose size is unknown" if index == 0 else "unknown (null)"
         raise call.fail(
             rules.UNKNOWN_DIMENSION,
-            f"BatchNormalization needs the size of axis {axis} to create moving_mean and moving_variance "
-            f"(and gamma, beta), but that axis of {format_shape(call.x.shape)} is {what}",
+            f"BatchNormalization needs the size of axis {axis}, but that axis of {format_shape(call.x.shape)} is "
+            f"{what}",
             "axis",
-            hint="normalize a feature axis whose size the input shape gives" if index == 0
-            else "give that axis's size in the input shape",
+            hint="it is the size of moving_mean and moving_variance (and gamma, beta); "
+            + ("normalize a feature axis whose size the input shape gives" if index == 0
+               else "give that axis's size in the input shape"),
         )
     trainable = channels * (bool(cfg["scale"]) + bool(cfg["center"]))  # gamma, beta
     non_trainable = 2 * channels  # moving_mean, moving_variance
@@ -244,10 +245,11 @@ def _sizes(call: Call, axes: list[int], key: str, weights: str) -> list[int]:
         axis = axes[sizes.index(None)]
         what = "the batch axis, whose size is unknown" if axis == 0 else "unknown (null)"
         raise call.fail(rules.UNKNOWN_DIMENSION,
-                        f"{call.type} needs the size of axis {axis} to create {weights}, but that axis of "
+                        f"{call.type} needs the size of axis {axis}, but that axis of "
                         f"{format_shape(call.x.shape)} is {what}", key,
-                        hint="normalize feature axes whose sizes the input shape gives" if axis == 0
-                        else "give that axis's size in the input shape")
+                        hint=f"it is the size of {weights}; "
+                        + ("normalize feature axes whose sizes the input shape gives" if axis == 0
+                           else "give that axis's size in the input shape"))
     return sizes
 
 

@@ -109,9 +109,10 @@ def keras_rnn(call: Call) -> Output:
                         "for extra axes")
     if shape[2] is None:
         raise call.fail(rules.UNKNOWN_DIMENSION,
-                        f"{call.type} needs the number of features (the last axis) to create its kernel, but "
-                        f"it is unknown (null) in {format_shape(shape)}",
-                        hint="give the feature size in the input shape; only the time axis may be null")
+                        f"{call.type} needs the number of features (the last axis), unknown (null) in "
+                        f"{format_shape(shape)}",
+                        hint="its kernel is created from it; give the feature size in the input shape; only the time "
+                             "axis may be null")
     shapes = keras_rnn_shapes(call.type, call.cfg, shape)
     return Output(shapes if call.cfg["return_state"] else shapes[0],
                   trainable=keras_rnn_weights(call.type, call.cfg, shape[2]))

@@ -334,9 +334,9 @@ def keras_normalization(call: Call) -> Output:
             batch = " (the batch axis)" if a == 0 else ""
             raise call.fail(rules.UNKNOWN_DIMENSION,
                             f"Normalization keeps axis {a}{batch} of {format_shape(call.x.shape)}, "
-                            "whose size is unknown: "
-                            "Keras needs a known size for every kept axis", "axis",
-                            hint="give that axis a size in `input:`, or normalize along another axis")
+                            "whose size is unknown", "axis",
+                            hint="Keras needs a known size for every kept axis; give that axis a size in `input:`, "
+                                 "or normalize along another axis")
     kept_shape = tuple(call.x.shape[a] for a in kept)
     if mean is not None:
         # Keras aligns the constants with the kept axes from the right and broadcasts them
