@@ -202,7 +202,7 @@ def test_torch_rnn_refusals(lint):
 {type: RNN, hidden_size: 5, batch_first: true, num_layers: 0, inputs: [input]}
 """))
     assert codes(result) == [("E007", 5, 30), ("E002", 6, 62), ("E002", 7, 64), ("E002", 8, 30), ("E002", 9, 64)]
-    assert "Expected 4, got 3" in result.findings[0].message
+    assert "Expected 4, got 3" in result.findings[0].hint
     assert codes(lint(torch("{type: GRU, hidden_size: 5, batch_first: true}", "[2, 7, 3]"))) == [("E008", 5, 12)]
 
 

@@ -158,8 +158,9 @@ def _findings(call: Call, axes: list[Scatter], pad_key: str) -> None:
                               f"{cause}; outputs {windows.describe_runs(lonely, a.out)}"))
     if dropped:
         call.report(rules.TRUNCATED_INPUT, f"{call.type} crops away every output that "
-                    f"{' and '.join(dropped)} contribute to: they never influence the result", pad_key,
-                    hint="use padding of at most dilation*(kernel_size-1) on each axis")
+                    f"{' and '.join(dropped)} contribute to", pad_key,
+                    hint="they never influence the result; use padding of at most dilation*(kernel_size-1) on each "
+                         "axis")
     if bias_only:
         call.report(rules.PADDING_ONLY_OUTPUT,
                     f"{call.type}: {windows.join_axes([found[:2] for found in bias_only])} hold only the bias",

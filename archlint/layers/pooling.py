@@ -98,10 +98,11 @@ def check_dilated_padding_only(call: Call, w: AxisWindow, pad_key: str) -> bool:
         return False
     call.report(
         rules.PADDING_ONLY_OUTPUT,
-        f"{call.type} with kernel_size={w.k}, dilation={w.d} and padding={w.before} on the {w.label}: every tap "
-        f"of output {index} falls in padding, so that output is computed from padding alone",
+        f"{call.type} with kernel_size={w.k}, dilation={w.d} and padding={w.before} on the {w.label}: output "
+        f"{index} reads only padding",
         pad_key,
-        hint="use a smaller dilation or padding so that every window reads the input",
+        hint=f"every tap of output {index} falls in padding; use a smaller dilation or padding so that every window "
+             "reads the input",
     )
     return True
 

@@ -184,9 +184,9 @@ def torch_rnn(call: Call) -> Output:
     if declared is not None and features is not None and declared != features:
         raise call.fail(rules.DECLARED_SIZE_MISMATCH,
                         f"{call.type} expects {declared} input features (input_size={declared}) but receives "
-                        f"{features}, input shape {format_shape(shape)}; torch: input.size(-1) must be equal to "
-                        f"input_size. Expected {declared}, got {features}", "input_size",
-                        hint=f"set input_size: {features}, or fix the layer before it")
+                        f"{features}, input shape {format_shape(shape)}", "input_size",
+                        hint=f"torch: input.size(-1) must be equal to input_size. Expected {declared}, got {features}; "
+                        f"set input_size: {features}, or fix the layer before it")
     features = features if features is not None else declared
     if features is None:
         raise call.fail(rules.UNKNOWN_DIMENSION,

@@ -59,9 +59,11 @@ def _layer_arguments(call: Call) -> None:
                         hint="torch: Trying to create tensor with negative dimension; the hidden size of the "
                              "feed-forward block, e.g. 4 * d_model")
     if cfg["dim_feedforward"] == 0:
-        call.report(rules.EMPTY_OUTPUT, f"{call.type} dim_feedforward=0: torch builds it, and its feed-forward block "
-                    "computes an empty tensor (only linear2's bias is added)", "dim_feedforward",
-                    hint="the hidden size of the feed-forward block, e.g. 4 * d_model")
+        call.report(rules.EMPTY_OUTPUT, f"{call.type} dim_feedforward=0: its feed-forward block computes an empty "
+                                        "tensor",
+                    "dim_feedforward",
+                    hint="torch builds it, and only linear2's bias is added; the hidden size of the feed-forward "
+                         "block, e.g. 4 * d_model")
     if cfg["activation"] not in ("relu", "gelu"):
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} `activation={cfg['activation']!r}`: torch refuses it", "activation",
