@@ -422,8 +422,8 @@ def torch_copy_pad(call: Call, rank: int, reflect: bool) -> Output:
         axis, size = bad[0]
         label = axis_label(call.x.rank, axis, True)
         raise call.fail(rules.OUTPUT_SIZE,
-                        f"{call.type} padding {dict(zip(PAD_SIDES, [v for p in pairs for v in p]))} leaves an "
-                        f"output of size {size} on the {label} of size {call.x.shape[axis]}",
+                        f"{call.type} padding {dict(zip(PAD_SIDES, [v for p in pairs for v in p]))} leaves "
+                        f"{size} of the {call.x.shape[axis]} positions of the {label}",
                         "padding", hint="torch: input is too small; crop less: the output needs at least 1 position "
                                         "on every axis")
     shape = list(call.x.shape)
@@ -456,9 +456,9 @@ def torch_upsample(call: Call) -> Output:
                         hint="give `size` or a positive `scale_factor`")
     if cfg["align_corners"] is not None and mode not in ALIGNING_MODES:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"Upsample: align_corners can only be set with the interpolating modes "
-                        f"({' | '.join(ALIGNING_MODES)}), not mode='{mode}'", "align_corners",
-                        hint="remove align_corners, or leave it null")
+                        f"Upsample: align_corners can only be set with an interpolating mode, not mode='{mode}'",
+                        "align_corners", hint=f"the interpolating modes are {' | '.join(ALIGNING_MODES)}; remove "
+                                              "align_corners, or leave it null")
     if cfg["recompute_scale_factor"] and size is not None:
         raise call.fail(rules.INVALID_ARGUMENT,
                         "Upsample: recompute_scale_factor is not meaningful with an explicit size",
@@ -548,9 +548,9 @@ def torch_pixel_unshuffle(call: Call) -> Output:
     for name, n in (("height", h), ("width", w)):
         if n is not None and n % r:
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"PixelUnshuffle downscale_factor={r} needs the {name} divisible by {r}, but the input "
-                            f"{format_shape(call.x.shape)} has a {name} of {n}", "downscale_factor",
-                            hint=f"crop or pad the {name} to a multiple of {r}")
+                            f"PixelUnshuffle downscale_factor={r} needs the {name} divisible by {r}, not {n}",
+                            "downscale_factor", hint=f"the input is {format_shape(call.x.shape)}; crop or pad the "
+                                                     f"{name} to a multiple of {r}")
     scale = lambda n, f: None if n is None else f(n)  # noqa: E731
     return Output(tuple(lead) + (scale(c, lambda n: n * r * r), scale(h, lambda n: n // r), scale(w, lambda n: n // r)))
 
