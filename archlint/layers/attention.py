@@ -197,9 +197,8 @@ def _keras_attention_axes(call: Call, query: Tensor) -> tuple:
     if axes is None:
         if rank < 3:
             raise call.fail(rules.RANK_MISMATCH,
-                            f"MultiHeadAttention needs inputs of rank 3 or more (batch, positions..., features) but "
-                            f"the query has rank {rank}",
-                            hint="with no axis between the batch and the features there is nothing to attend over, "
+                            f"MultiHeadAttention needs inputs of rank 3 or more, but the query has rank {rank}",
+                            hint="the inputs are (batch, positions..., features): with no axis between the batch and the features there is nothing to attend over, "
                             "and Keras's softmax fails (tuple index out of range); give the input a sequence axis, "
                             "e.g. (time, features)")
         return tuple(range(1, rank - 1))
@@ -397,8 +396,8 @@ def torch_batch_axes(call: Call, tensors: dict, roles: tuple, batch_first: bool)
     first = tensors[roles[0]]
     if first.rank not in (2, 3):
         raise call.fail(rules.RANK_MISMATCH,
-                        f"{call.type} expects a 3D (batch, sequence, features) input but receives rank {first.rank}, "
-                        f"shape {format_shape(first.shape)}",
+                        f"{call.type} expects a 3D (batch, sequence, features) input but receives "
+                        f"{format_shape(first.shape)}",
                         hint=f"torch: query should be unbatched 2D or batched 3D tensor but received {first.rank}-D "
                         "query tensor; flatten the extra axes into the sequence, e.g. with torch.flatten")
     for role in roles[1:]:
