@@ -198,7 +198,8 @@ def _keras_attention_axes(call: Call, query: Tensor) -> tuple:
         if rank < 3:
             raise call.fail(rules.RANK_MISMATCH,
                             f"MultiHeadAttention needs inputs of rank 3 or more, but the query has rank {rank}",
-                            hint="the inputs are (batch, positions..., features): with no axis between the batch and the features there is nothing to attend over, "
+                            hint="the inputs are (batch, positions..., features): with no axis between the batch and "
+                                 "the features there is nothing to attend over, "
                             "and Keras's softmax fails (tuple index out of range); give the input a sequence axis, "
                             "e.g. (time, features)")
         return tuple(range(1, rank - 1))
