@@ -214,8 +214,8 @@ def _keras_attention_axes(call: Call, query: Tensor) -> tuple:
                                  f"{rank - 2}")
     if len(set(normalized)) != len(normalized) or any(not 1 <= a <= rank - 2 for a in normalized):
         call.report(rules.SUSPICIOUS_ARGUMENT,
-                    f"MultiHeadAttention `attention_axes={call.cfg['attention_axes']}` on the rank-{rank} query names "
-                    "the batch axis, the feature axis or an axis twice", "attention_axes",
+                    f"MultiHeadAttention `attention_axes={call.cfg['attention_axes']}` names the batch or feature "
+                    "axis, or an axis twice", "attention_axes",
                     hint="Keras then attends over something other than positions, and fails unless the query's and "
                     f"value's shapes happen to line up: name each axis between the batch and the features once: 1 to "
                     f"{rank - 2}")

@@ -62,8 +62,9 @@ def _axis(call: Call, key: str, axis: int) -> int:
 
 
 def _over_batch(call: Call, key: str, what: str) -> None:
-    _warn(call, SUSPICIOUS, f"{what} the batch axis (axis 0): every sample depends on the others in its batch",
-          key, "count the batch axis: the first axis of `input:` is axis 1")
+    _warn(call, SUSPICIOUS, f"{what} the batch axis (axis 0)",
+          key, "every sample depends on the others in its batch; count the batch axis: the first axis of `input:` is "
+               "axis 1")
 
 
 def _halve(call: Call, axis: int, key: str) -> Output:
@@ -185,13 +186,13 @@ def _check_noise_shape(call: Call, noise: list) -> None:
     shape = call.x.shape
     for i, n in enumerate(noise):
         if n is not None and n <= 0:
-            raise _fail(call, f"noise_shape={noise} has a non-positive size at index {i}: Keras expects "
-                        "positive integers or None", "noise_shape", hint="use 1 where the mask is shared, None "
+            raise _fail(call, f"noise_shape={noise} has a non-positive size at index {i}", "noise_shape",
+                        hint="Keras expects positive integers or None; use 1 where the mask is shared, None "
                         "to follow the input")
     if len(noise) > len(shape):
         raise _fail(call, f"noise_shape={noise} has {len(noise)} entries for the rank-{len(shape)} input "
-                    f"{format_shape(shape)}: the mask cannot be broadcast onto it", "noise_shape",
-                    hint=f"give {len(shape)} entries, the batch axis first")
+                    f"{format_shape(shape)}", "noise_shape",
+                    hint=f"the mask cannot be broadcast onto it; give {len(shape)} entries, the batch axis first")
     filled = [shape[i] if n is None else n for i, n in enumerate(noise)]
     for offset, (m, d) in enumerate(zip(reversed(filled), reversed(shape))):
         if m is not None and d is not None and m not in (1, d):

@@ -113,7 +113,7 @@ def keras_batchnorm(call: Call) -> Output:
     index = axis % rank
     channels = call.x.shape[index]
     if channels is None:
-        what = "the batch axis, whose size is unknown" if index == 0 else "unknown (null)"
+        what = "the batch axis" if index == 0 else "unknown (null)"
         raise call.fail(
             rules.UNKNOWN_DIMENSION,
             f"BatchNormalization needs the size of axis {axis}, but that axis of {format_shape(call.x.shape)} is "
@@ -243,7 +243,7 @@ def _sizes(call: Call, axes: list[int], key: str, weights: str) -> list[int]:
     sizes = [call.x.shape[a] for a in axes]
     if None in sizes:
         axis = axes[sizes.index(None)]
-        what = "the batch axis, whose size is unknown" if axis == 0 else "unknown (null)"
+        what = "the batch axis" if axis == 0 else "unknown (null)"
         raise call.fail(rules.UNKNOWN_DIMENSION,
                         f"{call.type} needs the size of axis {axis}, but that axis of "
                         f"{format_shape(call.x.shape)} is {what}", key,
@@ -319,9 +319,9 @@ def keras_groupnorm(call: Call) -> Output:
 
 def keras_unitnorm(call: Call) -> Output:
     if 0 in _axes(call, "axis"):
-        call.report(rules.SUSPICIOUS_ARGUMENT, "UnitNormalization normalizes over the batch axis (axis 0): every "
-                    "sample depends on the others in its batch", "axis",
-                    hint="count the batch axis: the first axis of `input:` is axis 1")
+        call.report(rules.SUSPICIOUS_ARGUMENT, "UnitNormalization normalizes over the batch axis (axis 0)", "axis",
+                    hint="every sample depends on the others in its batch; count the batch axis: the first axis of "
+                         "`input:` is axis 1")
     return Output(call.x.shape)
 
 

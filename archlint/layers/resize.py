@@ -400,8 +400,7 @@ def torch_copy_pad(call: Call, rank: int, reflect: bool) -> Output:
     if call.x.rank not in (rank + 1, rank + 2):
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a rank-{rank + 2} input (batch, channels, "
-                        f"{', '.join(SPATIAL_NAMES[rank])}) but receives rank {call.x.rank}, shape "
-                        f"{format_shape(call.x.shape)}",
+                        f"{', '.join(SPATIAL_NAMES[rank])}) but receives {format_shape(call.x.shape)}",
                         hint=f"torch: Padding size {2 * rank} is not supported for {call.x.rank}D input tensor; "
                         "check the input shape: it excludes the batch axis")
     axes = [call.x.rank - 1 - i for i in range(rank)]
@@ -515,8 +514,8 @@ def torch_pixel_rank(call: Call, runs_unbatched: bool) -> None:
         return
     if call.x.rank < 4:
         raise call.fail(rules.RANK_MISMATCH,
-                        f"{call.type} expects a rank-4 input (batch, channels, height, width) but receives rank "
-                        f"{call.x.rank}, shape {format_shape(call.x.shape)}",
+                        f"{call.type} expects a rank-4 input (batch, channels, height, width) but receives "
+                        f"{format_shape(call.x.shape)}",
                         hint="torch would take the batch axis as channels; check the input shape: it excludes the "
                              "batch axis")
 
