@@ -36,7 +36,7 @@ def check_keywords(call: Call) -> None:
         value = _outside_int64(call.cfg.get(key))
         if value is not None:
             raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `{key}` is {value}, beyond PyTorch's 64-bit "
-                            "integers: torch refuses it", key, hint=f"use a value below 2**63 for `{key}`")
+                            "integers", key, hint=f"torch refuses it; use a value below 2**63 for `{key}`")
 
 
 def check_size(call: Call, shape: tuple) -> None:

@@ -117,4 +117,4 @@ def test_dense_lora_refusals(lint):
     """)
     assert [c for c, _, _ in codes(result)] == ["E002", "E002", "W006"]
     assert codes(result)[:2] == [("E002", 5, 40), ("E002", 6, 40)]
-    assert "incompatible with kernel constraints" in result.findings[1].message
+    assert "incompatible with kernel constraints" in result.findings[1].hint

@@ -86,7 +86,7 @@ def test_keras_activation_unknown_name_suggests(lint):
     layer = "{type: Activation, activation: Relu}"
     result = lint(spec(layer))
     assert codes(result) == [("E002", 5, col(layer, "activation"))] == [("E002", 5, 36)]
-    assert result.findings[0].hint == "did you mean 'relu'?"
+    assert result.findings[0].hint == "Keras: Could not interpret activation function identifier: Relu; did you mean 'relu'?"
 
 
 @pytest.mark.parametrize("name", ["relu", "sparsemax", "hard_shrink", "linear", "null"])

@@ -43,7 +43,7 @@ def test_keras_embedding_non_positive_sizes_are_refused(lint):
     # at input_dim; the first layer's output is still (None, 7, 4) (issue 15: every mistake in one run),
     # so the second layer's own mistake is reported too, at output_dim
     assert codes(result) == [("E002", 5, 34), ("E002", 6, 50)]
-    assert "Received: input_dim=0" in result.findings[0].message
+    assert "Received: input_dim=0" in result.findings[0].hint
 
 
 def test_keras_embedding_lora_freezes_the_table(lint):

@@ -336,7 +336,7 @@ def test_a_stray_sliding_window_is_read_by_the_cache(tmp_path):
     path = write(tmp_path, dict(TINY, sliding_window=8, max_position_embeddings=64))
     result = lint_file(path)
     (finding,) = result.findings
-    assert finding.rule.code == "W100" and "keeps only the last sliding_window - 1 tokens" in finding.message
+    assert finding.rule.code == "W100" and "keeps only the last sliding_window - 1 tokens" in finding.hint
     # 2 layers x (keys + values) x 2 kv heads x 16 x 4 bytes x 7 tokens
     assert summary(path)["kv_cache_bytes"] == 2 * 2 * 2 * 16 * 4 * 7
 

@@ -117,7 +117,7 @@ def test_torch_cat_dim_out_of_range(lint):
     # torch 2.13.0: Dimension out of range (expected to be in range of [-2, 1], but got 2)
     result = torch_layer(lint, "torch.cat", "[4]", "[4]", ", dim: 2")
     assert codes(result) == [("E002", 7, 53)]
-    assert "expected to be in range of [-2, 1], but got 2" in result.findings[0].message
+    assert "expected to be in range of [-2, 1], but got 2" in result.findings[0].hint
 
 
 def test_torch_stack_flatten_reshape_permute_mean(lint):
@@ -160,8 +160,8 @@ def test_torch_reshape_with_minus_one_checks_the_element_count_as_torch_does(lin
         assert [(f.line, f.column) for f in errors] == [(7, 56)], shape
         rest = 7 if "7" in shape else 3 if "3" in shape else 0
         assert errors[0].message == (f"torch.reshape shape={shape} is invalid for an input of (None, 20): 20 elements "
-                                     f"per sample are not a multiple of {rest} (torch, a batch of 1: {said})")
-        assert errors[0].hint.startswith("make the given sizes multiply to a divisor")
+                                     f"per sample are not a multiple of {rest}")
+        assert errors[0].hint.startswith(f"torch, a batch of 1: {said}; make the given sizes multiply to a divisor")
     for shape, out, found in (("[-1, 5]", (None, 5), []), ("[4, -1]", (4, None), ["W029"]),
                               ("[-1, 20]", (None, 20), [])):
         result = torch_layer(lint, "torch.reshape", "[20]", extra=f", shape: {shape}", inputs="[a]")
@@ -183,7 +183,8 @@ def test_torch_reshape_of_a_known_element_count(lint):
     """)
     assert codes(result) == [("E002", 8, 34)]
     assert result.findings[0].message == ("torch.reshape shape=[-1, 2] is invalid for an input of (): 1 element is "
-                                          "not a multiple of 2 (torch: shape '[-1, 2]' is invalid for input of size 1)")
+                                          "not a multiple of 2")
+    assert result.findings[0].hint.startswith("torch: shape '[-1, 2]' is invalid for input of size 1; ")
     assert [row[:2] for row in layer_rows(result)[:2]] == [("0", ()), ("1", (1,))]
 
 
@@ -218,7 +219,8 @@ def test_torch_reshape_folding_rows_into_the_batch_and_back(lint):
     """)
     assert [(f.rule.code, f.line, f.column) for f in result.findings if f.rule.code != "W009"] == [("E002", 10, 47)]
     assert result.findings[-1].message == ("torch.reshape shape=[3, 16] holds 48 elements, not a multiple of the 128 "
-                                           "per sample of (None, 16) (8 rows per sample): no batch size fits")
+                                           "per sample: no batch size fits")
+    assert result.findings[-1].hint.startswith("the input is (None, 16) (8 rows per sample); ")
     assert [(row[0], row[1]) for row in layer_rows(result)[:4]] == [
         ("fold", (None, 4)), ("linear", (None, 16)), ("unfold", (None, 8, 16)), ("pairs", (None, 64))]
     assert [result.model.tensors[name].rows for name in ("fold", "linear", "unfold", "pairs")] == [8, 8, 1, 2]

@@ -283,7 +283,7 @@ def test_torch_bn_rank_mismatch(lint):
           - {type: BatchNorm2d}
     """)
     assert codes(result) == [("E008", 6, 12), ("E008", 7, 12), ("E008", 10, 12)]
-    messages = [f.message for f in result.findings]
+    messages = [f.hint for f in result.findings]  # torch's words lead the hint
     assert "expected 2D or 3D input (got 4D input)" in messages[0]
     assert "expected 5D input (got 4D input)" in messages[1]
     assert "expected 4D input (got 3D input)" in messages[2]

@@ -114,7 +114,7 @@ def test_bidirectional_refusals(lint):
     # the last (found by the property cross-check): a wrapped layer that goes backwards is copied with
     # go_backwards=True, so both directions run backwards, which Keras refuses
     assert codes(result) == [("E002", 4, 81), ("E002", 5, 105), ("E002", 6, 34), ("E002", 7, 90), ("E002", 8, 34)]
-    assert "both would run backwards" in result.findings[-1].message
+    assert "both directions run backwards" in result.findings[-1].message
 
 
 def test_nested_layer_findings_point_inside_it(lint):
@@ -202,7 +202,7 @@ def test_torch_rnn_refusals(lint):
 {type: RNN, hidden_size: 5, batch_first: true, num_layers: 0, inputs: [input]}
 """))
     assert codes(result) == [("E007", 5, 30), ("E002", 6, 62), ("E002", 7, 64), ("E002", 8, 30), ("E002", 9, 64)]
-    assert "Expected 4, got 3" in result.findings[0].message
+    assert "Expected 4, got 3" in result.findings[0].hint
     assert codes(lint(torch("{type: GRU, hidden_size: 5, batch_first: true}", "[2, 7, 3]"))) == [("E008", 5, 12)]
 
 

@@ -136,7 +136,7 @@ def test_torch_flatten_start_after_end(lint):
           - {type: Flatten, start_dim: 2, end_dim: -2, inputs: [input]}
     """)
     assert codes(result) == [("E002", 6, 32), ("E002", 7, 32), ("E002", 8, 30)]
-    assert "start_dim cannot come after end_dim" in result.findings[0].message
+    assert "start_dim cannot come after end_dim" in result.findings[0].hint
     assert layer_rows(result)[3][1] == (None, 3, 4, 5)
 
 

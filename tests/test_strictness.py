@@ -49,10 +49,10 @@ def test_keras_activation_names(tmp_path):
           - {type: Dense, units: 3, activation: hard_silu, inputs: [input]}
           - {type: Dense, units: 3, activation: gelu, inputs: [input]}
           - {type: Activation, activation: sparsemax, inputs: [input]}
-    """) == [("E002", 4, 41, "Dense `activation` 'rellu' is not a Keras activation: Keras fails with 'Could not "
-                         "interpret activation function identifier: rellu'", "did you mean 'relu'?"),
-             ("E002", 5, 41, "Dense `activation` 'Relu' is not a Keras activation: Keras fails with 'Could not "
-                         "interpret activation function identifier: Relu'", "did you mean 'relu'?")]
+    """) == [("E002", 4, 41, "Dense `activation` 'rellu' is not a Keras activation",
+              "Keras: Could not interpret activation function identifier: rellu; did you mean 'relu'?"),
+             ("E002", 5, 41, "Dense `activation` 'Relu' is not a Keras activation",
+              "Keras: Could not interpret activation function identifier: Relu; did you mean 'relu'?")]
 
 
 def test_torch_transformer_activation_names(tmp_path):

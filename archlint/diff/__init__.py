@@ -327,7 +327,8 @@ def check_gates(diff: Diff, gates: dict[str, Gate], source: str) -> None:
             continue
         label = FIGURES[key][0].split(" (")[0]
         relative = f" ({percent(grew / old)})" if old else ""
-        message = (f"{label} grew by {grew:,}{relative}, from {old:,} to {new:,}: more than {source} allows "
-                   f"({gate.name}={gate.text})")
+        message = (f"{label} grew by {grew:,}{relative}, from {old:,} to {new:,}: more than {gate.name}={gate.text} "
+                   "allows")
         diff.gate_findings.append(Finding(rules.COST_INCREASE, message, diff.new_path, 0, 0,
-                                          "make the change cheaper, or raise the limit if the increase is intended"))
+                                          f"the limit is set by {source}; make the change cheaper, or raise it if the "
+                                          "increase is intended"))

@@ -81,9 +81,9 @@ def by_role(call: Call, order: tuple, required: int, self_attention: bool = True
             counts = (f"1 (self-attention) or {required} to {len(order)}" if required < len(order)
                       else f"1 (self-attention) or {required}") if self_attention else str(required)
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"{call.type} takes {counts} inputs, got {n}: the list is read in the framework's call "
-                            f"order ({', '.join(order)})",
-                            hint=f"list them as [{', '.join(order[:required])}], or name them: "
+                            f"{call.type} takes {counts} inputs, got {n}",
+                            hint=f"the list is read in the framework's call order ({', '.join(order)}); list them as "
+                                 f"[{', '.join(order[:required])}], or name them: "
                             f"inputs: {{{', '.join(f'{r}: ...' for r in order[:required])}}}")
         given = dict(zip(order, call.inputs))
     if list(given) == ["query"] and self_attention:
@@ -98,9 +98,11 @@ def _from(tensor: Tensor, role: str) -> str:
     return f"the {role} {tensor.producer} {format_shape(tensor.shape)}"
 
 
-def mismatch(call: Call, a: Tensor, role_a: str, b: Tensor, role_b: str, detail: str, hint: str):
+def mismatch(call: Call, a: Tensor, role_a: str, b: Tensor, role_b: str, detail: str, hint: str, words: str = ""):
+    """E015: the message says what differs; the derivation and the framework's words go to the hint."""
     return call.fail(rules.MERGE_SHAPE_MISMATCH,
-                     f"{call.type} cannot combine {_from(a, role_a)} with {_from(b, role_b)}: {detail}", hint=hint)
+                     f"{call.type} cannot combine {_from(a, role_a)} with {_from(b, role_b)}: {detail}",
+                     hint=f"{words}; {hint}" if words else hint)
 
 
 def _differ(a, b, broadcast: bool = False) -> bool:
@@ -120,9 +122,10 @@ def _need_features(call: Call, tensors: dict, roles: tuple) -> None:
     for role in roles:
         if tensors[role].shape[-1] is None:
             raise call.fail(rules.UNKNOWN_DIMENSION,
-                            f"{call.type} needs the feature size (the last axis) of the {role} to create its "
-                            f"weights, but it is unknown (null) in {format_shape(tensors[role].shape)}",
-                            hint="give the feature size in the input shape; only the sequence axes may be null")
+                            f"{call.type} needs the feature size (the last axis) of the {role}, unknown (null) in "
+                            f"{format_shape(tensors[role].shape)}",
+                            hint="its weights are created from it; give the feature size in the input shape; only "
+                                 "the sequence axes may be null")
 
 
 def _same_rank(call: Call, tensors: dict, order: tuple) -> None:
@@ -144,36 +147,38 @@ def _keras_mha_arguments(call: Call) -> None:
         if value is not None and value < 1:
             expected = "a positive integer or `None`" if key == "value_dim" else "a positive integer"
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"MultiHeadAttention `{key}={value}`: Keras refuses it (Received an invalid value for "
-                            f"argument `{key}`, expected {expected})", key,
-                            hint="num_heads is the number of heads, key_dim the size of each head's query and key")
+                            f"MultiHeadAttention `{key}={value}`: Keras refuses it", key,
+                            hint=f"Keras: Received an invalid value for argument `{key}`, expected {expected}; "
+                            "num_heads is the number of heads, key_dim the size of each head's query and key")
     if any(size < 0 for size in _output_sizes(cfg) or ()):
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"MultiHeadAttention `output_shape={cfg['output_shape']}` has a negative size: Keras "
-                        "refuses it (Negative dimensions are not allowed)", "output_shape",
-                        hint="give the output's trailing sizes, e.g. output_shape: 64, or leave it out")
+                        "refuses it", "output_shape",
+                        hint="Keras: Negative dimensions are not allowed; give the output's trailing sizes, e.g. "
+                             "output_shape: 64, or leave it out")
     window = cfg["sliding_window"]
     if window is not None and window < 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"MultiHeadAttention `sliding_window={window}`: Keras refuses it (`sliding_window` must be "
-                        "`None` or a positive integer)", "sliding_window",
-                        hint="each position attends to the positions less than sliding_window away")
+                        f"MultiHeadAttention `sliding_window={window}`: Keras refuses it", "sliding_window",
+                        hint="Keras: `sliding_window` must be `None` or a positive integer; each position attends "
+                        "to the positions less than sliding_window away")
     if cfg["flash_attention"] and cfg["dropout"] > 0:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"MultiHeadAttention `flash_attention=True` with `dropout={cfg['dropout']}`: Keras refuses "
-                        "it (Dropout is not supported when flash attention is enabled)", "flash_attention",
-                        hint="set dropout: 0.0, or leave flash_attention out")
+                        "it", "flash_attention",
+                        hint="Keras: Dropout is not supported when flash attention is enabled; set dropout: 0.0, or "
+                             "leave flash_attention out")
     if not 0 <= cfg["dropout"] <= 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"MultiHeadAttention `dropout={cfg['dropout']}`: Keras refuses it when it builds the layer "
-                        "(Invalid value received for argument `rate`. Expected a float value between 0 and 1)",
-                        "dropout", hint="use a probability in [0, 1), e.g. 0.1")
+                        f"MultiHeadAttention `dropout={cfg['dropout']}`: Keras refuses it when it builds the layer",
+                        "dropout", hint="Keras: Invalid value received for argument `rate`. Expected a float value "
+                        "between 0 and 1; use a probability in [0, 1), e.g. 0.1")
     if cfg["flash_attention"]:
         call.report(rules.SUSPICIOUS_ARGUMENT,
-                    "MultiHeadAttention `flash_attention=True` runs only where the backend has a flash kernel for "
-                    "these inputs and device: Keras's torch backend on CPU refuses the call (Flash attention is not "
-                    "supported with the provided inputs)", "flash_attention",
-                    hint="leave flash_attention out (null): Keras uses it where it is available")
+                    "MultiHeadAttention `flash_attention=True` runs only where the backend has a flash kernel",
+                    "flash_attention",
+                    hint="Keras's torch backend on CPU refuses the call (Flash attention is not supported with the "
+                    "provided inputs); leave flash_attention out (null): Keras uses it where it is available")
 
 
 def _output_sizes(cfg: dict) -> tuple | None:
@@ -192,10 +197,11 @@ def _keras_attention_axes(call: Call, query: Tensor) -> tuple:
     if axes is None:
         if rank < 3:
             raise call.fail(rules.RANK_MISMATCH,
-                            f"MultiHeadAttention needs inputs of rank 3 or more (batch, positions..., features) but "
-                            f"the query has rank {rank}: with no axis between the batch and the features there is "
-                            "nothing to attend over, and Keras's softmax fails (tuple index out of range)",
-                            hint="give the input a sequence axis, e.g. (time, features)")
+                            f"MultiHeadAttention needs inputs of rank 3 or more, but the query has rank {rank}",
+                            hint="the inputs are (batch, positions..., features): with no axis between the batch and "
+                                 "the features there is nothing to attend over, "
+                            "and Keras's softmax fails (tuple index out of range); give the input a sequence axis, "
+                            "e.g. (time, features)")
         return tuple(range(1, rank - 1))
     axes = (axes,) if isinstance(axes, int) else tuple(axes)
     normalized = tuple(a if a >= 0 else a + rank for a in axes)
@@ -203,12 +209,13 @@ def _keras_attention_axes(call: Call, query: Tensor) -> tuple:
         if not -(rank + 1) <= value < rank + 1:  # numpy's delete over the projected rank raises
             raise call.fail(rules.INVALID_ARGUMENT,
                             f"MultiHeadAttention `attention_axes` names axis {axis}, out of range for the rank-{rank} "
-                            f"query {format_shape(query.shape)}: Keras fails (IndexError)", "attention_axes",
-                            hint=f"name axes between the batch and the features: 1 to {rank - 2}")
+                            f"query {format_shape(query.shape)}", "attention_axes",
+                            hint="Keras fails (IndexError); name axes between the batch and the features: 1 to "
+                                 f"{rank - 2}")
     if len(set(normalized)) != len(normalized) or any(not 1 <= a <= rank - 2 for a in normalized):
         call.report(rules.SUSPICIOUS_ARGUMENT,
-                    f"MultiHeadAttention `attention_axes={call.cfg['attention_axes']}` on the rank-{rank} query names "
-                    "the batch axis, the feature axis or an axis twice", "attention_axes",
+                    f"MultiHeadAttention `attention_axes={call.cfg['attention_axes']}` names the batch or feature "
+                    "axis, or an axis twice", "attention_axes",
                     hint="Keras then attends over something other than positions, and fails unless the query's and "
                     f"value's shapes happen to line up: name each axis between the batch and the features once: 1 to "
                     f"{rank - 2}")
@@ -223,18 +230,18 @@ def keras_mha(call: Call) -> Output:
     query, value, key = t["query"], t["value"], t["key"]
     _same_rank(call, t, KERAS_ORDER)
     if any(_differ(a, b) for a, b in zip(value.shape[1:-1], key.shape[1:-1])):
-        raise mismatch(call, value, "value", key, "key", "all axes but the last must be equal (Keras: All "
-                       "dimensions of `value` and `key`, except the last one, must be equal)",
-                       "give the key as many positions as the value")
+        raise mismatch(call, value, "value", key, "key", "all axes but the last must be equal",
+                       "give the key as many positions as the value",
+                       "Keras: All dimensions of `value` and `key`, except the last one, must be equal")
     axes = _keras_attention_axes(call, query)
     for axis in range(1, query.rank - 1):
         if axes and axis not in axes:  # an axis not attended over pairs query and value position by position
             for role, other in (("value", value), ("key", key)):
                 if _differ(query.shape[axis], other.shape[axis]):
                     raise mismatch(call, query, "query", other, role,
-                                   f"axis {axis} is not an attention axis, so it must be equal "
-                                   f"({query.shape[axis]} and {other.shape[axis]}); Keras's einsum fails",
-                                   "add the axis to attention_axes, or make the sizes equal")
+                                   f"axis {axis} differs ({query.shape[axis]} and {other.shape[axis]})",
+                                   "add the axis to attention_axes, or make the sizes equal",
+                                   f"axis {axis} is not an attention axis, so it must be equal; Keras's einsum fails")
     _need_features(call, t, KERAS_ORDER)
     heads, key_dim = cfg["num_heads"], cfg["key_dim"]
     value_dim = cfg["value_dim"] or key_dim
@@ -276,14 +283,14 @@ def _keras_attention_ranks(call: Call, query: Tensor, value: Tensor, key: Tensor
     if query.rank == 2 and key.rank == value.rank:
         computed = ("batch",) + tuple("batch" if n is None else n for n in value.shape[1:-2]) + (
             "batch", value.shape[-1])
-        detail = (f"{ranks}: Keras records the output as {format_shape((None, value.shape[-1]))} but computes "
-                  f"({', '.join(map(str, computed))}): the query's batch becomes the positions that attend")
+        words = (f"Keras records the output as {format_shape((None, value.shape[-1]))} but computes "
+                 f"({', '.join(map(str, computed))}): the query's batch becomes the positions that attend")
     else:
-        detail = (f"{ranks}: Keras's matmul broadcasts their leading axes from the right, so a batch axis meets "
-                  "an axis of positions, and the forward pass fails")
+        words = ("Keras's matmul broadcasts their leading axes from the right, so a batch axis meets an axis of "
+                 "positions, and the forward pass fails")
     raise mismatch(call, query, "query", value if value.rank != query.rank else key,
-                   "value" if value.rank != query.rank else "key", detail,
-                   "give the query, the key and the value the same rank (or a key and a value of rank 2)")
+                   "value" if value.rank != query.rank else "key", ranks,
+                   "give the query, the key and the value the same rank (or a key and a value of rank 2)", words)
 
 
 def keras_attention(call: Call) -> Output:
@@ -298,14 +305,15 @@ def keras_attention(call: Call) -> Output:
                         f"{format_shape(query.shape)}", hint="give the input a sequence axis")
     if query.rank == 2:
         call.report(rules.INPUT_RANK_MISREAD,
-                    f"{call.type} reads the rank-2 query {format_shape(query.shape)} as (positions, features): Keras "
-                    "accepts it, and the samples of the batch attend to each other",
-                    hint="give the inputs a sequence axis: (batch, positions, features)")
+                    f"{call.type} reads the rank-2 query {format_shape(query.shape)} as (positions, features)",
+                    hint="Keras accepts it, and the samples of the batch attend to each other; give the inputs a "
+                         "sequence axis: (batch, positions, features)")
     elif batch_keys:
         call.report(rules.INPUT_RANK_MISREAD,
                     f"{call.type} reads the rank-2 {'value' if key is value else 'key and value'} "
-                    f"{format_shape(value.shape)} as (positions, features): Keras accepts it, and every query "
-                    "attends to the samples of the whole batch", hint="give the key and the value a sequence axis: "
+                    f"{format_shape(value.shape)} as (positions, features)",
+                    hint="Keras accepts it, and every query attends to the samples of the whole batch; give the key "
+                         "and the value a sequence axis: "
                     "(batch, positions, features)")
     # the batch-like axes between the batch and the last two broadcast (matmul and additive scores)
     middle = []
@@ -314,29 +322,30 @@ def keras_attention(call: Call) -> Output:
         for role, other in () if batch_keys else (("key", key), ("value", value)):
             if _differ(size, other.shape[axis], broadcast=True):
                 raise mismatch(call, query, "query", other, role,
-                               f"axis {axis} is {size} in one and {other.shape[axis]} in the other (the framework "
-                               "broadcasts only equal sizes or 1)", "make the leading axes equal")
+                               f"axis {axis} is {size} in one and {other.shape[axis]} in the other",
+                               "make the leading axes equal", "the framework broadcasts only equal sizes or 1")
             if query.shape[axis] == 1 and other.shape[axis] not in (1, None):  # checked with Keras 3.15.1
                 raise mismatch(call, query, "query", other, role,
-                               f"axis {axis} is 1 in the query and {other.shape[axis]} in the {role}: Keras records "
-                               f"the query's 1 but computes {other.shape[axis]} (its matmul broadcasts)",
-                               "make the leading axes equal")
+                               f"axis {axis} is 1 in the query and {other.shape[axis]} in the {role}",
+                               "make the leading axes equal",
+                               f"Keras records the query's 1 but computes {other.shape[axis]} (its matmul broadcasts)")
             size = _broadcast(size, other.shape[axis])
         middle.append(size)
     if _differ(query.shape[-1], key.shape[-1], broadcast=additive):
         how = "add them" if additive else "take their dot product"
         raise mismatch(call, query, "query", key, "key",
-                       f"the feature sizes {query.shape[-1]} and {key.shape[-1]} differ, so the scores cannot {how}",
-                       "give the query and the key the same feature size (e.g. a Dense before one of them)")
+                       f"the feature sizes {query.shape[-1]} and {key.shape[-1]} differ",
+                       f"the scores cannot {how}; give the query and the key the same feature size (e.g. a Dense "
+                       "before one of them)")
     if _differ(key.shape[-2], value.shape[-2]):
         raise mismatch(call, key, "key", value, "value",
-                       f"the key has {key.shape[-2]} positions and the value {value.shape[-2]}: each score weighs "
-                       "one value position", "give the key and the value the same number of positions")
+                       f"the key has {key.shape[-2]} positions and the value {value.shape[-2]}",
+                       "each score weighs one value position; give the key and the value the same number of positions")
     if cfg["dropout"] > 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `dropout={cfg['dropout']}`: the layer builds, but every training step fails "
-                        "(dropout probability has to be between 0 and 1)", "dropout",
-                        hint="use a probability in [0, 1), e.g. 0.1")
+                        f"{call.type} `dropout={cfg['dropout']}`: the layer builds, but every training step fails",
+                        "dropout", hint="the framework: dropout probability has to be between 0 and 1; use a "
+                                        "probability in [0, 1), e.g. 0.1")
     if cfg["dropout"] < 0:
         call.report(rules.SUSPICIOUS_ARGUMENT, f"{call.type} `dropout={cfg['dropout']}` is negative: Keras runs it and "
                     "drops nothing", "dropout", hint="use a probability in [0, 1), e.g. 0.1, or 0.0 for none")
@@ -360,8 +369,9 @@ def torch_mha_arguments(call: Call, embed_key: str, heads_key: str) -> None:
     if embed <= 0 or heads <= 0:
         key = embed_key if embed <= 0 else heads_key
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `{key}={cfg[key]}`: torch refuses it (embed_dim and num_heads must be greater "
-                        "than 0)", key, hint=f"{embed_key} is the feature size, {heads_key} the number of heads")
+                        f"{call.type} `{key}={cfg[key]}`: torch refuses it", key,
+                        hint=f"torch: embed_dim and num_heads must be greater than 0; {embed_key} is the feature "
+                             f"size, {heads_key} the number of heads")
     if embed % heads:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} `{embed_key}={embed}` is not divisible by `{heads_key}={heads}`: torch "
@@ -376,8 +386,9 @@ def torch_mha_arguments(call: Call, embed_key: str, heads_key: str) -> None:
         # a Transformer layer's nn.Dropout refuses it when built; MultiheadAttention when it trains
         when = "every training step fails" if call.type == "MultiheadAttention" else "torch refuses it"
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `dropout={dropout}`: {when} (dropout probability has to be between 0 and 1)",
-                        "dropout", hint="use a probability in [0, 1), e.g. 0.1")
+                        f"{call.type} `dropout={dropout}`: {when}",
+                        "dropout", hint="torch: dropout probability has to be between 0 and 1; use a probability in "
+                                        "[0, 1), e.g. 0.1")
 
 
 def torch_batch_axes(call: Call, tensors: dict, roles: tuple, batch_first: bool) -> None:
@@ -386,34 +397,35 @@ def torch_batch_axes(call: Call, tensors: dict, roles: tuple, batch_first: bool)
     first = tensors[roles[0]]
     if first.rank not in (2, 3):
         raise call.fail(rules.RANK_MISMATCH,
-                        f"{call.type} expects a 3D (batch, sequence, features) input but receives rank {first.rank}, "
-                        f"shape {format_shape(first.shape)}: torch fails (query should be unbatched 2D or batched 3D "
-                        f"tensor but received {first.rank}-D query tensor)",
-                        hint="flatten the extra axes into the sequence, e.g. with torch.flatten")
+                        f"{call.type} expects a 3D (batch, sequence, features) input but receives "
+                        f"{format_shape(first.shape)}",
+                        hint=f"torch: query should be unbatched 2D or batched 3D tensor but received {first.rank}-D "
+                        "query tensor; flatten the extra axes into the sequence, e.g. with torch.flatten")
     for role in roles[1:]:
         if tensors[role].rank != first.rank:
             batched = "batched (3-D)" if first.rank == 3 else "unbatched (2-D)"
             raise mismatch(call, first, roles[0], tensors[role], role,
-                           f"for a {batched} {roles[0]} torch expects every input to have rank {first.rank}",
-                           "give every input the same rank")
+                           f"the ranks {first.rank} and {tensors[role].rank} differ", "give every input the same rank",
+                           f"for a {batched} {roles[0]} torch expects every input to have rank {first.rank}")
     if first.rank == 2:
         call.report(rules.INPUT_RANK_MISREAD,
                     f"{call.type} reads the rank-2 input {format_shape(first.shape)} as one unbatched sequence "
-                    "(sequence, features): the samples of the batch become the positions of a single sequence",
-                    hint="give the input as (sequence, features)")
+                    "(sequence, features)",
+                    hint="the samples of the batch become the positions of a single sequence; give the input as "
+                         "(sequence, features)")
         return
     if not batch_first:
         call.report(rules.INPUT_RANK_MISREAD,
-                    f"{call.type} with batch_first=False reads the input {format_shape(first.shape)} as (sequence, "
-                    "batch, features)", "batch_first",
+                    f"{call.type} with batch_first=False reads {format_shape(first.shape)} as (sequence, batch, "
+                    "features)", "batch_first",
                     hint=f"axis 0, the batch, becomes the sequence, and axis 1 (size {first.shape[1]}) the batch: set "
                     "batch_first: true (in archlint the first axis is always the batch)")
         for role in roles[1:]:  # torch's batch is axis 1 here: it must agree
             if _differ(first.shape[1], tensors[role].shape[1]):
                 raise mismatch(call, first, roles[0], tensors[role], role,
-                               f"with batch_first=False torch reads axis 1 as the batch, {first.shape[1]} in one and "
-                               f"{tensors[role].shape[1]} in the other, and the forward pass fails",
-                               "set batch_first: true")
+                               f"axis 1 is {first.shape[1]} in one and {tensors[role].shape[1]} in the other",
+                               "set batch_first: true",
+                               "with batch_first=False torch reads axis 1 as the batch, and the forward pass fails")
 
 
 def torch_mha(call: Call) -> Output:
@@ -440,8 +452,9 @@ def torch_mha(call: Call) -> Output:
     sequence = 1 if cfg["batch_first"] and query.rank == 3 else 0
     if _differ(key.shape[sequence], value.shape[sequence]):
         raise mismatch(call, key, "key", value, "value",
-                       f"the key has {key.shape[sequence]} positions and the value {value.shape[sequence]} (torch: key "
-                       "shape does not match value shape)", "give the key and the value the same number of positions")
+                       f"the key has {key.shape[sequence]} positions and the value {value.shape[sequence]}",
+                       "give the key and the value the same number of positions",
+                       "torch: key shape does not match value shape")
     same = kdim == embed and vdim == embed
     bias = 1 if cfg["bias"] else 0
     weights = (3 * embed * embed if same else embed * (embed + kdim + vdim)) + bias * 3 * embed  # in_proj

@@ -87,10 +87,10 @@ def torch_padding(call: Call, rank: int, mode: str) -> tuple[int, ...]:
         # The module pads with F.pad, which takes one (before, after) pair per spatial axis
         raise call.fail(
             rules.INVALID_ARGUMENT,
-            f"{call.type} padding={value} with padding_mode='{mode}': PyTorch pads with F.pad, which needs "
-            f"{rank} values here, one per spatial axis, and refuses 1",
+            f"{call.type} padding={value} with padding_mode='{mode}': F.pad needs {rank} values here, not 1",
             "padding",
-            hint=f"write padding: {value[0]} or a list of {rank} ints",
+            hint=f"PyTorch pads with F.pad, which takes one value per spatial axis; write padding: {value[0]} or a "
+                 f"list of {rank} ints",
         )
     if mode != "zeros":
         return windows.int_tuple(call, "padding", rank, minimum=None)  # F.pad crops for a negative padding
@@ -239,9 +239,9 @@ def torch_conv(call: Call, rank: int) -> Output:
     check_groups(call, cfg["groups"], in_ch, out_ch, "in_channels", "out_channels")
     if out_ch == 0:  # torch 2.13.0 builds it; its forward pass refuses the empty weight
         size = [0, "?" if in_ch is None else in_ch // cfg["groups"], *k]
-        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} out_channels=0: the forward pass fails (torch: Given "
-                        f"groups={cfg['groups']}, expected weight to be at least 1 at dimension 0, but got weight of "
-                        f"size {size} instead)", "out_channels", hint="use the number of output channels meant")
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} out_channels=0: the forward pass fails", "out_channels",
+                        hint=f"torch: Given groups={cfg['groups']}, expected weight to be at least 1 at dimension 0, "
+                        f"but got weight of size {size} instead; use the number of output channels meant")
     if in_ch is None:
         raise call.fail(
             rules.UNKNOWN_DIMENSION,

@@ -133,9 +133,9 @@ def _findings(call: Call, axes: list[Scatter], pad_key: str) -> None:
         if a.out is not None and a.out < 0:
             raise call.fail(
                 rules.OUTPUT_SIZE,
-                f"{call.type} output size on the {a.label} would be {a.out} ((n-1)*stride - 2*padding + "
-                f"dilation*(kernel_size-1) + output_padding + 1 with n={a.n}): PyTorch refuses a negative size",
-                pad_key, hint="use less padding, or a larger kernel, stride or input",
+                f"{call.type} output size on the {a.label} would be {a.out}: PyTorch refuses a negative size",
+                pad_key, hint=f"(n-1)*stride - 2*padding + dilation*(kernel_size-1) + output_padding + 1 with n={a.n}; "
+                "use less padding, or a larger kernel, stride or input",
             )
     empty = [a for a in axes if a.out == 0]
     if empty:
@@ -158,8 +158,9 @@ def _findings(call: Call, axes: list[Scatter], pad_key: str) -> None:
                               f"{cause}; outputs {windows.describe_runs(lonely, a.out)}"))
     if dropped:
         call.report(rules.TRUNCATED_INPUT, f"{call.type} crops away every output that "
-                    f"{' and '.join(dropped)} contribute to: they never influence the result", pad_key,
-                    hint="use padding of at most dilation*(kernel_size-1) on each axis")
+                    f"{' and '.join(dropped)} contribute to", pad_key,
+                    hint="they never influence the result; use padding of at most dilation*(kernel_size-1) on each "
+                         "axis")
     if bias_only:
         call.report(rules.PADDING_ONLY_OUTPUT,
                     f"{call.type}: {windows.join_axes([found[:2] for found in bias_only])} hold only the bias",
@@ -256,8 +257,9 @@ def torch_conv_transpose(call: Call, rank: int) -> Output:
                 f"{[0, out_ch // groups, *k]} instead")
         key = "out_channels" if out_ch == 0 else "in_channels" if "in_channels" in call.given else None
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} {'out_channels' if out_ch == 0 else 'in_channels'}=0: "
-                        f"the forward pass fails (torch: {said})", key,
-                        hint="use the number of channels meant" if out_ch == 0 else "fix the layer before it")
+                        "the forward pass fails", key,
+                        hint=f"torch: {said}; " + ("use the number of channels meant" if out_ch == 0
+                                                   else "fix the layer before it"))
     if in_ch is None:
         raise call.fail(rules.UNKNOWN_DIMENSION, f"{call.type} needs to know its input channels to create its "
                         "weight, but they are unknown (null)",

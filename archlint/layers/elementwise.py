@@ -62,8 +62,9 @@ def _axis(call: Call, key: str, axis: int) -> int:
 
 
 def _over_batch(call: Call, key: str, what: str) -> None:
-    _warn(call, SUSPICIOUS, f"{what} the batch axis (axis 0): every sample depends on the others in its batch",
-          key, "count the batch axis: the first axis of `input:` is axis 1")
+    _warn(call, SUSPICIOUS, f"{what} the batch axis (axis 0)",
+          key, "every sample depends on the others in its batch; count the batch axis: the first axis of `input:` is "
+               "axis 1")
 
 
 def _halve(call: Call, axis: int, key: str) -> Output:
@@ -110,9 +111,10 @@ def check_activation_keywords(call: Call) -> None:
         name = call.cfg.get(key)
         if key in call.given and isinstance(name, str) and name not in KERAS_ACTIVATIONS:
             close = difflib.get_close_matches(name.lower(), sorted(KERAS_ACTIVATIONS), n=1)
-            raise _fail(call, f"`{key}` {name!r} is not a Keras activation: Keras fails with 'Could not "
-                        f"interpret activation function identifier: {name}'", key,
-                        hint=f"did you mean {close[0]!r}?" if close else "see keras.activations for the names")
+            words = f"Keras: Could not interpret activation function identifier: {name}"
+            raise _fail(call, f"`{key}` {name!r} is not a Keras activation", key,
+                        hint=f"{words}; " + (f"did you mean {close[0]!r}?" if close else "see keras.activations for "
+                                                                                         "the names"))
 
 
 def keras_activation(call: Call) -> Output:
@@ -120,14 +122,15 @@ def keras_activation(call: Call) -> Output:
     if name is None:  # keras.activations.get(None) is `linear`
         return same(call)
     if name == "threshold":
-        raise _fail(call, "activation='threshold' needs the arguments `threshold` and `default_value`, which "
-                    "Activation never passes: the forward pass fails with a TypeError", "activation",
-                    hint="use ReLU(threshold=...) or a relu/hard_shrink activation")
+        raise _fail(call, "activation='threshold' needs `threshold` and `default_value`: the forward pass fails",
+                    "activation", hint="Activation never passes those arguments (a TypeError); use "
+                    "ReLU(threshold=...) or a relu/hard_shrink activation")
     if name not in KERAS_ACTIVATIONS:
         close = difflib.get_close_matches(name.lower(), sorted(KERAS_ACTIVATIONS), n=1)
-        raise _fail(call, f"`activation` {name!r} is not a Keras activation: Keras fails with 'Could not "
-                    f"interpret activation function identifier: {name}'", "activation",
-                    hint=f"did you mean {close[0]!r}?" if close else "see keras.activations for the names")
+        words = f"Keras: Could not interpret activation function identifier: {name}"
+        raise _fail(call, f"`activation` {name!r} is not a Keras activation", "activation",
+                    hint=f"{words}; " + (f"did you mean {close[0]!r}?" if close else "see keras.activations for the "
+                                                                                     "names"))
     if name == "glu":
         # Keras's compute_output_shape says the shape is unchanged, but the tensor really is halved
         # on the last axis; archlint follows the tensor.
@@ -139,8 +142,9 @@ def keras_relu(call: Call) -> Output:
     for key in ("max_value", "negative_slope", "threshold"):
         value = call.cfg[key]
         if value is not None and value < 0:
-            raise _fail(call, f"`{key}` cannot be negative: Keras refuses it ({key} of a ReLU layer cannot be a "
-                        f"negative value. Received: {key}={value})", key, hint=f"use {key} >= 0")
+            raise _fail(call, f"`{key}` cannot be negative: Keras refuses it", key,
+                        hint=f"Keras: {key} of a ReLU layer cannot be a negative value. Received: {key}={value}; "
+                        f"use {key} >= 0")
     return same(call)
 
 
@@ -148,9 +152,9 @@ def keras_leaky_relu(call: Call) -> Output:
     key = "alpha" if call.cfg["alpha"] is not None else "negative_slope"  # alpha: deprecated alias, wins
     value = call.cfg[key]
     if value < 0:
-        raise _fail(call, f"`{key}` cannot be negative: Keras refuses it (The negative_slope value of a Leaky "
-                    f"ReLU layer cannot be None or negative value. Received: negative_slope={value})", key,
-                    hint="use a slope >= 0, e.g. 0.3")
+        raise _fail(call, f"`{key}` cannot be negative: Keras refuses it", key,
+                    hint=f"Keras: The negative_slope value of a Leaky ReLU layer cannot be None or negative value. "
+                    f"Received: negative_slope={value}; use a slope >= 0, e.g. 0.3")
     return same(call)
 
 
@@ -161,9 +165,9 @@ def keras_softmax(call: Call) -> Output:
     for axis in axes:
         index = _axis(call, "axis", axis)
         if index in seen:
-            raise _fail(call, f"axis={written} names axis {index} twice: the forward pass fails with "
-                        f"'dim {index} appears multiple times in the list of dims'", "axis",
-                        hint="list each axis once")
+            raise _fail(call, f"axis={written} names axis {index} twice: the forward pass fails", "axis",
+                        hint=f"the framework: dim {index} appears multiple times in the list of dims; list each axis "
+                        "once")
         seen.add(index)
     if 0 in seen:
         _over_batch(call, "axis", "normalizes over")
@@ -182,13 +186,13 @@ def _check_noise_shape(call: Call, noise: list) -> None:
     shape = call.x.shape
     for i, n in enumerate(noise):
         if n is not None and n <= 0:
-            raise _fail(call, f"noise_shape={noise} has a non-positive size at index {i}: Keras expects "
-                        "positive integers or None", "noise_shape", hint="use 1 where the mask is shared, None "
+            raise _fail(call, f"noise_shape={noise} has a non-positive size at index {i}", "noise_shape",
+                        hint="Keras expects positive integers or None; use 1 where the mask is shared, None "
                         "to follow the input")
     if len(noise) > len(shape):
         raise _fail(call, f"noise_shape={noise} has {len(noise)} entries for the rank-{len(shape)} input "
-                    f"{format_shape(shape)}: the mask cannot be broadcast onto it", "noise_shape",
-                    hint=f"give {len(shape)} entries, the batch axis first")
+                    f"{format_shape(shape)}", "noise_shape",
+                    hint=f"the mask cannot be broadcast onto it; give {len(shape)} entries, the batch axis first")
     filled = [shape[i] if n is None else n for i, n in enumerate(noise)]
     for offset, (m, d) in enumerate(zip(reversed(filled), reversed(shape))):
         if m is not None and d is not None and m not in (1, d):
@@ -225,14 +229,17 @@ def torch_dropout(call: Call, feature_rank: int | None = None) -> Output:
                             f"{format_shape(call.x.shape)}",
                             hint=f"torch fails with 'dropout1d: Expected 2D or 3D input, but received a {rank}D "
                             "input': use Dropout, or the Dropout of the input's spatial rank")
-        reading = "an unbatched (C, L): each sample of the batch is dropped whole as one channel"
+        reading = "an unbatched (C, L)"
+        note = "each sample of the batch is dropped whole as one channel; "
     elif feature_rank == 2 and rank == 3:
         reading = "(N, C, L), with a warning"
         note = "torch warns that a future release will read it as an unbatched (C, H, W): "
     elif feature_rank == 3 and rank == 4:
-        reading = "an unbatched (C, D, H, W): each sample of the batch is dropped whole as one channel"
+        reading = "an unbatched (C, D, H, W)"
+        note = "each sample of the batch is dropped whole as one channel; "
     else:
-        reading = f"a deprecated {rank}-D input (torch warns that it will be an error in a future release)"
+        reading = f"a deprecated {rank}-D input"
+        note = "torch warns that it will be an error in a future release; "
     suggestion = {3: "Dropout1d", 4: "Dropout2d", 5: "Dropout3d"}.get(rank, "Dropout")
     _warn(call, RANK_MISREAD, f"reads the rank-{rank} input {format_shape(call.x.shape)} as {reading}", None,
           f"{note}use {suggestion} for this input")
@@ -246,8 +253,8 @@ def torch_softmax(call: Call) -> Output:
         # is the same either way, so archlint accepts it and says which axis torch uses.
         implicit = 0 if call.x.rank == 3 else 1
         _warn(call, SUSPICIOUS, f"without `dim` normalizes over axis {implicit} of the rank-{call.x.rank} input"
-              f"{' (the batch axis)' if implicit == 0 else ''}: torch deprecates the implicit choice", None,
-              "give `dim` explicitly, e.g. dim: -1")
+              f"{' (the batch axis)' if implicit == 0 else ''}", None,
+              "torch deprecates the implicit choice; give `dim` explicitly, e.g. dim: -1")
         return same(call)
     if _axis(call, "dim", dim) == 0:
         _over_batch(call, "dim", "normalizes over")
@@ -291,13 +298,15 @@ def keras_prelu(call: Call) -> Output:
     for axis in shared:
         if not -len(alpha) <= axis - 1 < len(alpha):
             raise _fail(call, f"shared_axes={written} names axis {axis}, which the rank-{call.x.rank} input "
-                        f"{format_shape(shape)} does not have: Keras fails with 'list assignment index out of range'",
-                        "shared_axes", hint=f"use axes 1 to {call.x.rank - 1} (the batch axis is 0)")
+                        f"{format_shape(shape)} does not have", "shared_axes",
+                        hint=f"Keras: list assignment index out of range; use axes 1 to {call.x.rank - 1} "
+                        "(the batch axis is 0)")
         if axis <= 0:
             meant = (axis - 1) % len(alpha) + 1
-            _warn(call, SUSPICIOUS, f"shared_axes={written} contains {axis}: Keras sets alpha_shape[{axis} - 1] to 1, "
-                  f"so it shares axis {meant}, not the axis counted {'from the end' if axis < 0 else 'as the batch'}",
-                  "shared_axes", f"write axis {meant} explicitly (axes count from 1, the batch is never shared)")
+            _warn(call, SUSPICIOUS, f"shared_axes={written} contains {axis}: it shares axis {meant}",
+                  "shared_axes", f"Keras sets alpha_shape[{axis} - 1] to 1, not the axis counted "
+                  f"{'from the end' if axis < 0 else 'as the batch'}; write axis {meant} explicitly (axes count from "
+                  "1, the batch is never shared)")
         alpha[axis - 1] = 1
     if None in alpha:
         axis = alpha.index(None) + 1
@@ -311,15 +320,17 @@ def keras_prelu(call: Call) -> Output:
 def torch_prelu(call: Call) -> Output:
     count = call.cfg["num_parameters"]
     if count < 0:
-        raise _fail(call, f"num_parameters={count}: torch cannot create the weight (Trying to create tensor with "
-                    f"negative dimension {count})", "num_parameters", hint="use 1, or the input's channel count")
+        raise _fail(call, f"num_parameters={count}: torch cannot create the weight", "num_parameters",
+                    hint=f"torch: Trying to create tensor with negative dimension {count}; use 1, or the input's "
+                         "channel count")
     channels = call.x.shape[1] if call.x.rank >= 2 else 1  # torch reads the channels at dim 1
     if count != 1 and channels is not None and count != channels:
         raise call.fail(rules.DECLARED_SIZE_MISMATCH,
                         f"PReLU num_parameters={count} is neither 1 nor the {channels} channels (axis 1) of "
-                        f"{format_shape(call.x.shape)}: torch fails with 'Mismatch of parameter numbers and input "
-                        f"channel size. Found parameter numbers = {count} and channel size = {channels}.'",
-                        "num_parameters", hint=f"use num_parameters: 1 (one shared slope) or {channels}")
+                        f"{format_shape(call.x.shape)}", "num_parameters",
+                        hint=f"torch: Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                        f"{count} and channel size = {channels}.; use num_parameters: 1 (one shared slope) or "
+                        f"{channels}")
     return Output(call.x.shape, trainable=count)
 
 
@@ -327,8 +338,8 @@ def torch_rrelu(call: Call) -> Output:
     lower, upper = call.cfg["lower"], call.cfg["upper"]
     if lower > upper:
         key = "lower" if "lower" in call.given else "upper"
-        raise _fail(call, f"lower={lower} exceeds upper={upper}: the forward pass fails (Lower bound should be less "
-                    "than or equal to the upper bound)", key, hint="swap lower and upper")
+        raise _fail(call, f"lower={lower} exceeds upper={upper}: the forward pass fails", key,
+                    hint="torch: Lower bound should be less than or equal to the upper bound; swap lower and upper")
     return same(call)
 
 
@@ -342,13 +353,14 @@ def torch_softshrink(call: Call) -> Output:
 def torch_softmax2d(call: Call) -> Output:
     rank = call.x.rank
     if rank == 3:
-        _warn(call, RANK_MISREAD, f"reads the rank-3 input {format_shape(call.x.shape)} as one unbatched (C, H, W): "
-              "it normalizes over axis 0, the batch", None, "use Softmax(dim=1) for this input")
+        _warn(call, RANK_MISREAD, f"reads the rank-3 input {format_shape(call.x.shape)} as one unbatched (C, H, W)",
+              None, "it normalizes over axis 0, the batch; use Softmax(dim=1) for this input")
     elif rank != 4:
         raise call.fail(rules.RANK_MISMATCH,
                         f"Softmax2d expects a 4D (N, C, H, W) input but receives rank {rank}, shape "
-                        f"{format_shape(call.x.shape)}: torch fails with 'Softmax2d: expected input to be 3D or 4D, "
-                        f"got {rank}D instead'", hint="use Softmax(dim=...) for this input")
+                        f"{format_shape(call.x.shape)}",
+                        hint=f"torch: Softmax2d: expected input to be 3D or 4D, got {rank}D instead; use "
+                             "Softmax(dim=...) for this input")
     return same(call)
 
 

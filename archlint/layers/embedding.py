@@ -48,9 +48,9 @@ def keras_embedding(call: Call) -> Output:
         value = call.cfg[key]
         if value < 1:
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"Embedding `{key}` must be positive: Keras refuses it (`{key}` must be a positive "
-                            f"integer. Received: {key}={value})", key,
-                            hint="input_dim is the vocabulary size (largest index + 1), output_dim the vector size")
+                            f"Embedding `{key}` must be positive: Keras refuses it", key,
+                            hint=f"Keras: `{key}` must be a positive integer. Received: {key}={value}; input_dim is "
+                                 "the vocabulary size (largest index + 1), output_dim the vector size")
     # lora_rank: the table is frozen and two low-rank factors train (Keras's Embedding.enable_lora)
     trainable, frozen = lora_split(call, call.cfg["input_dim"], call.cfg["output_dim"], "embeddings_constraint")
     return Output(call.x.shape + (call.cfg["output_dim"],), trainable=trainable, non_trainable=frozen)
@@ -61,21 +61,21 @@ def torch_embedding(call: Call) -> Output:
     if count < 0 or dim < 0:
         key, value = ("num_embeddings", count) if count < 0 else ("embedding_dim", dim)
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"Embedding `{key}={value}`: torch cannot create the weight (Trying to create tensor with "
-                        f"negative dimension {value}: [{count}, {dim}])", key,
-                        hint="num_embeddings is the vocabulary size (largest index + 1), embedding_dim the vector size")
+                        f"Embedding `{key}={value}`: torch cannot create the weight", key,
+                        hint=f"torch: Trying to create tensor with negative dimension {value}: [{count}, {dim}]; "
+                        "num_embeddings is the vocabulary size (largest index + 1), embedding_dim the vector size")
     if count == 0:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        "Embedding `num_embeddings=0` has no rows: every lookup fails (index_select(): self "
-                        "indexing axis dim should be positive)", "num_embeddings",
-                        hint="give the vocabulary size (largest index + 1)")
+                        "Embedding `num_embeddings=0` has no rows: every lookup fails", "num_embeddings",
+                        hint="torch: index_select(): self indexing axis dim should be positive; give the vocabulary "
+                             "size (largest index + 1)")
     padding = call.cfg["padding_idx"]
     if padding is not None and not -count <= padding < count:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"Embedding `padding_idx={padding}` is outside [-{count}, {count - 1}] for "
-                        f"num_embeddings={count}: torch's constructor refuses it (Padding_idx must be within "
-                        "num_embeddings)", "padding_idx",
-                        hint="padding_idx is a row of the table, usually 0")
+                        f"num_embeddings={count}: torch refuses it", "padding_idx",
+                        hint="torch: Padding_idx must be within num_embeddings; padding_idx is a row of the table, "
+                             "usually 0")
     if dim == 0:
         call.report(rules.EMPTY_OUTPUT, "Embedding embedding_dim=0: torch builds it and computes an empty tensor",
                     "embedding_dim", hint="give the vector size, e.g. embedding_dim: 64")

@@ -132,17 +132,19 @@ def transpose(call: Call) -> Output:
         return Output(tuple(reversed(shape)), macs=0)
     if len(axes) != len(shape):
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `axes={axes}` lists {len(axes)} axes for the "
-                        f"{len(shape)} of {format_shape(shape)} (Keras: axis must be a list of the same length as "
-                        f"the input shape, expected {len(shape)}, but received {len(axes)})", "axes",
-                        hint="list every axis once")
+                        f"{len(shape)} of {format_shape(shape)}", "axes",
+                        hint=f"Keras: axis must be a list of the same length as the input shape, expected "
+                        f"{len(shape)}, but received {len(axes)}; list every axis once")
     if any(not -len(shape) <= a < len(shape) for a in axes):
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `axes={axes}` is out of range for a rank-{len(shape)} "
-                        f"tensor (Keras: Each axis in `axes` must be an integer in [{-len(shape)}, {len(shape)}))",
-                        "axes", hint=f"use axes in [{-len(shape)}, {len(shape) - 1}]")
+                        "tensor", "axes",
+                        hint=f"Keras: Each axis in `axes` must be an integer in [{-len(shape)}, {len(shape)}); use "
+                             f"axes in [{-len(shape)}, {len(shape) - 1}]")
     if sorted(a % len(shape) for a in axes) != list(range(len(shape))):
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `axes={axes}` is not a permutation of the "
-                        f"{len(shape)} axes of {format_shape(shape)} (Keras: `axes` must be a valid permutation of "
-                        "the input dimensions (no duplicates))", "axes", hint="list every axis once")
+                        f"{len(shape)} axes of {format_shape(shape)}", "axes",
+                        hint="Keras: `axes` must be a valid permutation of the input dimensions (no duplicates); list "
+                        "every axis once")
     return Output(tuple(shape[a] for a in axes), macs=0)
 
 
@@ -183,7 +185,8 @@ def tensor_list(call: Call) -> list:
         keras = ("A symbolic KerasTensor cannot be used as a boolean" if call.type == "ops.Concatenate" else
                  "Iterating over a symbolic KerasTensor is not supported")
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} takes a list of tensors as its first argument, not "
-                        f"{given} (Keras: {keras})", "args", hint="write args: [[{__tensor__: 0}, {__tensor__: 1}]]")
+                        f"{given}", "args", hint=f"Keras: {keras}; write args: [[{{__tensor__: 0}}, "
+                                                 f"{{__tensor__: 1}}]]")
     return shapes
 
 

@@ -26,7 +26,7 @@ def lora_split(call: Call, kernel_rest: int, out: int, constraint: str = "kernel
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} `lora_rank` must be positive (or 0 or null to "
                         f"turn LoRA off), got {rank}", "lora_rank", hint="use a positive rank, e.g. 4 or 8")
     if call.cfg.get(constraint) is not None:
-        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} refuses `lora_rank` together with a "
-                        f"`{constraint}`: Keras's LoRA is incompatible with {constraint.replace('_', ' ')}s",
-                        "lora_rank", hint="remove the kernel_constraint, or lora_rank")
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} refuses `lora_rank` together with a `{constraint}`",
+                        "lora_rank", hint=f"Keras's LoRA is incompatible with {constraint.replace('_', ' ')}s; "
+                                          "remove the kernel_constraint, or lora_rank")
     return kernel_rest * rank + rank * out, kernel

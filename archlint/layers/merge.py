@@ -128,9 +128,9 @@ def _dim(call: Call, key: str, value: int, rank: int) -> int:
     """torch's dimension wrapping: [-rank, rank - 1], IndexError otherwise."""
     if not -rank <= value < rank:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} {key}={value} is out of range for rank {rank} (torch: Dimension out of range "
-                        f"(expected to be in range of [{-rank}, {rank - 1}], but got {value}))",
-                        key, f"use a dimension in [{-rank}, {rank - 1}]; dimension 0 is the batch")
+                        f"{call.type} {key}={value} is out of range for rank {rank}", key,
+                        f"torch: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got "
+                        f"{value}); use a dimension in [{-rank}, {rank - 1}]; dimension 0 is the batch")
     return value % rank
 
 
@@ -217,8 +217,9 @@ def torch_flatten(call: Call) -> Output:
     end = _dim(call, "end_dim", call.cfg["end_dim"], call.x.rank)
     if start > end:
         raise call.fail(rules.INVALID_ARGUMENT, f"torch.flatten start_dim={call.cfg['start_dim']} comes after "
-                        f"end_dim={call.cfg['end_dim']} (torch: flatten() has invalid args: start_dim cannot come "
-                        "after end_dim)", "start_dim", "give a start_dim at or before end_dim")
+                        f"end_dim={call.cfg['end_dim']}", "start_dim",
+                        "torch: flatten() has invalid args: start_dim cannot come after end_dim; give a start_dim at "
+                        "or before end_dim")
     rows = SAME_ROWS
     if start == 0:  # folds the axes after the batch into it, as torch.reshape(-1, ...) does
         per_row = known_product(shape[1:end + 1])
@@ -258,8 +259,9 @@ def torch_reshape(call: Call) -> Output:
             raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} is invalid for an input of "
                             f"{shown}: {numel} element{'' if numel == 1 else 's'}"
                             f"{' per sample' if per_sample else ''} {'is' if numel == 1 else 'are'} not a multiple of "
-                            f"{rest} (torch{', a batch of 1' if per_sample else ''}: {said})",
-                            "shape", "make the given sizes multiply to a divisor of the input's element count "
+                            f"{rest}", "shape",
+                            f"torch{', a batch of 1' if per_sample else ''}: {said}; make the given sizes multiply "
+                            "to a divisor of the input's element count "
                             "(for -1 as the batch, to the count per sample)")
         inferred = None if per_sample else total // rest  # the batch is unknown: the inferred size is too
         shape = tuple(inferred if d == -1 else d for d in target)
@@ -277,16 +279,18 @@ def torch_reshape(call: Call) -> Output:
     if total is not None:  # no batch axis left (a torch.mean of everything): torch's count is known
         if whole != total:
             raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} does not hold the {total} "
-                            f"elements of {format_shape(call.x.shape)} (torch: shape '{target}' is invalid for input "
-                            f"of size {total})", "shape", f"make the sizes multiply to {total}")
+                            f"elements of {format_shape(call.x.shape)}", "shape",
+                            f"torch: shape '{target}' is invalid for input of size {total}; make the sizes multiply "
+                            f"to {total}")
         return Output(tuple(target), rows=None)
     shape = (None,) + tuple(target[1:]) if target else ()
     if sample is None:
         return Output(shape, rows=None)
     if (whole % sample if sample else whole) or not whole and sample:
         raise call.fail(rules.INVALID_ARGUMENT, f"torch.reshape shape={target} holds {whole} elements, not a "
-                        f"multiple of the {sample} per sample of {shown}: no batch size fits",
-                        "shape", "write -1 for the batch and make the other sizes multiply to the input's")
+                        f"multiple of the {sample} per sample: no batch size fits",
+                        "shape", f"the input is {shown}; write -1 for the batch and make the other sizes multiply to "
+                                 "the input's")
     if sample and sample % row:
         _mixes_samples(call, target, f"samples of {sample} elements share rows of {row}",
                        f"torch runs it only for a batch of {whole // sample}; write -1 for the batch and make the "
@@ -304,12 +308,13 @@ def torch_permute(call: Call) -> Output:
     dims, rank = call.cfg["dims"], call.x.rank
     if len(dims) != rank:
         raise call.fail(rules.INVALID_ARGUMENT, f"torch.permute dims={dims} has {len(dims)} entries but the input "
-                        f"{format_shape(call.x.shape)} has {rank} dimensions (torch: number of dims don't match in "
-                        "permute)", "dims", "give one entry per dimension, the batch (0) included")
+                        f"{format_shape(call.x.shape)} has {rank} dimensions", "dims",
+                        "torch: number of dims don't match in permute; give one entry per dimension, the batch (0) "
+                        "included")
     wrapped = [_dim(call, "dims", d, rank) for d in dims]
     if len(set(wrapped)) != rank:
-        raise call.fail(rules.INVALID_ARGUMENT, f"torch.permute dims={dims} repeats a dimension (torch: repeated "
-                        "dim in permute)", "dims", "give every dimension exactly once")
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.permute dims={dims} repeats a dimension", "dims",
+                        "torch: repeated dim in permute; give every dimension exactly once")
     return Output(tuple(call.x.shape[d] for d in wrapped), rows=SAME_ROWS if wrapped[0] == 0 else None)
 
 
@@ -318,16 +323,16 @@ def torch_mean(call: Call) -> Output:
     dim, keep, shape = call.cfg["dim"], call.cfg["keepdim"], call.x.shape
     if "keepdim" in call.given and "dim" not in call.given:
         # torch 2.13.0: mean(input, *, dtype) has no keepdim; the overload with keepdim takes dim first
-        raise call.fail(rules.INVALID_ARGUMENT, "torch.mean takes `keepdim` only with `dim` (torch: mean() "
-                        "received an invalid combination of arguments - got (Tensor, keepdim=bool))", "keepdim",
-                        hint="give dim (null for every dimension) with keepdim, or remove keepdim")
+        raise call.fail(rules.INVALID_ARGUMENT, "torch.mean takes `keepdim` only with `dim`", "keepdim",
+                        hint="torch: mean() received an invalid combination of arguments - got (Tensor, keepdim=bool); "
+                        "give dim (null for every dimension) with keepdim, or remove keepdim")
     if dim is None or dim == []:
         return Output((1,) * len(shape) if keep else (), rows=None)
     dims = dim if isinstance(dim, list) else [dim]
     wrapped = [_dim(call, "dim", d, call.x.rank) for d in dims]
     if len(set(wrapped)) != len(wrapped):
-        raise call.fail(rules.INVALID_ARGUMENT, f"torch.mean dim={dim} names a dimension twice (torch: dim "
-                        "appears multiple times in the list of dims)", "dim", "give each dimension once")
+        raise call.fail(rules.INVALID_ARGUMENT, f"torch.mean dim={dim} names a dimension twice", "dim",
+                        "torch: dim appears multiple times in the list of dims; give each dimension once")
     rows = None if 0 in wrapped else SAME_ROWS  # a mean over the batch leaves one row
     if keep:
         return Output(tuple(1 if ax in wrapped else d for ax, d in enumerate(shape)), rows=rows)

@@ -113,14 +113,15 @@ def keras_batchnorm(call: Call) -> Output:
     index = axis % rank
     channels = call.x.shape[index]
     if channels is None:
-        what = "the batch axis, whose size is unknown" if index == 0 else "unknown (null)"
+        what = "the batch axis" if index == 0 else "unknown (null)"
         raise call.fail(
             rules.UNKNOWN_DIMENSION,
-            f"BatchNormalization needs the size of axis {axis} to create moving_mean and moving_variance "
-            f"(and gamma, beta), but that axis of {format_shape(call.x.shape)} is {what}",
+            f"BatchNormalization needs the size of axis {axis}, but that axis of {format_shape(call.x.shape)} is "
+            f"{what}",
             "axis",
-            hint="normalize a feature axis whose size the input shape gives" if index == 0
-            else "give that axis's size in the input shape",
+            hint="it is the size of moving_mean and moving_variance (and gamma, beta); "
+            + ("normalize a feature axis whose size the input shape gives" if index == 0
+               else "give that axis's size in the input shape"),
         )
     trainable = channels * (bool(cfg["scale"]) + bool(cfg["center"]))  # gamma, beta
     non_trainable = 2 * channels  # moving_mean, moving_variance
@@ -147,9 +148,9 @@ def torch_batchnorm(call: Call, rank: int) -> Output:
         raise call.fail(
             rules.RANK_MISMATCH,
             f"{call.type} expects a {words} input but receives rank {call.x.rank}, shape "
-            f"{format_shape(call.x.shape)}; torch: expected {' or '.join(f'{r}D' for r in ranks)} input "
-            f"(got {call.x.rank}D input)",
-            hint="check the input shape (it excludes the batch axis) or use the BatchNorm of the right rank",
+            f"{format_shape(call.x.shape)}",
+            hint=f"torch: expected {' or '.join(f'{r}D' for r in ranks)} input (got {call.x.rank}D input); "
+            "check the input shape (it excludes the batch axis) or use the BatchNorm of the right rank",
         )
     channels = call.x.shape[1]
     if declared is not None and channels is not None and declared != channels and sized:
@@ -169,10 +170,10 @@ def torch_batchnorm(call: Call, rank: int) -> Output:
             hint="give num_features, or the channel size in the input shape",
         )
     if channels == 0 and cfg["affine"]:  # torch 2.13.0 builds it; affine=False runs on the empty tensor
-        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} on 0 channels: the forward pass fails (torch: select(): "
-                        "index 0 out of range for tensor of size [0] at dimension 0)",
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} on 0 channels: the forward pass fails",
                         "num_features" if "num_features" in call.given else None,
-                        hint="fix the layer before it, which gives 0 channels")
+                        hint="torch: select(): index 0 out of range for tensor of size [0] at dimension 0; fix the "
+                             "layer before it, which gives 0 channels")
     # running_mean, running_var and num_batches_tracked are buffers, not parameters
     weights = channels * (1 + bool(cfg["bias"])) if cfg["affine"] else 0
     return Output(call.x.shape, trainable=weights, removes_offset_along=1)
@@ -231,9 +232,9 @@ def _axes(call: Call, key: str) -> list[int]:
                             hint=f"count the batch as axis 0; axis {-1} is the last")
         if axis % rank in seen:
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"{call.type} {key}={written} names axis {axis % rank} twice: the forward pass fails "
-                            f"with 'dim {axis % rank} appears multiple times in the list of dims'", key,
-                            hint="list each axis once")
+                            f"{call.type} {key}={written} names axis {axis % rank} twice: the forward pass fails", key,
+                            hint=f"the framework: dim {axis % rank} appears multiple times in the list of dims; list "
+                            "each axis once")
         seen.append(axis % rank)
     return seen
 
@@ -242,12 +243,13 @@ def _sizes(call: Call, axes: list[int], key: str, weights: str) -> list[int]:
     sizes = [call.x.shape[a] for a in axes]
     if None in sizes:
         axis = axes[sizes.index(None)]
-        what = "the batch axis, whose size is unknown" if axis == 0 else "unknown (null)"
+        what = "the batch axis" if axis == 0 else "unknown (null)"
         raise call.fail(rules.UNKNOWN_DIMENSION,
-                        f"{call.type} needs the size of axis {axis} to create {weights}, but that axis of "
+                        f"{call.type} needs the size of axis {axis}, but that axis of "
                         f"{format_shape(call.x.shape)} is {what}", key,
-                        hint="normalize feature axes whose sizes the input shape gives" if axis == 0
-                        else "give that axis's size in the input shape")
+                        hint=f"it is the size of {weights}; "
+                        + ("normalize feature axes whose sizes the input shape gives" if axis == 0
+                           else "give that axis's size in the input shape"))
     return sizes
 
 
@@ -268,18 +270,19 @@ def keras_layernorm(call: Call) -> Output:
         if None not in given + trailing and given != trailing:
             raise call.fail(rules.INVALID_ARGUMENT,
                             f"LayerNormalization axis={cfg['axis']} is not the trailing axes of "
-                            f"{format_shape(call.x.shape)}: Keras 3.15's torch backend normalizes the trailing "
-                            f"axes with the sizes {given}, and they are {trailing}", "axis",
-                            hint="normalize the last axes (axis: -1), or transpose first")
+                            f"{format_shape(call.x.shape)}: the sizes {given} are not {trailing}", "axis",
+                            hint=f"Keras 3.15's torch backend normalizes the trailing axes with the sizes {given}; "
+                            "normalize the last axes (axis: -1), or transpose first")
         call.report(rules.SUSPICIOUS_ARGUMENT,
-                    f"LayerNormalization axis={cfg['axis']} is not the trailing axes of {format_shape(call.x.shape)}: "
-                    "Keras 3.15's torch backend normalizes the trailing axes instead (they have the same sizes, so "
-                    "it runs); the JAX and TensorFlow backends normalize the axes given",
-                    "axis", hint="normalize the last axes (axis: -1), or transpose first")
+                    f"LayerNormalization axis={cfg['axis']} is not the trailing axes of {format_shape(call.x.shape)}",
+                    "axis", hint="Keras 3.15's torch backend normalizes the trailing axes instead (they have the same "
+                    "sizes, so it runs); the JAX and TensorFlow backends normalize the axes given; normalize the "
+                    "last axes (axis: -1), or transpose first")
     if cfg["rms_scaling"]:
         call.report(rules.SUSPICIOUS_ARGUMENT,
-                    "LayerNormalization `rms_scaling=True` is deprecated in Keras 3.15: it scales by the variance, "
-                    "not the root mean square", "rms_scaling", hint="use keras.layers.RMSNormalization instead")
+                    "LayerNormalization `rms_scaling=True` is deprecated in Keras 3.15", "rms_scaling",
+                    hint="it scales by the variance, not the root mean square; use keras.layers.RMSNormalization "
+                         "instead")
     gamma = cfg["scale"] or cfg["rms_scaling"]
     beta = cfg["center"] and not cfg["rms_scaling"]
     return Output(call.x.shape, trainable=size * (bool(gamma) + bool(beta)))
@@ -290,8 +293,9 @@ def keras_groupnorm(call: Call) -> Output:
     groups, axis = cfg["groups"], cfg["axis"]
     if groups == 0 or groups < -1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"GroupNormalization groups={groups}: Keras refuses it (expected a positive integer (or `-1` "
-                        "for instance normalization))", "groups", hint="use a divisor of the channel count, or -1")
+                        f"GroupNormalization groups={groups}: Keras refuses it", "groups",
+                        hint="Keras: expected a positive integer (or `-1` for instance normalization); use a divisor "
+                             "of the channel count, or -1")
     if not isinstance(axis, int):
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"GroupNormalization takes one int `axis`, got {axis}: Keras indexes the input shape with it "
@@ -301,23 +305,23 @@ def keras_groupnorm(call: Call) -> Output:
     groups = channels if groups == -1 else groups
     if groups > channels:
         raise call.fail(rules.GROUPS_MISMATCH,
-                        f"GroupNormalization groups={groups} exceeds the {channels} channels of axis {axis}: Keras "
-                        f"refuses it (Number of groups ({groups}) cannot be more than the number of channels "
-                        f"({channels}).)", "groups", hint=f"use a divisor of {channels}")
+                        f"GroupNormalization groups={groups} exceeds the {channels} channels of axis {axis}", "groups",
+                        hint=f"Keras: Number of groups ({groups}) cannot be more than the number of channels "
+                        f"({channels}).; use a divisor of {channels}")
     if channels % groups:
         raise call.fail(rules.GROUPS_MISMATCH,
-                        f"GroupNormalization groups={groups} does not divide the {channels} channels of axis {axis}: "
-                        f"Keras refuses it (Number of groups ({groups}) must be a multiple of the number of channels "
-                        f"({channels}).)", "groups", hint=f"use a divisor of {channels}")
+                        f"GroupNormalization groups={groups} does not divide the {channels} channels of axis {axis}",
+                        "groups", hint=f"Keras: Number of groups ({groups}) must be a multiple of the number of "
+                        f"channels ({channels}).; use a divisor of {channels}")
     return Output(call.x.shape, trainable=channels * (bool(cfg["scale"]) + bool(cfg["center"])),
                   removes_offset_along=index if groups == channels else None)
 
 
 def keras_unitnorm(call: Call) -> Output:
     if 0 in _axes(call, "axis"):
-        call.report(rules.SUSPICIOUS_ARGUMENT, "UnitNormalization normalizes over the batch axis (axis 0): every "
-                    "sample depends on the others in its batch", "axis",
-                    hint="count the batch axis: the first axis of `input:` is axis 1")
+        call.report(rules.SUSPICIOUS_ARGUMENT, "UnitNormalization normalizes over the batch axis (axis 0)", "axis",
+                    hint="every sample depends on the others in its batch; count the batch axis: the first axis of "
+                         "`input:` is axis 1")
     return Output(call.x.shape)
 
 
@@ -328,8 +332,9 @@ def torch_layernorm(call: Call) -> Output:
     shape = call.x.shape
     if not normalized:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        "LayerNorm normalized_shape=[] is empty: torch fails with 'Expected normalized_shape to be "
-                        "at least 1-dimensional'", "normalized_shape", hint="give the trailing sizes, e.g. [64]")
+                        "LayerNorm normalized_shape=[] is empty: torch refuses it", "normalized_shape",
+                        hint="torch: Expected normalized_shape to be at least 1-dimensional; give the trailing "
+                             "sizes, e.g. [64]")
     if any(n < 0 for n in normalized):
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"LayerNorm normalized_shape={written} has a negative size: torch cannot create the weight",
@@ -346,8 +351,9 @@ def torch_layernorm(call: Call) -> Output:
     if len(normalized) == len(shape):
         call.report(rules.SUSPICIOUS_ARGUMENT,
                     f"LayerNorm normalized_shape={written} covers every axis of {format_shape(shape)}, the batch "
-                    f"included: it works only for a batch of exactly {normalized[0]}", "normalized_shape",
-                    hint="leave the batch out: the first axis of `input:` is axis 1")
+                    "included", "normalized_shape",
+                    hint=f"it works only for a batch of exactly {normalized[0]}; leave the batch out: the first axis "
+                         "of `input:` is axis 1")
     affine = prod(normalized) if cfg["elementwise_affine"] else 0
     return Output(shape, trainable=affine * (1 + bool(cfg["bias"])) if affine else 0)
 
@@ -362,7 +368,7 @@ def _torch_declared(call: Call, key: str, channels, refused: bool) -> None:
     if refused:
         raise call.fail(rules.DECLARED_SIZE_MISMATCH, message, key, hint)
     # without affine weights torch never uses the size: it only warns
-    call.report(rules.SUSPICIOUS_ARGUMENT, message + " (torch warns and ignores it, since affine=False)", key, hint)
+    call.report(rules.SUSPICIOUS_ARGUMENT, message, key, f"torch warns and ignores it, since affine=False; {hint}")
 
 
 def torch_groupnorm(call: Call) -> Output:
@@ -370,9 +376,10 @@ def torch_groupnorm(call: Call) -> Output:
     groups = cfg["num_groups"]
     if groups <= 0:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"GroupNorm num_groups={groups}: torch refuses it (Expected num groups to be greater than 0"
-                        f"{'; integer modulo by zero' if groups == 0 else ''})", "num_groups",
-                        hint="use a positive divisor of the channel count")
+                        f"GroupNorm num_groups={groups}: torch refuses it", "num_groups",
+                        hint="torch: Expected num groups to be greater than "
+                             f"0{'; integer modulo by zero' if groups == 0 else ''}; use a positive divisor of the "
+                             "channel count")
     declared = cfg["num_channels"]
     if declared is not None and declared % groups:
         raise call.fail(rules.GROUPS_MISMATCH,
@@ -388,8 +395,9 @@ def torch_groupnorm(call: Call) -> Output:
     if channels is not None and channels % groups:
         raise call.fail(rules.GROUPS_MISMATCH,
                         f"GroupNorm num_groups={groups} does not divide the {channels} input channels of "
-                        f"{format_shape(call.x.shape)}: torch fails with 'Expected number of channels in input to be "
-                        "divisible by num_groups'", "num_groups", hint=f"use a divisor of {channels}")
+                        f"{format_shape(call.x.shape)}", "num_groups",
+                        hint="torch: Expected number of channels in input to be divisible by num_groups; use a "
+                             f"divisor of {channels}")
     channels = channels if channels is not None else declared
     if channels is None and cfg["affine"]:
         raise call.fail(rules.UNKNOWN_DIMENSION,
@@ -411,16 +419,16 @@ def torch_instancenorm(call: Call, rank: int) -> Output:
     if call.x.rank not in (batched, unbatched):
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a {batched}D input (batch, channels, {'spatial, ' * rank}...) but "
-                        f"receives rank {call.x.rank}, shape {format_shape(shape)}; torch: expected {unbatched}D or "
-                        f"{batched}D input (got {call.x.rank}D input)",
-                        hint="check the input shape (it excludes the batch axis) or use the InstanceNorm of the "
+                        f"receives {format_shape(shape)}",
+                        hint=f"torch: expected {unbatched}D or {batched}D input (got {call.x.rank}D input); "
+                        "check the input shape (it excludes the batch axis) or use the InstanceNorm of the "
                         "right rank")
     if call.x.rank == unbatched:
         call.report(rules.INPUT_RANK_MISREAD,
-                    f"{call.type} reads the rank-{unbatched} input {format_shape(shape)} as one unbatched sample: "
-                    "axis 0, the batch, becomes the channels",
-                    hint=f"use InstanceNorm{rank - 1}d for this input" if rank > 1
-                    else "add a length axis to the input")
+                    f"{call.type} reads the rank-{unbatched} input {format_shape(shape)} as one unbatched sample",
+                    hint="axis 0, the batch, becomes the channels; " + (f"use InstanceNorm{rank - 1}d for this input"
+                                                                        if rank > 1 else "add a length axis to the "
+                                                                                         "input"))
         channels = declared  # the channel axis is the batch: its size is unknown
     else:
         channels = shape[1]
@@ -451,8 +459,9 @@ def torch_local_response_norm(call: Call) -> Output:
     if call.x.rank < 3:
         raise call.fail(rules.RANK_MISMATCH,
                         f"LocalResponseNorm expects a (batch, channels, spatial...) input of rank 3 or more but "
-                        f"receives {format_shape(call.x.shape)}; torch: Expected 3D or higher dimensionality input "
-                        f"(got {call.x.rank} dimensions)", hint="give the input a spatial axis")
+                        f"receives {format_shape(call.x.shape)}",
+                        hint=f"torch: Expected 3D or higher dimensionality input (got {call.x.rank} dimensions); "
+                        "give the input a spatial axis")
     return Output(call.x.shape)
 
 

@@ -62,9 +62,8 @@ def torch_spatial_start(call: Call, rank: int) -> int:
     if call.x.rank == rank + 1:
         call.report(
             rules.INPUT_RANK_MISREAD,
-            f"{call.type} reads the rank-{call.x.rank} input {format_shape(call.x.shape)} as one unbatched "
-            f"sample: the batch axis becomes the channels",
-            hint=torch_rank_hint(rank),
+            f"{call.type} reads the rank-{call.x.rank} input {format_shape(call.x.shape)} as one unbatched sample",
+            hint="the batch axis becomes the channels; " + torch_rank_hint(rank),
         )
         return 1
     check_rank(call, rank, "(batch, channels, *spatial)", torch_rank_hint(rank))
@@ -99,10 +98,11 @@ def check_dilated_padding_only(call: Call, w: AxisWindow, pad_key: str) -> bool:
         return False
     call.report(
         rules.PADDING_ONLY_OUTPUT,
-        f"{call.type} with kernel_size={w.k}, dilation={w.d} and padding={w.before} on the {w.label}: every tap "
-        f"of output {index} falls in padding, so that output is computed from padding alone",
+        f"{call.type} with kernel_size={w.k}, dilation={w.d} and padding={w.before} on the {w.label}: output "
+        f"{index} reads only padding",
         pad_key,
-        hint="use a smaller dilation or padding so that every window reads the input",
+        hint=f"every tap of output {index} falls in padding; use a smaller dilation or padding so that every window "
+             "reads the input",
     )
     return True
 
@@ -182,10 +182,10 @@ def torch_pool(call: Call, rank: int, average: bool) -> Output:
             if n is not None and n < k[i]:
                 raise call.fail(
                     rules.OUTPUT_SIZE,
-                    f"AvgPool3d kernel_size={k[i]} is larger than the {labels[i]} of size {n}: PyTorch's "
-                    "avg_pool3d refuses an input smaller than the kernel, whatever the padding",
+                    f"AvgPool3d kernel_size={k[i]} is larger than the {labels[i]} of size {n}",
                     "kernel_size",
-                    hint="use a kernel no larger than the input, or remove a downsampling layer before it",
+                    hint="PyTorch's avg_pool3d refuses an input smaller than the kernel, whatever the padding; use a "
+                    "kernel no larger than the input, or remove a downsampling layer before it",
                 )
     ws = []
     for i, axis in enumerate(axes):
@@ -231,9 +231,9 @@ def torch_adaptive(call: Call, rank: int, average: bool) -> Output:
     lead = call.x.rank - rank
     empty = next((axis for axis, n in enumerate(call.x.shape) if axis and n == 0), None)
     if empty is not None:
-        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} on {format_shape(call.x.shape)}: the forward pass fails "
-                        "(torch: Expected input to have non-zero size for non-batch dimensions, but dimension "
-                        f"{empty} is empty)", hint="fix the layer before it, which gives an empty tensor")
+        raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} on {format_shape(call.x.shape)}: the forward pass fails",
+                        hint="torch: Expected input to have non-zero size for non-batch dimensions, but dimension "
+                        f"{empty} is empty; fix the layer before it, which gives an empty tensor")
     spatial = tuple(call.x.shape[lead + i] if size is None else size for i, size in enumerate(sizes))
     shape = call.x.shape[:lead] + spatial
     if 0 in sizes:  # torch 2.13.0 builds and runs it

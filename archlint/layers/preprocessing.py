@@ -98,8 +98,9 @@ def _image(call: Call) -> None:
     if call.type in RGB_OR_GRAY and channels is not None and channels not in (1, 3):
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} reads RGB (3 channels) or grayscale (1) images, but the image has {channels} "
-                        f"channels ({format_shape(call.x.shape)}): Keras fails when called ('Invalid channel size: "
-                        "expected 3 (RGB) or 1 (Grayscale)')", hint="apply it to RGB or grayscale images")
+                        "channels", hint=f"the input is {format_shape(call.x.shape)}; Keras fails when called "
+                                         "('Invalid "
+                        "channel size: expected 3 (RGB) or 1 (Grayscale)'); apply it to RGB or grayscale images")
     if call.type in RGB_ONLY and channels is not None and channels != 3:
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} works in a colour space of red, green and blue, but the image has {channels} "

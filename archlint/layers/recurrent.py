@@ -96,9 +96,9 @@ def keras_rnn(call: Call) -> Output:
     units = call.cfg["units"]
     if units < 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `units` must be positive: Keras refuses it (Received an invalid value for "
-                        f"argument `units`, expected a positive integer, got {units}.)", "units",
-                        hint="give the size of the hidden state, e.g. units: 64")
+                        f"{call.type} `units` must be positive: Keras refuses it", "units",
+                        hint=f"Keras: Received an invalid value for argument `units`, expected a positive integer, "
+                        f"got {units}.; give the size of the hidden state, e.g. units: 64")
     shape = call.x.shape
     if call.x.rank != 3:
         raise call.fail(rules.RANK_MISMATCH,
@@ -109,9 +109,10 @@ def keras_rnn(call: Call) -> Output:
                         "for extra axes")
     if shape[2] is None:
         raise call.fail(rules.UNKNOWN_DIMENSION,
-                        f"{call.type} needs the number of features (the last axis) to create its kernel, but "
-                        f"it is unknown (null) in {format_shape(shape)}",
-                        hint="give the feature size in the input shape; only the time axis may be null")
+                        f"{call.type} needs the number of features (the last axis), unknown (null) in "
+                        f"{format_shape(shape)}",
+                        hint="its kernel is created from it; give the feature size in the input shape; only the time "
+                             "axis may be null")
     shapes = keras_rnn_shapes(call.type, call.cfg, shape)
     return Output(shapes if call.cfg["return_state"] else shapes[0],
                   trainable=keras_rnn_weights(call.type, call.cfg, shape[2]))
@@ -126,9 +127,9 @@ def _torch_checks(call: Call) -> None:
     dropout = cfg["dropout"]
     if not 0 <= dropout <= 1:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `dropout={dropout}`: torch refuses it (dropout should be a number in range "
-                        "[0, 1] representing the probability of an element being zeroed)", "dropout",
-                        hint="use a probability in [0, 1), e.g. 0.2")
+                        f"{call.type} `dropout={dropout}`: torch refuses it", "dropout",
+                        hint="torch: dropout should be a number in range [0, 1] representing the probability of an "
+                        "element being zeroed; use a probability in [0, 1), e.g. 0.2")
     for key in ("input_size", "hidden_size", "num_layers"):
         value = cfg[key]
         if value is not None and value <= 0:
@@ -144,9 +145,9 @@ def _torch_checks(call: Call) -> None:
                         "proj_size", hint=f"use a proj_size below hidden_size={cfg['hidden_size']}, or 0 for none")
     if dropout > 0 and cfg["num_layers"] == 1:
         call.report(rules.SUSPICIOUS_ARGUMENT,
-                    f"{call.type} `dropout={dropout}` does nothing with num_layers=1: torch applies it between "
-                    "stacked layers only (and warns)", "dropout",
-                    hint="add a Dropout layer after it, or stack layers with num_layers >= 2")
+                    f"{call.type} `dropout={dropout}` does nothing with num_layers=1", "dropout",
+                    hint="torch applies it between stacked layers only (and warns); add a Dropout layer after it, or "
+                         "stack layers with num_layers >= 2")
 
 
 def torch_rnn_weights(kind: str, cfg: dict, features: int) -> int:
@@ -175,16 +176,17 @@ def torch_rnn(call: Call) -> Output:
     if rank not in (2, 3):
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a 3D (batch, time, features) input but receives rank {rank}, shape "
-                        f"{format_shape(shape)}: torch fails with '{call.type}: Expected input to be 2D or 3D, got "
-                        f"{rank}D instead'", hint="give the input as (time, features), flattening extra axes")
+                        f"{format_shape(shape)}",
+                        hint=f"torch: {call.type}: Expected input to be 2D or 3D, got {rank}D instead; give the "
+                             "input as (time, features), flattening extra axes")
     features = shape[-1]
     declared = cfg["input_size"]
     if declared is not None and features is not None and declared != features:
         raise call.fail(rules.DECLARED_SIZE_MISMATCH,
                         f"{call.type} expects {declared} input features (input_size={declared}) but receives "
-                        f"{features}, input shape {format_shape(shape)}; torch: input.size(-1) must be equal to "
-                        f"input_size. Expected {declared}, got {features}", "input_size",
-                        hint=f"set input_size: {features}, or fix the layer before it")
+                        f"{features}, input shape {format_shape(shape)}", "input_size",
+                        hint=f"torch: input.size(-1) must be equal to input_size. Expected {declared}, got {features}; "
+                        f"set input_size: {features}, or fix the layer before it")
     features = features if features is not None else declared
     if features is None:
         raise call.fail(rules.UNKNOWN_DIMENSION,
@@ -193,13 +195,14 @@ def torch_rnn(call: Call) -> Output:
     if rank == 2:
         call.report(rules.INPUT_RANK_MISREAD,
                     f"{call.type} reads the rank-2 input {format_shape(shape)} as one unbatched sequence (time, "
-                    "features): the samples of the batch become the time steps of a single sequence",
-                    hint="give the input as (time, features), e.g. add a time axis of size 1")
+                    "features)",
+                    hint="the samples of the batch become the time steps of a single sequence; give the input as "
+                         "(time, features), e.g. add a time axis of size 1")
     elif not cfg["batch_first"]:
         call.report(rules.INPUT_RANK_MISREAD,
-                    f"{call.type} with batch_first=False reads the input {format_shape(shape)} as (time, batch, "
-                    "features)", "batch_first", hint=f"axis 0, the batch, becomes time, and axis 1 (size {shape[1]}) "
-                    "the batch: set batch_first: true (in archlint the first axis is always the batch)")
+                    f"{call.type} with batch_first=False reads {format_shape(shape)} as (time, batch, features)",
+                    "batch_first", hint=f"axis 0, the batch, becomes time, and axis 1 (size {shape[1]}) the batch: "
+                    "set batch_first: true (in archlint the first axis is always the batch)")
     hidden, proj = cfg["hidden_size"], cfg.get("proj_size", 0)
     directions = 2 if cfg["bidirectional"] else 1
     stacked = directions * cfg["num_layers"]

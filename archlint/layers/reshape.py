@@ -26,8 +26,9 @@ TORCH_FLATTEN_DEFAULTS = {
 def keras_flatten(call: Call) -> Output:
     if not call.x.shape:  # a rank-0 tensor (ops.mean without axis) has no batch axis
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} needs a tensor of rank 1 or more, not the scalar "
-                        "(shape ()) it receives (Keras: expected min_ndim=1, found ndim=0)",
-                        hint="keep the batch axis before this layer (e.g. give the op an `axis`)")
+                        "(shape ()) it receives",
+                        hint="Keras: expected min_ndim=1, found ndim=0; keep the batch axis before this layer (e.g. "
+                             "give the op an `axis`)")
     rest = call.x.shape[1:]
     # Keras gives a batch-only input a feature axis of size 1
     flat = known_product(rest) if rest else 1
@@ -55,10 +56,10 @@ def torch_flatten(call: Call) -> Output:
         raise call.fail(
             rules.INVALID_ARGUMENT,
             f"Flatten start_dim={call.cfg['start_dim']} comes after end_dim={call.cfg['end_dim']} on the "
-            f"rank-{call.x.rank} input {format_shape(call.x.shape)} (dimensions {start} and {end}): torch refuses "
-            "it (flatten() has invalid args: start_dim cannot come after end_dim)",
+            f"rank-{call.x.rank} input {format_shape(call.x.shape)}",
             "start_dim" if "start_dim" in call.given else "end_dim",
-            hint="give a start_dim at or before end_dim",
+            hint=f"dimensions {start} and {end}; torch: flatten() has invalid args: start_dim cannot come after "
+                 "end_dim; give a start_dim at or before end_dim",
         )
     shape = call.x.shape
     rows = SAME_ROWS
@@ -80,36 +81,36 @@ def resolve_sizes(call: Call, key: str, sizes: list, total: int | None, what: st
                         "dimension", key, hint="write every size but one")
     if any(s < -1 for s in sizes):
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `{key}` {sizes}: each size must be a non-negative integer, or -1 for a single "
-                        "unknown dimension", key, hint="use -1 for the one size to infer")
+                        f"{call.type} `{key}` {sizes}: each size must be a non-negative integer or -1", key,
+                        hint="-1 stands for a single unknown dimension; use -1 for the one size to infer")
     known = known_product([s for s in sizes if s != -1])
     if total is None:
         return tuple(None if s == -1 else s for s in sizes)
     if -1 not in sizes:
         if known != total:
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"{call.type} `{key}` {sizes} holds {known} elements but {what} has {total}: "
-                            + ("the total size of the tensor must be unchanged" if keras else
-                               f"torch: Provided sizes {sizes} don't multiply up to the size of the dimension "
-                               f"({total})"),
-                            key, hint=f"make the sizes multiply to {total}, or write -1 for one of them")
+                            f"{call.type} `{key}` {sizes} holds {known} elements but {what} has {total}",
+                            key, hint=("Keras: the total size of the tensor must be unchanged" if keras else
+                                       f"torch: Provided sizes {sizes} don't multiply up to the size of the dimension "
+                                       f"({total})") + f"; make the sizes multiply to {total}, or write -1 for one "
+                                                       "of them")
         return tuple(sizes)
     if known == 0 or total % known:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `{key}` {sizes}: {what} has {total} elements, which the known sizes (product "
-                        f"{known}) do not divide, so no -1 fits ("
-                        + ("Keras: the total size of the tensor must be unchanged)" if keras else
-                           f"torch: Provided sizes {sizes} don't multiply up to the size of the dimension ({total}))"),
-                        key,
-                        hint=f"make the known sizes divide {total}")
+                        f"{call.type} `{key}` {sizes}: no -1 fits the {total} elements of {what}", key,
+                        hint=f"the known sizes (product {known}) do not divide {total}; "
+                        + ("Keras: the total size of the tensor must be unchanged" if keras else
+                           f"torch: Provided sizes {sizes} don't multiply up to the size of the dimension ({total})")
+                        + f"; make the known sizes divide {total}")
     return tuple(total // known if s == -1 else s for s in sizes)
 
 
 def keras_reshape(call: Call) -> Output:
     if not call.x.shape:  # a rank-0 tensor (ops.argmax without axis) has no batch axis; Keras fails indexing it
         raise call.fail(rules.INVALID_ARGUMENT, f"{call.type} needs a tensor with a batch axis, not the scalar "
-                        "(shape ()) it receives (Keras: tuple index out of range)",
-                        hint="keep the batch axis before this layer (e.g. give the op an `axis`)")
+                        "(shape ()) it receives",
+                        hint="Keras: tuple index out of range; keep the batch axis before this layer (e.g. give the "
+                             "op an `axis`)")
     target = list(call.cfg["target_shape"])
     shape = resolve_sizes(call, "target_shape", target, known_product(call.x.shape[1:]),
                           f"the input {format_shape(call.x.shape)}")
@@ -120,9 +121,9 @@ def keras_permute(call: Call) -> Output:
     dims = list(call.cfg["dims"])
     if sorted(dims) != list(range(1, len(dims) + 1)):
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"Permute dims={dims} is not a permutation of 1..{len(dims)}: the indices must be consecutive "
-                        "and start from 1 (the batch axis is 0 and stays first)", "dims",
-                        hint=f"list each of the axes 1..{len(dims)} once")
+                        f"Permute dims={dims} is not a permutation of 1..{len(dims)}", "dims",
+                        hint=f"the indices must be consecutive and start from 1 (the batch axis is 0 and stays first); "
+                        f"list each of the axes 1..{len(dims)} once")
     if call.x.rank != len(dims) + 1:
         raise call.fail(rules.RANK_MISMATCH,
                         f"Permute dims={dims} expects a rank-{len(dims) + 1} input but receives rank {call.x.rank}, "

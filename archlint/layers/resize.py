@@ -40,8 +40,7 @@ def keras_rank(call: Call, rank: int, channels_first: bool) -> None:
         layout = "(batch, channels, *spatial)" if channels_first else "(batch, *spatial, channels)"
         raise call.fail(
             rules.RANK_MISMATCH,
-            f"{call.type} expects a rank-{want} input {layout} but receives rank {call.x.rank}, "
-            f"{format_shape(call.x.shape)}",
+            f"{call.type} expects a rank-{want} input {layout} but receives {format_shape(call.x.shape)}",
             hint=f"Keras: expected ndim={want}, found ndim={call.x.rank}; check the input shape (it excludes the "
                  "batch axis) or use the layer of the input's rank",
         )
@@ -132,9 +131,9 @@ def keras_zero_padding(call: Call, rank: int) -> Output:
     if pairs[0][0] < 0:  # a bare negative int, which only the 2D/3D layers let through
         n = pairs[0][0]
         warn(call, rules.SUSPICIOUS_ARGUMENT,
-             f"padding={n} crops {-n} positions from each side of every spatial axis: Keras does not check a negative "
-             "int, the torch backend crops with it and the TensorFlow and JAX backends refuse it", "padding",
-             f"use Cropping{RANK_NAMES[rank]}(cropping={-n}) to crop")
+             f"padding={n} crops {-n} positions from each side of every spatial axis", "padding",
+             "Keras does not check a negative int, the torch backend crops with it and the TensorFlow and JAX "
+             f"backends refuse it; use Cropping{RANK_NAMES[rank]}(cropping={-n}) to crop")
     return pad_spatial(call, spatial_axes(rank, channels_first), pairs, "padding", channels_first)
 
 
@@ -174,9 +173,9 @@ def keras_cropping(call: Call, rank: int) -> Output:
             label = axis_label(call.x.rank, axis, channels_first)
             raise call.fail(
                 rules.OUTPUT_SIZE,
-                f"{call.type} cropping ({lead}, {trail}) on the {label} leaves nothing of its {n} positions: Keras "
-                f"requires the cropping to be smaller than the input size (output size would be {n - lead - trail})",
-                "cropping", hint=f"crop fewer than {n} positions in total on the {label}")
+                f"{call.type} cropping ({lead}, {trail}) on the {label} leaves nothing of its {n} positions",
+                "cropping", hint=f"Keras requires the cropping to be smaller than the input size (output size would "
+                f"be {n - lead - trail}); crop fewer than {n} positions in total on the {label}")
         shape[axis] = n - lead - trail
     shape = tuple(shape)
     changes = {axis: (-lead, -trail) for axis, (lead, trail) in zip(axes, pairs)}
@@ -189,9 +188,9 @@ def backend_interpolation(call: Call, key: str) -> None:
     value = call.cfg[key]
     if value not in KERAS_INTERPOLATIONS_ANY_BACKEND:
         warn(call, rules.SUSPICIOUS_ARGUMENT,
-             f"interpolation='{value}' works only on some Keras backends: the torch backend refuses it "
-             f"({'TensorFlow only' if value == 'area' else 'TensorFlow and JAX only'})", key,
-             "use 'nearest', 'bilinear' or 'bicubic' for a model that runs on every backend")
+             f"interpolation='{value}' works only on some Keras backends: the torch backend refuses it", key,
+             f"{'TensorFlow only' if value == 'area' else 'TensorFlow and JAX only'}; use 'nearest', 'bilinear' or "
+             "'bicubic' for a model that runs on every backend")
 
 
 def keras_upsampling(call: Call, rank: int) -> Output:
@@ -226,16 +225,16 @@ def image_rank(call: Call, channels_first: bool) -> bool:
     if call.x.rank == 3:
         reading = "(channels, height, width)" if channels_first else "(height, width, channels)"
         warn(call, rules.INPUT_RANK_MISREAD,
-             f"reads the rank-3 input {format_shape(call.x.shape)} as a single unbatched image {reading}: the batch "
-             "axis is taken as an image axis", None,
-             "give the input as (height, width, channels), or (channels, height, width) with "
+             f"reads the rank-3 input {format_shape(call.x.shape)} as a single unbatched image {reading}", None,
+             "the batch axis is taken as an image axis; give the input as (height, width, channels), or (channels, "
+             "height, width) with "
              "data_format: channels_first")
         return False
     raise call.fail(rules.RANK_MISMATCH,
-                    f"{call.type} expects a rank-4 input (batch, height, width, channels) but receives rank "
-                    f"{call.x.rank}, shape {format_shape(call.x.shape)} (Keras: expected rank 3 (single image) or 4 "
-                    "(batch of images))",
-                    hint="check the input shape: it excludes the batch axis")
+                    f"{call.type} expects a rank-4 input (batch, height, width, channels) but receives "
+                    f"{format_shape(call.x.shape)}",
+                    hint="Keras: expected rank 3 (single image) or 4 (batch of images); check the input shape: it "
+                         "excludes the batch axis")
 
 
 def image_size(call: Call) -> tuple[int, int]:
@@ -326,18 +325,18 @@ def keras_normalization(call: Call) -> Output:
         if not -rank <= a < rank:
             raise call.fail(rules.INVALID_ARGUMENT,
                             f"Normalization axis={cfg['axis']} is out of range for the rank-{rank} input "
-                            f"{format_shape(call.x.shape)} (Keras: all `axis` values must be in the range "
-                            f"[-ndim, ndim) = [{-rank}, {rank}))", "axis",
-                            hint=f"use axes in [{-rank}, {rank - 1}]; axis 0 is the batch")
+                            f"{format_shape(call.x.shape)}", "axis",
+                            hint=f"Keras: all `axis` values must be in the range [-ndim, ndim) = [{-rank}, {rank}); "
+                            "use axes in [{-rank}, {rank - 1}]; axis 0 is the batch")
     kept = sorted({a % rank for a in axes})
     for a in kept:
         if call.x.shape[a] is None:
             batch = " (the batch axis)" if a == 0 else ""
             raise call.fail(rules.UNKNOWN_DIMENSION,
                             f"Normalization keeps axis {a}{batch} of {format_shape(call.x.shape)}, "
-                            "whose size is unknown: "
-                            "Keras needs a known size for every kept axis", "axis",
-                            hint="give that axis a size in `input:`, or normalize along another axis")
+                            "whose size is unknown", "axis",
+                            hint="Keras needs a known size for every kept axis; give that axis a size in `input:`, "
+                                 "or normalize along another axis")
     kept_shape = tuple(call.x.shape[a] for a in kept)
     if mean is not None:
         # Keras aligns the constants with the kept axes from the right and broadcasts them
@@ -363,10 +362,9 @@ def torch_pad_values(call: Call, rank: int, exact: bool) -> list[tuple[int, int]
         want = f"{2 * rank}" if exact else "an even number of"
         raise call.fail(rules.INVALID_ARGUMENT,
                         f"{call.type} takes {want} values for `padding` ({', '.join(PAD_SIDES[:2 * rank])}), got "
-                        f"{len(values)} ({values})"
-                        + ("" if exact else ": torch: Padding length must be divisible by 2"),
-                        "padding", hint=f"write one int, or {2 * rank} ints in torch's order: "
-                                        f"{', '.join(PAD_SIDES[:2 * rank])}")
+                        f"{len(values)}", "padding",
+                        hint=("" if exact else "torch: Padding length must be divisible by 2; ")
+                        + f"write one int, or {2 * rank} ints in torch's order: {', '.join(PAD_SIDES[:2 * rank])}")
     return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
 
 
@@ -376,8 +374,9 @@ def torch_constant_pad(call: Call, rank: int) -> Output:
     if call.x.rank < count:
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} pads {count} axes but receives a rank-{call.x.rank} input "
-                        f"{format_shape(call.x.shape)} (torch: Padding length should be less than or equal to two "
-                        "times the input dimension)", hint="check the input shape: it excludes the batch axis")
+                        f"{format_shape(call.x.shape)}",
+                        hint="torch: Padding length should be less than or equal to two times the input dimension; "
+                        "check the input shape: it excludes the batch axis")
     axes = [call.x.rank - 1 - i for i in range(count)]  # the first pair pads the last axis
     if 0 in axes:
         warn(call, rules.INPUT_RANK_MISREAD,
@@ -401,9 +400,9 @@ def torch_copy_pad(call: Call, rank: int, reflect: bool) -> Output:
     if call.x.rank not in (rank + 1, rank + 2):
         raise call.fail(rules.RANK_MISMATCH,
                         f"{call.type} expects a rank-{rank + 2} input (batch, channels, "
-                        f"{', '.join(SPATIAL_NAMES[rank])}) but receives rank {call.x.rank}, shape "
-                        f"{format_shape(call.x.shape)} (torch: Padding size {2 * rank} is not supported for "
-                        f"{call.x.rank}D input tensor)", hint="check the input shape: it excludes the batch axis")
+                        f"{', '.join(SPATIAL_NAMES[rank])}) but receives {format_shape(call.x.shape)}",
+                        hint=f"torch: Padding size {2 * rank} is not supported for {call.x.rank}D input tensor; "
+                        "check the input shape: it excludes the batch axis")
     axes = [call.x.rank - 1 - i for i in range(rank)]
     if reflect:  # torch checks the width first, then the height, then the depth
         for axis, (lead, trail) in zip(axes, pairs):
@@ -413,19 +412,19 @@ def torch_copy_pad(call: Call, rank: int, reflect: bool) -> Output:
                 raise call.fail(
                     rules.INVALID_ARGUMENT,
                     f"{call.type} padding ({lead}, {trail}) on the {label} of size {n}: reflection padding must be "
-                    f"smaller than the input size (torch: Padding size should be less than the corresponding input "
-                    "dimension)", "padding",
-                    hint=f"pad at most {n - 1} on each side of the {label}, or use ReplicationPad{rank}d")
+                    "smaller", "padding",
+                    hint="torch: Padding size should be less than the corresponding input dimension; pad at most "
+                         f"{n - 1} on each side of the {label}, or use ReplicationPad{rank}d")
     bad = [(axis, n + lead + trail) for axis, (lead, trail) in zip(axes, pairs)
            if (n := call.x.shape[axis]) is not None and n + lead + trail < 1]
     if bad:
         axis, size = bad[0]
         label = axis_label(call.x.rank, axis, True)
         raise call.fail(rules.OUTPUT_SIZE,
-                        f"{call.type} padding {dict(zip(PAD_SIDES, [v for p in pairs for v in p]))} leaves an "
-                        f"output of size {size} on the {label} of size {call.x.shape[axis]} "
-                        "(torch: input is too small)",
-                        "padding", hint="crop less: the output needs at least 1 position on every axis")
+                        f"{call.type} padding {dict(zip(PAD_SIDES, [v for p in pairs for v in p]))} leaves "
+                        f"{size} of the {call.x.shape[axis]} positions of the {label}",
+                        "padding", hint="torch: input is too small; crop less: the output needs at least 1 position "
+                                        "on every axis")
     shape = list(call.x.shape)
     for axis, (lead, trail) in zip(axes, pairs):
         if shape[axis] is not None:
@@ -456,9 +455,9 @@ def torch_upsample(call: Call) -> Output:
                         hint="give `size` or a positive `scale_factor`")
     if cfg["align_corners"] is not None and mode not in ALIGNING_MODES:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"Upsample: align_corners can only be set with the interpolating modes "
-                        f"({' | '.join(ALIGNING_MODES)}), not mode='{mode}'", "align_corners",
-                        hint="remove align_corners, or leave it null")
+                        f"Upsample: align_corners can only be set with an interpolating mode, not mode='{mode}'",
+                        "align_corners", hint=f"the interpolating modes are {' | '.join(ALIGNING_MODES)}; remove "
+                                              "align_corners, or leave it null")
     if cfg["recompute_scale_factor"] and size is not None:
         raise call.fail(rules.INVALID_ARGUMENT,
                         "Upsample: recompute_scale_factor is not meaningful with an explicit size",
@@ -481,9 +480,10 @@ def torch_upsample(call: Call) -> Output:
     if need is not None and need != rank:
         raise call.fail(rules.RANK_MISMATCH,
                         f"Upsample mode='{mode}' needs a rank-{need} input, got rank {rank}, shape "
-                        f"{format_shape(call.x.shape)} (torch: Got {rank}D input, but {mode} mode needs {need}D input)",
-                        "mode", hint=f"use mode '{next(m for m, r in UPSAMPLE_MODES.items() if r == rank)}' "
-                                     "for this input" if rank in (3, 4, 5) else "")
+                        f"{format_shape(call.x.shape)}", "mode",
+                        hint=f"torch: Got {rank}D input, but {mode} mode needs {need}D input"
+                        + (f"; use mode '{next(m for m, r in UPSAMPLE_MODES.items() if r == rank)}' for this input"
+                           if rank in (3, 4, 5) else ""))
     out = []
     for i, v in enumerate(values):
         n = call.x.shape[2 + i]
@@ -497,10 +497,10 @@ def torch_upsample(call: Call) -> Output:
         out.append(v if size is not None else None if n is None else floor(scaled))
     if any(o is not None and o < 1 for o in out):
         raise call.fail(rules.OUTPUT_SIZE,
-                        f"Upsample gives an output of size {tuple(out)} from the input {format_shape(call.x.shape)}: "
-                        "torch requires output sizes greater than 0"
-                        + (" (floor(size * scale_factor))" if size is None else ""), key,
-                        hint="use a larger size or scale_factor")
+                        f"Upsample gives an output of size {tuple(out)} from the input {format_shape(call.x.shape)}",
+                        key, hint="torch requires output sizes greater than 0"
+                        + (" (floor(size * scale_factor))" if size is None else "") + "; use a larger size or "
+                                                                                      "scale_factor")
     return Output(call.x.shape[:2] + tuple(out))
 
 
@@ -509,14 +509,15 @@ def torch_pixel_rank(call: Call, runs_unbatched: bool) -> None:
     are the batch axis: it runs when the batch size does not matter (`runs_unbatched`), which is W007."""
     if call.x.rank == 3 and runs_unbatched:
         call.report(rules.INPUT_RANK_MISREAD,
-                    f"{call.type} reads the rank-3 input {format_shape(call.x.shape)} as one unbatched sample: "
-                    "the batch axis becomes the channels", hint="check the input shape: it excludes the batch axis")
+                    f"{call.type} reads the rank-3 input {format_shape(call.x.shape)} as one unbatched sample",
+                    hint="the batch axis becomes the channels; check the input shape: it excludes the batch axis")
         return
     if call.x.rank < 4:
         raise call.fail(rules.RANK_MISMATCH,
-                        f"{call.type} expects a rank-4 input (batch, channels, height, width) but receives rank "
-                        f"{call.x.rank}, shape {format_shape(call.x.shape)}: torch would take the batch axis as "
-                        "channels", hint="check the input shape: it excludes the batch axis")
+                        f"{call.type} expects a rank-4 input (batch, channels, height, width) but receives "
+                        f"{format_shape(call.x.shape)}",
+                        hint="torch would take the batch axis as channels; check the input shape: it excludes the "
+                             "batch axis")
 
 
 def torch_pixel_shuffle(call: Call) -> Output:
@@ -546,9 +547,9 @@ def torch_pixel_unshuffle(call: Call) -> Output:
     for name, n in (("height", h), ("width", w)):
         if n is not None and n % r:
             raise call.fail(rules.INVALID_ARGUMENT,
-                            f"PixelUnshuffle downscale_factor={r} needs the {name} divisible by {r}, but the input "
-                            f"{format_shape(call.x.shape)} has a {name} of {n}", "downscale_factor",
-                            hint=f"crop or pad the {name} to a multiple of {r}")
+                            f"PixelUnshuffle downscale_factor={r} needs the {name} divisible by {r}, not {n}",
+                            "downscale_factor", hint=f"the input is {format_shape(call.x.shape)}; crop or pad the "
+                                                     f"{name} to a multiple of {r}")
     scale = lambda n, f: None if n is None else f(n)  # noqa: E731
     return Output(tuple(lead) + (scale(c, lambda n: n * r * r), scale(h, lambda n: n // r), scale(w, lambda n: n // r)))
 

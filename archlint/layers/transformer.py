@@ -55,18 +55,20 @@ def _layer_arguments(call: Call) -> None:
     torch_mha_arguments(call, "d_model", "nhead")
     if cfg["dim_feedforward"] < 0:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `dim_feedforward={cfg['dim_feedforward']}`: torch refuses it (Trying to create "
-                        "tensor with negative dimension)", "dim_feedforward",
-                        hint="the hidden size of the feed-forward block, e.g. 4 * d_model")
+                        f"{call.type} `dim_feedforward={cfg['dim_feedforward']}`: torch refuses it", "dim_feedforward",
+                        hint="torch: Trying to create tensor with negative dimension; the hidden size of the "
+                             "feed-forward block, e.g. 4 * d_model")
     if cfg["dim_feedforward"] == 0:
-        call.report(rules.EMPTY_OUTPUT, f"{call.type} dim_feedforward=0: torch builds it, and its feed-forward block "
-                    "computes an empty tensor (only linear2's bias is added)", "dim_feedforward",
-                    hint="the hidden size of the feed-forward block, e.g. 4 * d_model")
+        call.report(rules.EMPTY_OUTPUT, f"{call.type} dim_feedforward=0: its feed-forward block computes an empty "
+                                        "tensor",
+                    "dim_feedforward",
+                    hint="torch builds it, and only linear2's bias is added; the hidden size of the feed-forward "
+                         "block, e.g. 4 * d_model")
     if cfg["activation"] not in ("relu", "gelu"):
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"{call.type} `activation={cfg['activation']!r}`: torch refuses it (activation should be "
-                        f"relu/gelu, not {cfg['activation']})", "activation",
-                        hint="use relu or gelu (torch also takes a function, which a spec cannot hold)")
+                        f"{call.type} `activation={cfg['activation']!r}`: torch refuses it", "activation",
+                        hint=f"torch: activation should be relu/gelu, not {cfg['activation']}; use relu or gelu "
+                             "(torch also takes a function, which a spec cannot hold)")
 
 
 def _check_features(call: Call, tensor, role: str) -> None:

@@ -355,7 +355,6 @@ def check_rank(call: Call, rank: int, layout: str,
     if call.x.rank != want:
         raise call.fail(
             rules.RANK_MISMATCH,
-            f"{call.type} expects a rank-{want} input {layout} but receives rank {call.x.rank}, "
-            f"{format_shape(call.x.shape)}",
+            f"{call.type} expects a rank-{want} input {layout} but receives {format_shape(call.x.shape)}",
             hint=hint,
         )

@@ -72,9 +72,9 @@ def _require_recurrent(call: Call, key: str) -> None:
     inner = call.cfg[key]["type"]
     if inner not in RECURRENT:
         raise call.fail(rules.INVALID_ARGUMENT,
-                        f"Bidirectional wraps a recurrent layer ({', '.join(RECURRENT)}), got {inner}: Keras "
-                        "cannot build its backward copy (it sets go_backwards, which only recurrent layers take)",
-                        key, hint="wrap an LSTM, GRU or SimpleRNN; use TimeDistributed to apply a layer per step")
+                        f"Bidirectional wraps a recurrent layer ({', '.join(RECURRENT)}), got {inner}", key,
+                        hint="Keras cannot build its backward copy (it sets go_backwards, which only recurrent layers "
+                        "take); wrap an LSTM, GRU or SimpleRNN; use TimeDistributed to apply a layer per step")
 
 
 def keras_bidirectional(call: Call) -> Output:
@@ -89,10 +89,11 @@ def keras_bidirectional(call: Call) -> Output:
         # that already goes backwards makes two backward layers, which Keras refuses.
         if forward_sub.cfg["go_backwards"]:
             raise call.fail(rules.INVALID_ARGUMENT,
-                            "Bidirectional copies its layer with go_backwards=True as the backward layer, but the "
-                            "layer already has go_backwards=True: both would run backwards (Keras: Forward layer "
-                            "and backward layer should have different `go_backwards` value)", "layer",
-                            hint="remove go_backwards from the wrapped layer (Bidirectional adds the backward pass)")
+                            "Bidirectional: the wrapped layer already has go_backwards=True, so both directions run "
+                            "backwards", "layer",
+                            hint="Bidirectional copies its layer with go_backwards=True as the backward layer (Keras: "
+                            "Forward layer and backward layer should have different `go_backwards` value); remove "
+                            "go_backwards from the wrapped layer (Bidirectional adds the backward pass)")
         backward_sub, backward = forward_sub, forward
     else:
         backward_sub, backward = apply_inner(call, "backward_layer", call.x.shape)
@@ -109,9 +110,9 @@ def keras_bidirectional(call: Call) -> Output:
         if f_out[-1] != b_out[-1]:
             raise call.fail(rules.INVALID_ARGUMENT,
                             f"Bidirectional merge_mode={mode!r} combines the forward output {format_shape(f_out)} "
-                            f"and the backward output {format_shape(b_out)} elementwise: the sizes differ, so the "
-                            "forward pass fails", "backward_layer",
-                            hint="give the backward layer the same units, or use merge_mode: concat")
+                            f"and the backward output {format_shape(b_out)} elementwise", "backward_layer",
+                            hint="the sizes differ, so the forward pass fails; give the backward layer the same "
+                                 "units, or use merge_mode: concat")
         outputs = [f_out]
     if forward_sub.cfg["return_state"]:
         outputs += f_shapes[1:] + b_shapes[1:]
@@ -129,16 +130,16 @@ def _check_backward(call: Call, forward: Call, backward: Call) -> None:
     if forward.cfg["go_backwards"] == backward.cfg["go_backwards"]:
         backward.fail(rules.INVALID_ARGUMENT,
                       f"Bidirectional needs the backward layer to run the other way: both have go_backwards="
-                      f"{forward.cfg['go_backwards']} (Keras: Forward layer and backward layer should have different "
-                      "`go_backwards` value)", "go_backwards",
-                      hint=f"set go_backwards: {not forward.cfg['go_backwards']} on backward_layer")
+                      f"{forward.cfg['go_backwards']}", "go_backwards",
+                      hint="Keras: Forward layer and backward layer should have different `go_backwards` value; set "
+                      f"go_backwards: {not forward.cfg['go_backwards']} on backward_layer")
     for key in ("stateful", "return_sequences", "return_state"):
         if forward.cfg[key] != backward.cfg[key]:
             backward.fail(rules.INVALID_ARGUMENT,
                           f"Bidirectional needs the same {key} in both directions: {forward.cfg[key]} forward, "
-                          f"{backward.cfg[key]} backward (Keras: Forward layer and backward layer are expected to "
-                          f"have the same value for attribute \"{key}\")", key,
-                          hint=f"set {key}: {forward.cfg[key]} on backward_layer")
+                          f"{backward.cfg[key]} backward", key,
+                          hint=f"Keras: Forward layer and backward layer are expected to have the same value for "
+                          f"attribute \"{key}\"; set {key}: {forward.cfg[key]} on backward_layer")
 
 
 def keras_time_distributed(call: Call) -> Output:
@@ -146,9 +147,9 @@ def keras_time_distributed(call: Call) -> Output:
     if call.x.rank < 3:
         raise call.fail(rules.RANK_MISMATCH,
                         f"TimeDistributed needs an input of rank 3 or more (batch, time, ...) but receives "
-                        f"{format_shape(shape)}: Keras fails with '`TimeDistributed` Layer should be passed an "
-                        "`input_shape` with at least 3 dimensions'",
-                        hint="add a time axis to the input, or apply the layer without TimeDistributed")
+                        f"{format_shape(shape)}",
+                        hint="Keras: `TimeDistributed` Layer should be passed an `input_shape` with at least 3 "
+                        "dimensions; add a time axis to the input, or apply the layer without TimeDistributed")
     # the inner layer sees one time step: (batch,) + the axes after time
     _, inner = apply_inner(call, "layer", (shape[0],) + shape[2:])
     if isinstance(inner.shape, list):

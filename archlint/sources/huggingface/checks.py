@@ -320,10 +320,11 @@ def check_unknown_keys(resolved: Resolved, data: dict, report: Report, countable
         if key in known or key.startswith("_"):
             continue
         if key in CACHE_KEYS and value is not None:
-            report(rules.HF_UNKNOWN_KEY, f"`{key}` is not a key of {resolved.config_class}: its attention ignores "
-                   f"it, but transformers' cache (DynamicCache) reads it and keeps only the last sliding_window - 1 "
-                   "tokens of the layers it marks, so generation silently attends through a window", (key,),
-                   "remove it, unless the model was trained with that window")
+            report(rules.HF_UNKNOWN_KEY, f"`{key}` is not a key of {resolved.config_class}, but transformers' cache "
+                   "reads it", (key,),
+                   "its attention ignores it, but DynamicCache keeps only the last sliding_window - 1 tokens of the "
+                   "layers it marks, so generation silently attends through a window; remove it, unless the model "
+                   "was trained with that window")
             continue
         close = difflib.get_close_matches(key, own, n=1, cutoff=0.8)
         if not close:

@@ -203,9 +203,9 @@ class _Reader:
             if source in self.read_by_the_model:
                 at = where + ((0, k) if isinstance(written_from, list) else (0,))
                 self.problem(rules.YOLO_MODULE_ERROR, f"row {index} reads row {source} "
-                             f"({self.read_by_the_model[source]}), whose output the model keeps for itself (the text "
-                             "embeddings): the row receives the list of that row's inputs and fails with TypeError",
-                             at, "read the feature map rows instead")
+                             f"({self.read_by_the_model[source]}), whose output the model keeps for itself", at,
+                             "that output is the text embeddings: the row receives the list of that row's inputs and "
+                             "fails with TypeError; read the feature map rows instead")
                 return None
         args = list(args)
         written = list(args)

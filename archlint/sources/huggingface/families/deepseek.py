@@ -149,8 +149,8 @@ def check(cfg: dict, report) -> bool:
                    f"a group count that divides {count}")
         elif cfg["model_type"] == "deepseek_v3" and count // groups < 2:
             report(rules.HF_TOP_K, f"{count // groups} expert per group (`n_routed_experts` {count} / `n_group` "
-                   f"{groups}): DeepSeek-V3's router scores each group by its top 2 experts, and the first forward "
-                   "pass fails", "n_group", "at least 2 experts per group")
+                   f"{groups}): the first forward pass fails", "n_group",
+                   "DeepSeek-V3's router scores each group by its top 2 experts; at least 2 experts per group")
         if isinstance(chosen, int) and chosen > groups:
             report(rules.HF_TOP_K, f"`topk_group` ({chosen}) is larger than `n_group` ({groups}): the first forward "
                    "pass fails when the router picks its top groups", "topk_group", f"at most {groups} groups")
