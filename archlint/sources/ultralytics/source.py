@@ -131,8 +131,10 @@ class UltralyticsSource(SourceHooks):
                      (ORIGINAL,) + head.where + (0,), f"use --imgsz {self.imgsz // stride * stride or stride}")
         at640 = probe if GFLOPS_SIZE == PROBE and probed else run(rows, GFLOPS_SIZE, scaled.parsed.legacy)
         flops = None if at640.errors else at640.flops
-        if head.module == "RTDETRDecoder" and flops is not None:
-            flops = _proxied_flops(rows, scaled.parsed.legacy, head, flops)
+        if flops is not None:
+            strides = head.module in M.DETECT_FAMILY | M.LIST_HEADS and probed and not probe.errors
+            stride = max(PROBE // shape[1] for shape in probe.inputs_of(head)) if strides else 1
+            flops = proxied_flops(rows, scaled.parsed.legacy, head, flops, max(stride, 32))
         self.by_scale[scaled.prefix] = Figures(flops)
 
     def _desync(self, model, scaled: Scaled, sink) -> None:
@@ -231,31 +233,57 @@ class UltralyticsSource(SourceHooks):
         return None if self.locate is None else self.locate(row)
 
 
-def _proxied_flops(rows: list[Row], legacy: bool, head: Row, direct: int) -> int:
-    """The FLOPs ultralytics 8.4's get_flops reports for a model with an RT-DETR head. thop profiles four images
-    one stride (32) tall and min_cells + k strides wide (k = 0..3; min_cells = ceil(3 nq / (4^levels - 1)), the
-    width at which the decoder's nq queries are filled when its levels are at strides 8, 16, 32...), fits a
-    quadratic in the number of 32x32 cells through the first three and, when the fourth lies on it, extrapolates
-    to the 400 cells of 640x640; otherwise (proxies too wide for the image, a proxy that fails, a fourth point off
-    the curve) it counts at 640 directly (`direct`). The two differ when the proxies have fewer anchors than
-    queries but the image has more (levels at other strides)."""
-    stride, nq, chs = 32, (head.args[3] if len(head.args) > 3 else 300), head.args[1]
-    if isinstance(nq, bool) or not isinstance(nq, int) or nq < 1 or not isinstance(chs, list) or not chs:
+def proxied_flops(rows: list[Row], legacy: bool, head: Row, direct: int, stride: int) -> int:
+    """The FLOPs ultralytics 8.4's get_flops reports at 640. thop profiles small proxy images one `stride` tall
+    (the model's largest stride, at least 32) and first + k strides wide, and extrapolates in the number of
+    stride x stride cells to the 640x640 image: for a model with matrix products of activations (attention,
+    text-guided rows) or an RT-DETR decoder, a quadratic through the first three proxies, used only when the
+    fourth lies on it; for a model holding an adaptive pool, a line through the first two; for any other, the
+    first proxy times the cells. `first` is 1, or for an RT-DETR decoder the width at which its nq queries are
+    filled (ceil(3 nq / (4^levels - 1)) with levels at strides 8, 16, 32...). It counts at 640 directly
+    (`direct`) when 640 is not a multiple of the stride, when a proxy fails, or when the quadratic's proxies would
+    cover more than a quarter of the image or its fourth is off the curve. Costs proportional to the area
+    extrapolate to the direct count; rows of fixed output size (nn.AdaptiveAvgPool2d, nn.Upsample to a `size`),
+    levels that reach 1x1 on the proxy only, or a decoder whose proxies hold fewer anchors than queries make the
+    figures differ. The proxies are at most 4 x 4 cells wider than `first`, itself bounded by the image."""
+    if GFLOPS_SIZE % stride:
         return direct
-    cells = (GFLOPS_SIZE // stride) ** 2
-    first = -(-nq * 3 // (4 ** len(chs) - 1))
-    if 4 * (4 * first + 6) > cells:  # the proxies would cover more than a quarter of the image
-        return direct
-    ops = []
+    cells, first = (GFLOPS_SIZE // stride) ** 2, 1
+    if head.module == "RTDETRDecoder":
+        nq, chs = (head.args[3] if len(head.args) > 3 else 300), head.args[1]
+        if isinstance(nq, bool) or not isinstance(nq, int) or nq < 1 or not isinstance(chs, list) or not chs:
+            return direct
+        first = -(-nq * 3 // (4 ** len(chs) - 1))
+        if 4 * (4 * first + 6) > cells:  # the proxies would cover more than a quarter of the image
+            return direct
+    proxies = []
     for k in range(4):
         proxy = run(rows, (stride, stride * (first + k)), legacy)
         if proxy.errors:
             return direct
-        ops.append(proxy.flops)
-    if ops[3] - 3 * ops[2] + 3 * ops[1] - ops[0]:
-        return direct
+        proxies.append(proxy)
+    ops = [proxy.flops for proxy in proxies]
     t = cells - first
+    # torch.matmul and torch.einsum make thop fit a quadratic: attention (a row whose FLOPs over the proxies lie
+    # on a parabola) and the text-guided rows' products with the text embeddings (linear, so the fit is too)
+    if head.module != "RTDETRDecoder" and not _quadratic(proxies) and not any(row.module in M.TEXT_GUIDED
+                                                                              for row in rows):
+        if any(row.module in M.ADAPTIVE_POOLS for row in rows):
+            return ops[0] + t * (ops[1] - ops[0])
+        return cells * ops[0]
+    if 4 * (4 * first + 6) > cells or ops[3] - 3 * ops[2] + 3 * ops[1] - ops[0]:
+        return direct
     return ops[0] + t * (ops[1] - ops[0]) + t * (t - 1) // 2 * (ops[2] - 2 * ops[1] + ops[0])
+
+
+def _quadratic(proxies: list[Probe]) -> bool:
+    """A row whose FLOPs over the four proxies lie on a parabola, not a line: products of positions with
+    positions (attention), which thop extrapolates with a quadratic."""
+    for index in proxies[0].by_row:
+        a, b, c, d = (proxy.by_row.get(index, 0) for proxy in proxies)
+        if c - 2 * b + a and not d - 3 * c + 3 * b - a:
+            return True
+    return False
 
 
 def _derivation(parsed: Parsed, row: Row) -> list[str]:
@@ -312,6 +340,7 @@ class Probe:
     shapes: dict = field(default_factory=dict)  # row index -> output shape (C, H, W) or head shape
     errors: dict = field(default_factory=dict)  # row index -> (message, argument index)
     flops: int = 0
+    by_row: dict = field(default_factory=dict)  # row index -> its FLOPs
 
     def reached(self, row: Row) -> bool:
         return all(s == -1 or s in self.shapes for s in row.sources)
@@ -335,6 +364,7 @@ def run(rows: list[Row], size, legacy: bool) -> Probe:
         probe.shapes[row.index] = outcome.shape
         flops = outcome.flops if outcome.flops is not None else 2 * outcome.macs
         probe.flops += flops
+        probe.by_row[row.index] = flops
     return probe
 
 

@@ -58,6 +58,10 @@ READ_BY_THE_MODEL = frozenset(("ImagePoolingAttn",))
 # Heads for which the model is built without the 256x256 forward pass that finds the strides: ultralytics sets
 # the stride to 32 (a failure shows only when an image is run).
 NO_BUILD_PROBE = frozenset(("RTDETRDecoder",))
+# Rows holding an adaptive pool (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, alone or inside the module): thop
+# extrapolates a model with one from two proxy images (a line), one without from one (proportional). Observed
+# in get_flops: a fixed-size nn.Upsample does not count.
+ADAPTIVE_POOLS = frozenset(("nn.AdaptiveAvgPool2d", "nn.AdaptiveMaxPool2d", "Classify", "ImagePoolingAttn"))
 MULTI_INPUT = DETECT_FAMILY | LIST_HEADS | {"RTDETRDecoder", "Concat", "CBFuse"}
 
 # The text embeddings YOLO-World's and YOLOE's models pass to their text-guided rows (C2fAttn,
