@@ -38,12 +38,19 @@ SETTINGS = settings(max_examples=int(os.environ.get("ARCHLINT_YOLO_EXAMPLES", "1
                     suppress_health_check=list(HealthCheck))
 
 
+_UNSET = object()
+
+
 def measure(name: str, args: list, levels: list, text, legacy: bool):
     """(shape, params, trainable, FLOPs) of the real module, or ('error', message)."""
-    saved = ultralytics_head.Detect.legacy
-    ultralytics_head.Detect.legacy = legacy  # what parse_model sets before building a head
+    cls = getattr(ultralytics_head, name, None) or getattr(ultralytics_block, name)
+    # what parse_model sets before building a head; it sets it on the head's own class, so a model built
+    # earlier in the session (a yoloe-v8 file: legacy) leaves the subclass an attribute of its own
+    owners = [c for c in (ultralytics_head.Detect, cls) if isinstance(c, type) and issubclass(c, ultralytics_head.Detect)]
+    saved = [(c, c.__dict__.get("legacy", _UNSET)) for c in owners]
+    for c in owners:
+        c.legacy = legacy
     try:
-        cls = getattr(ultralytics_head, name, None) or getattr(ultralytics_block, name)
         module = cls(*args).eval()
         xs = [torch.zeros(1, *s) for s in levels]
         if name in ("WorldDetect", "ImagePoolingAttn"):  # the model calls them with the text beside the maps
@@ -60,7 +67,11 @@ def measure(name: str, args: list, levels: list, text, legacy: bool):
     except Exception as exc:  # noqa: BLE001 - any failure of the real module is the verdict compared
         return ("error", str(exc))
     finally:
-        ultralytics_head.Detect.legacy = saved
+        for c, value in saved:
+            if value is _UNSET:
+                del c.legacy
+            else:
+                c.legacy = value
     while isinstance(y, (list, tuple)):
         y = y[0]
     return tuple(y.shape[1:]), params, trainable, 2 * int(ops)
