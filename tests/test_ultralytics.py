@@ -307,6 +307,12 @@ LEVELS = [(64, 80, 80), (128, 40, 40), (256, 20, 20)]  # a YOLO*n head's inputs 
     ("Segment26", [80, 16, 128, 1, True, [64, 128, 256]], False, 1_148_520, 13_160_678_400),  # npr != C
     ("Pose26", [80, [17, 3], 1, True, [64, 128, 256]], False, 1_484_930, 5_796_672_000),
     ("Pose26", [80, [5, 3], 1, True, [64, 128, 256]], False, 603_290, None),
+    # end2end on the older heads: the one-to-one copy of every branch too (Segment's mask branch, not Proto)
+    ("Segment", [80, 32, 64, 16, False, [64, 128, 256]], False, 717_680, 5_186_163_200),
+    ("Segment", [80, 32, 64, 16, True, [64, 128, 256]], False, 1_342_800, 7_674_444_800),
+    ("Pose", [80, [17, 3], 16, False, [64, 128, 256]], False, 749_339, 3_001_992_000),
+    ("Pose", [80, [17, 3], 16, True, [64, 128, 256]], False, 1_498_662, 6_002_908_800),
+    ("OBB", [80, 1, 16, True, [64, 128, 256]], False, 1_073_142, 4_294_348_800),
 ])
 def test_heads_match_ultralytics(name, args, legacy, params, flops):
     """Parameters and thop's FLOPs of the heads ultralytics 8.4.190 built (printed from the modules and

@@ -147,3 +147,17 @@ def test_image_pooling_attn(c0, levels, size, ec, ct, nh, k, scale, tokens):
     chs, maps = pyramid(c0, levels, size)
     same("ImagePoolingAttn", [ec, chs, ct, nh, k, scale], maps, (tokens, 512))
     same("ImagePoolingAttn", [ec, chs, ct, nh, k, scale], maps, (tokens, ct))
+
+
+@SETTINGS
+@given(c0=channels, levels=st.integers(1, 3), size=st.sampled_from([4, 8]), nc=st.sampled_from([1, 7, 80]),
+       reg_max=st.sampled_from([1, 16]), end2end=st.booleans(), legacy=st.booleans())
+def test_detect_family_end2end(c0, levels, size, nc, reg_max, end2end, legacy):
+    """The older heads take `end2end` too: its one-to-one copy of every branch (Segment's mask branch, not
+    its Proto), as Detect's."""
+    chs, maps = pyramid(c0, levels, size)
+    same("Detect", [nc, reg_max, end2end, chs], maps, legacy=legacy)
+    same("Segment", [nc, 8, 16, reg_max, end2end, chs], maps, legacy=legacy)
+    same("Segment26", [nc, 8, 16, reg_max, end2end, chs], maps, legacy=legacy)
+    same("Pose", [nc, [5, 3], reg_max, end2end, chs], maps, legacy=legacy)
+    same("OBB", [nc, 1, reg_max, end2end, chs], maps, legacy=legacy)

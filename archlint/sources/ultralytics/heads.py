@@ -120,14 +120,14 @@ def v10Detect(args, inputs, legacy=True):
 
 
 def Segment(args, inputs, legacy=True):
-    nc, nm, npr, reg_max, _end2end, chs = _bind("Segment", args, ("nc", "nm", "npr", "reg_max", "end2end", "ch"),
+    nc, nm, npr, reg_max, end2end, chs = _bind("Segment", args, ("nc", "nm", "npr", "reg_max", "end2end", "ch"),
                                                  (80, 32, 256, 16, False, ()))
     chs = _levels(chs, inputs)
     nm, npr = _int(nm, "nm"), _int(npr, "npr")
     net = _net()
     c4 = max(chs[0] // 4, nm)
     anchors, frozen = _detect(net, nc, reg_max, chs, inputs, legacy,
-                              lambda n, x, c: _branch(n, x, c, c4, nm))
+                              lambda n, x, c: _branch(n, x, c, c4, nm), bool(end2end))
     _proto(net, chs, inputs, npr, nm)
     return net.built((4 + nc + nm, anchors), frozen)
 
@@ -173,7 +173,7 @@ def _proto26(net, chs, inputs, npr, nm, nc):
 
 
 def Pose(args, inputs, legacy=True):
-    nc, kpt_shape, reg_max, _end2end, chs = _bind("Pose", args, ("nc", "kpt_shape", "reg_max", "end2end", "ch"),
+    nc, kpt_shape, reg_max, end2end, chs = _bind("Pose", args, ("nc", "kpt_shape", "reg_max", "end2end", "ch"),
                                                   (80, (17, 3), 16, False, ()))
     chs = _levels(chs, inputs)
     if not (isinstance(kpt_shape, (list, tuple)) and len(kpt_shape) == 2
@@ -183,7 +183,7 @@ def Pose(args, inputs, legacy=True):
     net = _net()
     c4 = max(chs[0] // 4, nk)
     anchors, frozen = _detect(net, nc, reg_max, chs, inputs, legacy,
-                              lambda n, x, c: _branch(n, x, c, c4, nk))
+                              lambda n, x, c: _branch(n, x, c, c4, nk), bool(end2end))
     return net.built((4 + nc + nk, anchors), frozen)
 
 
