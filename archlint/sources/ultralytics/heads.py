@@ -119,24 +119,8 @@ def v10Detect(args, inputs, legacy=True):
     return net.built((4 + nc, anchors), frozen)
 
 
-def Segment(args, inputs, legacy=True):
-    nc, nm, npr, reg_max, end2end, chs = _bind("Segment", args, ("nc", "nm", "npr", "reg_max", "end2end", "ch"),
-                                                 (80, 32, 256, 16, False, ()))
-    chs = _levels(chs, inputs)
-    nm, npr = _int(nm, "nm"), _int(npr, "npr")
-    net = _net()
-    c4 = max(chs[0] // 4, nm)
-    anchors, frozen = _detect(net, nc, reg_max, chs, inputs, legacy,
-                              lambda n, x, c: _branch(n, x, c, c4, nm), bool(end2end))
-    _proto(net, chs, inputs, npr, nm)
-    return net.built((4 + nc + nm, anchors), frozen)
-
-
-def Segment26(args, inputs, legacy=True):
-    """YOLO26's Segment: the mask branch as Segment's; Proto26 first brings every other level to the first
-    (a 1x1 Conv to its channels each, added) and fuses them (Conv 3 to npr) before Proto's layers; its
-    semantic-segmentation branch (Conv 3, Conv 3, Conv2d to nc) holds parameters but runs only in training."""
-    nc, nm, npr, reg_max, end2end, chs = _bind("Segment26", args, ("nc", "nm", "npr", "reg_max", "end2end", "ch"),
+def _segment(cls, args, inputs, legacy, proto26):
+    nc, nm, npr, reg_max, end2end, chs = _bind(cls, args, ("nc", "nm", "npr", "reg_max", "end2end", "ch"),
                                                (80, 32, 256, 16, False, ()))
     chs = _levels(chs, inputs)
     nm, npr = _int(nm, "nm"), _int(npr, "npr")
@@ -144,8 +128,23 @@ def Segment26(args, inputs, legacy=True):
     c4 = max(chs[0] // 4, nm)
     anchors, frozen = _detect(net, nc, reg_max, chs, inputs, legacy,
                               lambda n, x, c: _branch(n, x, c, c4, nm), bool(end2end))
-    _proto26(net, chs, inputs, npr, nm, nc)
+    if proto26:
+        _proto26(net, chs, inputs, npr, nm, nc)
+    else:
+        _proto(net, chs, inputs, npr, nm)
     return net.built((4 + nc + nm, anchors), frozen)
+
+
+def Segment(args, inputs, legacy=True):
+    """Detect with a mask-coefficient branch per level (Conv 3, Conv 3, Conv2d to nm) and Proto."""
+    return _segment("Segment", args, inputs, legacy, False)
+
+
+def Segment26(args, inputs, legacy=True):
+    """YOLO26's Segment: the mask branch as Segment's; Proto26 first brings every other level to the first
+    (a 1x1 Conv to its channels each, added) and fuses them (Conv 3 to npr) before Proto's layers; its
+    semantic-segmentation branch (Conv 3, Conv 3, Conv2d to nc) holds parameters but runs only in training."""
+    return _segment("Segment26", args, inputs, legacy, True)
 
 
 def _proto(net, chs, inputs, npr, nm):
@@ -172,14 +171,19 @@ def _proto26(net, chs, inputs, npr, nm, nc):
     net.params += training_only.params
 
 
+def _keypoint_values(kpt_shape) -> int:
+    """Values per anchor of `kpt_shape: [keypoints, dims]`."""
+    if not (isinstance(kpt_shape, (list, tuple)) and len(kpt_shape) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in kpt_shape)):
+        raise BlockError(f"kpt_shape must be [keypoints, dims], got {kpt_shape!r}")
+    return kpt_shape[0] * kpt_shape[1]
+
+
 def Pose(args, inputs, legacy=True):
     nc, kpt_shape, reg_max, end2end, chs = _bind("Pose", args, ("nc", "kpt_shape", "reg_max", "end2end", "ch"),
                                                   (80, (17, 3), 16, False, ()))
     chs = _levels(chs, inputs)
-    if not (isinstance(kpt_shape, (list, tuple)) and len(kpt_shape) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in kpt_shape)):
-        raise BlockError(f"kpt_shape must be [keypoints, dims], got {kpt_shape!r}")
-    nk = kpt_shape[0] * kpt_shape[1]
+    nk = _keypoint_values(kpt_shape)
     net = _net()
     c4 = max(chs[0] // 4, nk)
     anchors, frozen = _detect(net, nc, reg_max, chs, inputs, legacy,
@@ -193,10 +197,7 @@ def _pose26(args, inputs, legacy, flow_params: int, with_sigma: bool):
     nc, kpt_shape, reg_max, end2end, chs = _bind("Pose26", args, ("nc", "kpt_shape", "reg_max", "end2end", "ch"),
                                                  (80, (17, 3), 16, False, ()))
     chs = _levels(chs, inputs)
-    if not (isinstance(kpt_shape, (list, tuple)) and len(kpt_shape) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in kpt_shape)):
-        raise BlockError(f"kpt_shape must be [keypoints, dims], got {kpt_shape!r}")
-    nk, sigma = kpt_shape[0] * kpt_shape[1], kpt_shape[0] * 2
+    nk, sigma = _keypoint_values(kpt_shape), kpt_shape[0] * 2
     c4 = max(chs[0] // 4, nk + sigma)
     net = _net()
     training_only = _net()  # the sigma convolutions run only in training (params, no FLOPs in model.info())
