@@ -402,7 +402,7 @@ def test_text_and_dense_heads_match_ultralytics(name, args, inputs, legacy, shap
 
     built = HEADS[name](args, inputs, legacy)
     assert (built.shape, built.params, built.params - built.frozen) == (shape, params, trainable)
-    assert (built.flops if built.flops is not None else 2 * built.macs) == flops
+    assert built.info_flops == flops
 
 
 @pytest.mark.parametrize("name,args,inputs,message", [

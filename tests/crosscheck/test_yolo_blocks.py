@@ -72,7 +72,7 @@ def ours(name: str, args: list, inputs: list):
         built = {**BLOCKS, **INNER}[name](list(args), [tuple(s) for s in inputs])
     except BlockError as exc:
         return ("error", exc.message)
-    return built.shape, built.params, built.macs, built.flops if built.flops is not None else 2 * built.macs
+    return built.shape, built.params, built.macs, built.info_flops
 
 
 def same(name, args, inputs, exact_message=True):

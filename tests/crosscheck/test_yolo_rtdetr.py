@@ -62,7 +62,7 @@ def ours(build, *args):
         return ("not modelled",)  # W135: what torch does next is not followed (an empty map)
     except BlockError as exc:
         return ("error", exc.message)
-    return built.shape, built.params, built.macs, built.flops if built.flops is not None else 2 * built.macs
+    return built.shape, built.params, built.macs, built.info_flops
 
 
 def same(real, mine):

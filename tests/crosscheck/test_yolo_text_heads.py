@@ -83,8 +83,7 @@ def ours(name: str, args: list, levels: list, text, legacy: bool):
         built = HEADS[name](list(args), inputs, legacy) if name in HEADS else BLOCKS[name](list(args), inputs)
     except BlockError as exc:
         return ("error", exc.message)
-    return built.shape, built.params, built.params - built.frozen, \
-        built.flops if built.flops is not None else 2 * built.macs
+    return built.shape, built.params, built.params - built.frozen, built.info_flops
 
 
 def same(name, args, levels, text=None, legacy=False):

@@ -35,6 +35,11 @@ class Built:
     frozen: int = 0  # parameters with requires_grad False (the DFL convolution)
     flops: int | None = None  # FLOPs as ultralytics' model.info() counts them, when they differ from 2 x macs
 
+    @property
+    def info_flops(self) -> int:
+        """FLOPs as ultralytics' model.info() counts them (thop's count, doubled)."""
+        return self.flops if self.flops is not None else 2 * self.macs
+
 
 # modules ultralytics ships but parse_model cannot name (not among ultralytics.nn.tasks' names: a YAML row
 # naming one fails with KeyError): built here for the modules that contain them, not offered to YAMLs

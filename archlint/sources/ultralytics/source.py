@@ -362,7 +362,7 @@ def run(rows: list[Row], size, legacy: bool) -> Probe:
             probe.errors[row.index] = outcome[:2]
             continue
         probe.shapes[row.index] = outcome.shape
-        flops = outcome.flops if outcome.flops is not None else 2 * outcome.macs
+        flops = outcome.info_flops
         probe.flops += flops
         probe.by_row[row.index] = flops
     return probe
@@ -413,7 +413,7 @@ def _apply(row: Row, inputs: list, legacy: bool):
     try:
         built = build(list(row.args), inputs, legacy) if is_head else build(list(row.args), inputs)
         params, macs, frozen = built.params, built.macs, built.frozen
-        flops = built.flops if built.flops is not None else 2 * built.macs
+        flops = built.info_flops
         done = 1
         while done < row.copies:  # n copies chained with the same arguments, each on the previous output
             again = build(list(row.args), [built.shape])
@@ -421,7 +421,7 @@ def _apply(row: Row, inputs: list, legacy: bool):
             times = row.copies - done if stable else 1  # once the shape repeats, the rest are identical
             params, macs = params + times * again.params, macs + times * again.macs
             frozen = frozen + times * again.frozen
-            flops += times * (again.flops if again.flops is not None else 2 * again.macs)
+            flops += times * again.info_flops
             built, done = again, done + times
         return Built(built.shape, params, macs, frozen, flops)
     except NotModelled as exc:
