@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from archlint import masks, rules
+from archlint.layers import windows
 from archlint.shapes import axis_label, format_shape
 from archlint.walk import Model, Sink, WalkedLayer, sink_for_layer
 
 # What one position along a spatial axis is called, singular and plural
 _UNITS = {"height": ("row", "rows"), "width": ("column", "columns"), "depth": ("plane", "planes"),
           "length": ("step", "steps")}
-
-
-def _runs(positions: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for p in positions:
-        if runs and runs[-1][1] == p - 1:
-            runs[-1] = (runs[-1][0], p)
-        else:
-            runs.append((p, p))
-    return runs
 
 
 def _units(label: str, count: int) -> str:
@@ -89,7 +80,7 @@ def check_coverage(model: Model, sink: Sink) -> None:
                 continue
             label = axis_label(tensor.rank, axis, channels_first)
             real = size - head - tail
-            runs = _runs(lost)
+            runs = windows.runs(lost)
             inner = [(a, b) for a, b in runs if b < size - tail - 1]  # all but a trailing run
             if len(lost) == real:
                 edges.append(f"any of its {real} {_units(label, real)}" if real > 1 else f"its only {_units(label, 1)}")
