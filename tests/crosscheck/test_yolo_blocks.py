@@ -10,8 +10,6 @@ and a BlockError must be raised exactly when construction or the forward pass ra
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 
 import pytest
@@ -22,10 +20,8 @@ from archlint.sources.ultralytics.blocks import BLOCKS, INNER, BlockError
 
 pytestmark = pytest.mark.crosscheck
 
-os.environ.setdefault("YOLO_OFFLINE", "1")
-os.environ.setdefault("YOLO_CONFIG_DIR", tempfile.mkdtemp())
-torch = pytest.importorskip("torch")
-pytest.importorskip("ultralytics")
+from yolo_harness import torch  # noqa: E402
+
 thop = pytest.importorskip("thop")
 
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402

@@ -17,10 +17,8 @@ import pytest
 
 pytestmark = pytest.mark.crosscheck
 
-os.environ.setdefault("YOLO_OFFLINE", "1")
-os.environ.setdefault("YOLO_CONFIG_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "archlint-yolo-config"))
-pytest.importorskip("ultralytics")
-torch = pytest.importorskip("torch")
+from yolo_harness import torch  # noqa: E402
+
 yaml = pytest.importorskip("yaml")
 hypothesis = pytest.importorskip("hypothesis")
 from helpers import EXAMPLES  # noqa: E402

@@ -6,19 +6,13 @@ fixed output size (tests/test_ultralytics_flops.py holds them and the recorded n
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 
 import pytest
 
 pytestmark = pytest.mark.crosscheck
 
-os.environ.setdefault("YOLO_OFFLINE", "1")
-os.environ.setdefault("YOLO_CONFIG_DIR", tempfile.mkdtemp())
-pytest.importorskip("torch")
-pytest.importorskip("ultralytics")
-
+import yolo_harness  # noqa: E402, F401 - ultralytics set up, or the module skipped
 from test_ultralytics_flops import CASES, flops_of  # noqa: E402
 
 warnings.filterwarnings("ignore")

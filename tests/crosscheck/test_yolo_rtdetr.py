@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import os
-import tempfile
 import warnings
 
 import pytest
@@ -20,10 +19,8 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.crosscheck
 
-os.environ.setdefault("YOLO_OFFLINE", "1")
-os.environ.setdefault("YOLO_CONFIG_DIR", tempfile.mkdtemp())
-torch = pytest.importorskip("torch")
-pytest.importorskip("ultralytics")
+from yolo_harness import torch  # noqa: E402
+
 thop = pytest.importorskip("thop")
 yaml = pytest.importorskip("yaml")
 

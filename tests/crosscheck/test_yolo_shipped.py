@@ -18,10 +18,8 @@ import pytest
 
 pytestmark = pytest.mark.crosscheck
 
-os.environ.setdefault("YOLO_OFFLINE", "1")
-os.environ.setdefault("YOLO_CONFIG_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "archlint-yolo-config"))
-ultralytics = pytest.importorskip("ultralytics")
-torch = pytest.importorskip("torch")
+from yolo_harness import torch, ultralytics  # noqa: E402
+
 yaml = pytest.importorskip("yaml")
 
 ROOT = os.path.join(os.path.dirname(ultralytics.__file__), "cfg", "models")

@@ -12,7 +12,6 @@ exactly when construction or the forward pass does, in torch's words (ultralytic
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 
 import pytest
@@ -24,10 +23,8 @@ from archlint.sources.ultralytics.heads import HEADS
 
 pytestmark = pytest.mark.crosscheck
 
-os.environ.setdefault("YOLO_OFFLINE", "1")
-os.environ.setdefault("YOLO_CONFIG_DIR", tempfile.mkdtemp())
-torch = pytest.importorskip("torch")
-pytest.importorskip("ultralytics")
+from yolo_harness import torch  # noqa: E402
+
 thop = pytest.importorskip("thop")
 
 from ultralytics.nn.modules import block as ultralytics_block  # noqa: E402
